@@ -1,0 +1,88 @@
+import compress from '@fastify/compress';
+import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { Config } from './config.ts';
+import type { Db } from './db/database.ts';
+import { registerAssets } from './http/assets.ts';
+import { pageContext, registerLanguage } from './http/context.ts';
+import { ERRORS, HttpError } from './http/errors.ts';
+import { registerSecurityHeaders } from './http/security.ts';
+import { catalogueRoutes } from './pages/catalogue/catalogue.route.ts';
+import { courseRoutes } from './pages/course/course.route.ts';
+import { errorView } from './pages/errors/error.view.ts';
+import { fileRoutes } from './pages/files/files.route.ts';
+import { healthRoutes } from './pages/health/health.route.ts';
+import { itemRoutes } from './pages/item/item.route.ts';
+import { languageRoutes } from './pages/language/language.route.ts';
+import type { Services } from './services.ts';
+
+export interface AppOptions {
+  config: Config;
+  db: Db;
+  /** The built client; defaults to apps/client/dist. */
+  assetsDir?: string;
+  /** Pino logger options; false in tests. */
+  logger?: boolean | { level: string };
+}
+
+/** Builds the web application (routes, headers, error pages). `listen()` is the caller's business. */
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const { config, db } = options;
+  const app = Fastify({
+    logger: options.logger ?? { level: config.logLevel },
+    trustProxy: config.trustProxy,
+    // Access logs are an operator's choice (see the onResponse hook, at debug level).
+    logController: new LogController({ disableRequestLogging: true }),
+    routerOptions: { maxParamLength: 1000 },
+    return503OnClosing: true,
+  });
+  await app.register(compress, { global: true, threshold: 1024, encodings: ['br', 'gzip'], brotliOptions: { params: { 2: 4 } } });
+  const assets = registerAssets(app, options.assetsDir);
+  const services: Services = { config, db, assets };
+
+  registerLanguage(app);
+  registerSecurityHeaders(app, { https: config.baseUrl?.startsWith('https:') ?? false });
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.debug({ method: request.method, url: request.url, status: reply.statusCode, ms: reply.elapsedTime }, 'request');
+  });
+
+  healthRoutes(app, services);
+  catalogueRoutes(app, services);
+  courseRoutes(app, services);
+  itemRoutes(app, services);
+  fileRoutes(app, services);
+  languageRoutes(app, services);
+
+  app.setNotFoundHandler((request, reply) => sendError(request, reply, services, new HttpError('NOT_FOUND')));
+  app.setErrorHandler((error: FastifyError, request, reply) => sendError(request, reply, services, error));
+  return app;
+}
+
+/** One error handler: coded errors get their page; anything else is logged and shown as a generic 500. */
+function sendError(request: FastifyRequest, reply: FastifyReply, { assets }: Services, error: FastifyError | HttpError) {
+  let code: keyof typeof ERRORS;
+  let detail: string | undefined;
+  if (error instanceof HttpError) {
+    code = error.code;
+    detail = error.detail;
+  } else if ((error as FastifyError).statusCode !== undefined && (error as FastifyError).statusCode! < 500) {
+    code = (error as FastifyError).statusCode === 404 ? 'NOT_FOUND' : 'BAD_REQUEST';
+    detail = error.message;
+  } else {
+    code = 'INTERNAL';
+    request.log.error({ err: error, reqId: request.id }, 'request failed');
+  }
+  const spec = ERRORS[code];
+  const wantsJson = !(request.headers.accept ?? '').includes('text/html') && request.url.startsWith('/api/');
+  reply.code(spec.status).header('Cache-Control', 'no-store');
+  if (wantsJson) {
+    return reply.send({ error: code, message: request.t(spec.body, { id: String(request.id), reason: detail ?? '' }) });
+  }
+  const page = errorView(pageContext(request, assets), {
+    status: spec.status,
+    title: spec.title,
+    body: spec.body,
+    params: { id: String(request.id), reason: detail ?? '' },
+    courseSlug: error instanceof HttpError ? error.courseSlug : undefined,
+  });
+  return reply.type('text/html; charset=utf-8').send(page);
+}

@@ -1,0 +1,199 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { buildApp } from '../app.ts';
+import { ConfigError, loadConfig, SETTINGS, type Config } from '../config.ts';
+import { openDatabase, type Db } from '../db/database.ts';
+import { migrateToLatest, pendingMigrations } from '../db/migrate.ts';
+import { importCourse, ImportError } from '../lib/import/import-course.ts';
+import { formatSummary } from '../lib/import/summary.ts';
+
+/**
+ * The `carnet` command line. Each command parses its own flags; configuration flags are shared
+ * and validated by the one schema in config.ts.
+ */
+
+type Flags = Record<string, string | boolean | undefined>;
+
+interface Command {
+  summary: string;
+  usage: string;
+  /** Flags of this command besides the configuration ones. */
+  options: NonNullable<ParseArgsConfig['options']>;
+  /** Which configuration settings it reads. */
+  settings: (keyof typeof SETTINGS)[];
+  help: string;
+  run(flags: Flags, args: string[], config: () => Config): Promise<number>;
+}
+
+const DB_SETTINGS: (keyof typeof SETTINGS)[] = ['dataDir', 'databaseUrl', 'dbPoolSize', 'logLevel'];
+
+const COMMANDS: Record<string, Command> = {
+  serve: {
+    summary: 'serve the courses over HTTP',
+    usage: 'carnet serve [options]',
+    options: {},
+    settings: ['port', 'host', 'baseUrl', 'trustProxy', ...DB_SETTINGS],
+    help: 'Serves the catalogue, courses and files. The database must be migrated first (carnet migrate).',
+    run: serve,
+  },
+  import: {
+    summary: 'import a course folder or git repository',
+    usage: 'carnet import <folder | git URL> [--slug S] [--check] [--json] [options]',
+    options: { slug: { type: 'string' }, check: { type: 'boolean' }, json: { type: 'boolean' } },
+    settings: ['maxFileMb', ...DB_SETTINGS],
+    help: [
+      'Reads a course folder (or clones/fetches a git URL, file:// included, into the data directory),',
+      'checks and renders every notebook and quiz, and stores it as a new version that becomes live',
+      'at once. All or nothing: on any error nothing is written and the previous version stays live.',
+      'Importing identical content again changes nothing.',
+      '',
+      '  --slug S   the course address (/courses/S); default: the folder or repository name',
+      '  --check    validate only: print the summary, write nothing, exit 1 on errors',
+      '  --json     print the summary as JSON (for scripts)',
+    ].join('\n'),
+    run: runImport,
+  },
+  migrate: {
+    summary: 'create or upgrade the database schema',
+    usage: 'carnet migrate [--status] [options]',
+    options: { status: { type: 'boolean' } },
+    settings: DB_SETTINGS,
+    help: 'Applies pending migrations (SQLite file in the data directory, or DATABASE_URL). --status lists them without applying.',
+    run: migrate,
+  },
+};
+
+function configHelp(settings: (keyof typeof SETTINGS)[]): string {
+  return settings.map((key) => `  ${`${SETTINGS[key].flag} <value>`.padEnd(26)} ${SETTINGS[key].env.padEnd(20)} ${SETTINGS[key].help}`).join('\n');
+}
+
+function commandHelp(name: string, command: Command): string {
+  return `${command.usage}\n\n${command.help}\n\nConfiguration (flag, or environment variable):\n${configHelp(command.settings)}\n  ${'--help'.padEnd(26)} show this help`;
+}
+
+function mainHelp(): string {
+  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`);
+  return `carnet — host Python courses made of notebooks\n\nUsage: carnet <command> [options]\n\nCommands:\n${lines.join('\n')}\n\nRun "carnet <command> --help" for a command's options.`;
+}
+
+/** Runs the command line; returns the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    console.log(mainHelp());
+    return name === undefined ? 2 : 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    console.error(`carnet: unknown command "${name}".\n\n${mainHelp()}`);
+    return 2;
+  }
+  const configOptions = Object.fromEntries(command.settings.map((key) => [SETTINGS[key].flag.slice(2), { type: 'string' as const }]));
+  let parsed: { values: Flags; positionals: string[] };
+  try {
+    parsed = parseArgs({
+      args: rest,
+      options: { ...command.options, ...configOptions, help: { type: 'boolean', short: 'h' } },
+      allowPositionals: true,
+      strict: true,
+    }) as { values: Flags; positionals: string[] };
+  } catch (error) {
+    console.error(`carnet ${name}: ${(error as Error).message}\n\n${commandHelp(name, command)}`);
+    return 2;
+  }
+  if (parsed.values['help']) {
+    console.log(commandHelp(name, command));
+    return 0;
+  }
+  const flagSettings = Object.fromEntries(
+    command.settings.flatMap((key) => {
+      const value = parsed.values[SETTINGS[key].flag.slice(2)];
+      return typeof value === 'string' ? [[key, value]] : [];
+    }),
+  );
+  const config = (): Config => loadConfig(process.env, flagSettings);
+  try {
+    return await command.run(parsed.values, parsed.positionals, config);
+  } catch (error) {
+    if (error instanceof ConfigError || error instanceof ImportError) {
+      console.error(error.message);
+      return 2;
+    }
+    console.error(`carnet ${name}: ${(error as Error).stack ?? String(error)}`);
+    return 1;
+  }
+}
+
+async function withDb<T>(config: Config, run: (db: Db) => Promise<T>): Promise<T> {
+  const db = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.dbPoolSize });
+  try {
+    return await run(db);
+  } finally {
+    await db.close();
+  }
+}
+
+async function requireMigrated(db: Db): Promise<boolean> {
+  const pending = await pendingMigrations(db);
+  if (pending.length === 0) return true;
+  console.error(`The database (${db.location}) is not up to date: ${pending.length} migration(s) pending. Run "carnet migrate" first.`);
+  return false;
+}
+
+async function migrate(flags: Flags, _args: string[], getConfig: () => Config): Promise<number> {
+  const config = getConfig();
+  return withDb(config, async (db) => {
+    if (flags['status']) {
+      const pending = await pendingMigrations(db);
+      console.log(pending.length === 0 ? `${db.location}: up to date.` : `${db.location}: pending: ${pending.join(', ')}`);
+      return 0;
+    }
+    const applied = await migrateToLatest(db);
+    console.log(applied.length === 0 ? `${db.location}: already up to date.` : `${db.location}: applied ${applied.join(', ')}.`);
+    return 0;
+  });
+}
+
+async function runImport(flags: Flags, args: string[], getConfig: () => Config): Promise<number> {
+  const [source, ...extra] = args;
+  if (!source || extra.length > 0) {
+    console.error(`carnet import: give one folder or git URL.\n\n${commandHelp('import', COMMANDS['import']!)}`);
+    return 2;
+  }
+  const config = getConfig();
+  return withDb(config, async (db) => {
+    if (!flags['check'] && !(await requireMigrated(db))) return 2;
+    const summary = await importCourse(db, {
+      source,
+      slug: typeof flags['slug'] === 'string' ? flags['slug'] : undefined,
+      check: flags['check'] === true,
+      dataDir: config.dataDir,
+      maxFileBytes: config.maxFileMb * 1024 * 1024,
+    });
+    console.log(flags['json'] ? JSON.stringify(summary, null, 2) : formatSummary(summary));
+    return summary.status === 'failed' ? 1 : 0;
+  });
+}
+
+async function serve(_flags: Flags, _args: string[], getConfig: () => Config): Promise<number> {
+  const config = getConfig();
+  const db = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.dbPoolSize });
+  if (!(await requireMigrated(db))) {
+    await db.close();
+    return 2;
+  }
+  const app = await buildApp({ config, db });
+  const address = await app.listen({ port: config.port, host: config.host });
+  const shown = config.baseUrl ?? address.replace('127.0.0.1', 'localhost').replace('[::1]', 'localhost');
+  console.log(`Carnet is serving on ${shown} (database: ${db.location})`);
+  await new Promise<void>((resolve) => {
+    const stop = (): void => {
+      console.log('Carnet is stopping…');
+      resolve();
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await app.close();
+  await db.close();
+  return 0;
+}

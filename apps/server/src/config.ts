@@ -1,0 +1,83 @@
+import { isAbsolute, resolve } from 'node:path';
+import { z } from 'zod';
+
+/**
+ * Carnet's configuration: one schema for the environment and the command-line flags (flags win).
+ * Every setting is named by both its variable and its flag in errors, so an operator knows what to fix.
+ */
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const boolean = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'expected true or false' })
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+export const configSchema = z.object({
+  port: z.coerce
+    .number({ message: 'expected a port number' })
+    .int('expected a whole number')
+    .min(0, 'expected a port between 0 and 65535')
+    .max(65535, 'expected a port between 0 and 65535')
+    .default(3000),
+  host: z.string().min(1, 'expected a host name or address').default('127.0.0.1'),
+  dataDir: z.string().min(1, 'expected a folder path').default('./var'),
+  databaseUrl: z
+    .string()
+    .regex(/^postgres(ql)?:\/\/.+/, 'expected a URL like postgres://user@host:5432/database (leave unset for SQLite)')
+    .optional(),
+  dbPoolSize: z.coerce.number({ message: 'expected a number' }).int().min(1).max(200).default(10),
+  logLevel: z.enum(LOG_LEVELS, { message: `expected one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+  baseUrl: z.url({ message: 'expected an absolute URL such as https://carnet.example.org' }).optional(),
+  trustProxy: boolean.default(false),
+  maxFileMb: z.coerce.number({ message: 'expected a number of megabytes' }).positive().max(4096).default(64),
+});
+
+export type Config = z.infer<typeof configSchema> & { dataDir: string };
+
+/** Where each setting comes from: environment variable and command-line flag. */
+export const SETTINGS: Record<keyof z.infer<typeof configSchema>, { env: string; flag: string; help: string }> = {
+  port: { env: 'PORT', flag: '--port', help: 'HTTP port (default 3000)' },
+  host: { env: 'HOST', flag: '--host', help: 'address to listen on (default 127.0.0.1; 0.0.0.0 for a classroom network)' },
+  dataDir: { env: 'CARNET_DATA_DIR', flag: '--data-dir', help: 'data directory: SQLite database, git checkouts, outbox (default ./var)' },
+  databaseUrl: { env: 'DATABASE_URL', flag: '--database-url', help: 'postgres://… to use PostgreSQL instead of SQLite' },
+  dbPoolSize: { env: 'CARNET_DB_POOL_SIZE', flag: '--db-pool-size', help: 'PostgreSQL connections per process (default 10)' },
+  logLevel: { env: 'CARNET_LOG_LEVEL', flag: '--log-level', help: `log level: ${LOG_LEVELS.join('|')} (default info)` },
+  baseUrl: { env: 'CARNET_BASE_URL', flag: '--base-url', help: 'public URL, e.g. https://carnet.example.org (enables HSTS and secure cookies when https)' },
+  trustProxy: { env: 'CARNET_TRUST_PROXY', flag: '--trust-proxy', help: 'trust X-Forwarded-* headers from a reverse proxy (default false)' },
+  maxFileMb: { env: 'CARNET_MAX_FILE_MB', flag: '--max-file-mb', help: 'largest course file accepted by import, in MB (default 64)' },
+};
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Builds the configuration from the environment and flags (flag values are strings, keyed by
+ * setting name). Empty environment variables count as unset. Throws ConfigError listing every
+ * wrong setting.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv, flags: Partial<Record<keyof typeof SETTINGS, string>> = {}, cwd = process.cwd()): Config {
+  const input: Record<string, string> = {};
+  for (const [key, { env: name }] of Object.entries(SETTINGS)) {
+    const fromFlag = flags[key as keyof typeof SETTINGS];
+    const fromEnv = env[name];
+    const value = fromFlag ?? (fromEnv === '' ? undefined : fromEnv);
+    if (value !== undefined) input[key] = value;
+  }
+  const parsed = configSchema.safeParse(input);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => {
+        const key = String(issue.path[0]) as keyof typeof SETTINGS;
+        const setting = SETTINGS[key];
+        const got = input[key] !== undefined ? ` (got ${JSON.stringify(input[key])})` : '';
+        return `${setting.env} / ${setting.flag}: ${issue.message}${got}`;
+      }),
+    );
+  }
+  const config = parsed.data;
+  return { ...config, dataDir: isAbsolute(config.dataDir) ? config.dataDir : resolve(cwd, config.dataDir) };
+}

@@ -1,0 +1,7 @@
+import type { Migration } from 'kysely';
+import * as m0001 from './0001-courses.ts';
+
+/** Every migration, in order. Names sort as they apply; never rename or edit a shipped one. */
+export const migrations: Record<string, Migration> = {
+  '0001-courses': m0001,
+};

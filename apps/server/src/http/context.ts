@@ -1,0 +1,47 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { negotiateLanguage, translator, type Language, type Translate } from '../i18n/index.ts';
+import type { PageContext } from '../views/layout.ts';
+import type { Assets } from './assets.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    lang: Language;
+    t: Translate;
+  }
+}
+
+export const LANG_COOKIE = 'carnet_lang';
+
+/** Reads one cookie from the Cookie header (no dependency needed for a single value). */
+export function readCookie(request: FastifyRequest, name: string): string | undefined {
+  const header = request.headers.cookie;
+  if (!header) return undefined;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq !== -1 && part.slice(0, eq).trim() === name) {
+      try {
+        return decodeURIComponent(part.slice(eq + 1).trim());
+      } catch {
+        return undefined;
+      }
+    }
+  }
+  return undefined;
+}
+
+/** Decides each request's UI language: the reader's explicit choice, else the browser's preference. */
+export function registerLanguage(app: FastifyInstance): void {
+  app.decorateRequest('lang', 'fr');
+  app.decorateRequest('t', null as unknown as Translate);
+  app.addHook('onRequest', async (request, reply) => {
+    request.lang = negotiateLanguage(readCookie(request, LANG_COOKIE), request.headers['accept-language']);
+    request.t = translator(request.lang);
+    reply.header('Vary', 'Accept-Language, Cookie');
+    reply.header('Content-Language', request.lang);
+  });
+}
+
+/** The context page templates need, for this request. */
+export function pageContext(request: FastifyRequest, assets: Assets): PageContext {
+  return { lang: request.lang, t: request.t, asset: (name) => assets.url(name), path: request.url };
+}

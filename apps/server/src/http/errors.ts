@@ -1,0 +1,31 @@
+import type { MessageKey } from '../i18n/index.ts';
+
+/**
+ * Every error a visitor can meet, with its HTTP status and the catalogue message that explains it.
+ * Handlers throw `HttpError(code)`; one error handler turns it into a page (or JSON for the API).
+ */
+export const ERRORS = {
+  NOT_FOUND: { status: 404, title: 'error.notFound.title', body: 'error.notFound.body' },
+  COURSE_NOT_FOUND: { status: 404, title: 'error.notFound.title', body: 'error.courseNotFound.body' },
+  ITEM_NOT_FOUND: { status: 404, title: 'error.notFound.title', body: 'error.itemNotFound.body' },
+  FILE_NOT_FOUND: { status: 404, title: 'error.notFound.title', body: 'error.notFound.body' },
+  BAD_REQUEST: { status: 400, title: 'error.badRequest.title', body: 'error.badRequest.body' },
+  INTERNAL: { status: 500, title: 'error.server.title', body: 'error.server.body' },
+} as const satisfies Record<string, { status: number; title: MessageKey; body: MessageKey }>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+export class HttpError extends Error {
+  readonly statusCode: number;
+  constructor(
+    readonly code: ErrorCode,
+    /** Safe, user-facing detail (e.g. which parameter is wrong); never an internal message. */
+    readonly detail?: string,
+    /** For 404s inside a course: where to send the reader back to. */
+    readonly courseSlug?: string,
+  ) {
+    super(`${code}${detail ? `: ${detail}` : ''}`);
+    this.name = 'HttpError';
+    this.statusCode = ERRORS[code].status;
+  }
+}

@@ -1,0 +1,190 @@
+import { basename, resolve } from 'node:path';
+import { stat } from 'node:fs/promises';
+import {
+  buildCourse,
+  fileHash,
+  readCourseFolder,
+  slugify,
+  snapshotHash,
+  type CourseModel,
+  type Diagnostic,
+} from '@carnet/course-format';
+import { renderCourse, RENDERER_VERSION, type RenderedItem } from '@carnet/render';
+import type { Db } from '../../db/database.ts';
+import type { NewCourseFile, NewCourseItem } from '../../db/schema.ts';
+import { insertItems, insertQuizKeys } from '../../models/course-items.ts';
+import { insertFiles, insertMissingBlobs } from '../../models/course-files.ts';
+import {
+  ensureCourse,
+  selectOptionalCourseBySlug,
+  selectOptionalVersionByHash,
+  updateLiveVersion,
+} from '../../models/courses.ts';
+import { contentTypeOf } from './content-type.ts';
+import { checkoutGitSource, isGitUrl } from './git.ts';
+import { courseFileUrl, courseItemUrl } from '../urls.ts';
+import { summarise, type ImportSummary } from './summary.ts';
+
+export interface ImportOptions {
+  /** A folder, or a git URL (https://, ssh, file://). */
+  source: string;
+  /** The course's address; by default the folder or repository name. */
+  slug?: string | undefined;
+  /** Validate only: parse and render, write nothing. */
+  check?: boolean;
+  dataDir: string;
+  maxFileBytes?: number;
+}
+
+export class ImportError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ImportError';
+  }
+}
+
+/**
+ * Imports a course folder or repository as a new version of the course, all or nothing: the
+ * version, its items and files are written in one transaction that also makes it live, so a failed
+ * import leaves the previous version live and nothing behind. Identical content is a no-op.
+ */
+export async function importCourse(db: Db, options: ImportOptions): Promise<ImportSummary> {
+  const started = performance.now();
+  let folder: string;
+  let name: string;
+  let source = options.source;
+  let commit: string | null = null;
+  if (isGitUrl(options.source)) {
+    const checkout = await checkoutGitSource(options.source, options.dataDir);
+    ({ folder, name, commit } = checkout);
+  } else {
+    folder = resolve(options.source);
+    source = folder;
+    const info = await stat(folder).catch(() => null);
+    if (!info?.isDirectory()) throw new ImportError(`${options.source} is not a folder (nor a git URL).`);
+    name = basename(folder);
+  }
+  const slug = options.slug ?? slugify(name);
+  if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(slug)) {
+    throw new ImportError(`"${slug}" cannot be a course address: use lower-case letters, digits and dashes (--slug).`);
+  }
+
+  const snapshot = await readCourseFolder(folder, { maxFileBytes: options.maxFileBytes });
+  const hash = snapshotHash(snapshot, RENDERER_VERSION);
+  const tag = hash.slice(0, 16);
+  const base = { slug, source, commit, hash, tag };
+
+  if (!options.check) {
+    const existing = await selectOptionalCourseBySlug(db.kysely, slug);
+    const known = existing ? await selectOptionalVersionByHash(db.kysely, existing.id, hash) : null;
+    if (existing && known) {
+      const wasLive = existing.live_version_id === known.id;
+      if (!wasLive) await updateLiveVersion(db.kysely, existing.id, known.id, known.title);
+      const stored = JSON.parse(known.summary) as ImportSummary;
+      return { ...stored, ...base, status: wasLive ? 'unchanged' : 'restored', versionId: known.id, durationMs: elapsed(started) };
+    }
+  }
+
+  const course = buildCourse(snapshot, { name });
+  const diagnostics: Diagnostic[] = [...course.diagnostics];
+  const rendered = renderCourse(course, { itemUrl: (route) => courseItemUrl(slug, route), fileUrl: (path) => courseFileUrl(slug, tag, path) }, diagnostics);
+  const summary = summarise(course, diagnostics, base);
+  if (summary.errors.length > 0) return { ...summary, status: 'failed', durationMs: elapsed(started) };
+  if (options.check) return { ...summary, status: 'checked', durationMs: elapsed(started) };
+
+  const versionId = await store(db, course, rendered, snapshot.files, { ...summary, status: 'imported', durationMs: 0 });
+  return { ...summary, status: 'imported', versionId, durationMs: elapsed(started) };
+}
+
+function elapsed(started: number): number {
+  return Math.round(performance.now() - started);
+}
+
+/** Writes a new version and makes it live, in one transaction. */
+async function store(
+  db: Db,
+  course: CourseModel,
+  rendered: RenderedItem[],
+  files: Map<string, Uint8Array>,
+  summary: ImportSummary,
+): Promise<number> {
+  const now = new Date().toISOString();
+  return db.kysely.transaction().execute(async (trx) => {
+    const row = await ensureCourse(trx, summary.slug, course.meta.title, summary.source);
+    const { id: versionId } = await trx
+      .insertInto('course_versions')
+      .values({
+        course_id: row.id,
+        hash: summary.hash,
+        tag: summary.tag,
+        title: course.meta.title,
+        description: course.meta.description,
+        language: course.meta.language,
+        structure: JSON.stringify(structureOf(course)),
+        summary: JSON.stringify(summary),
+        renderer: RENDERER_VERSION,
+        created_at: now,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+
+    const items: NewCourseItem[] = rendered.map((r, position) => ({
+      version_id: versionId,
+      route: r.item.route,
+      path: r.item.path,
+      type: r.item.type,
+      kind: r.item.kind,
+      position,
+      week: r.item.week,
+      sequence: r.item.sequence,
+      title: r.item.title,
+      menu_title: r.item.menuTitle,
+      html: r.html,
+      headings: JSON.stringify(r.headings),
+      meta: JSON.stringify(r.item.type === 'notebook' ? { exercises: r.item.exercises, codeCells: r.codeCells.map(({ id, tags }) => ({ id, tags })) } : {}),
+    }));
+    await insertItems(trx, items);
+    await insertQuizKeys(
+      trx,
+      course.items.flatMap((i) => (i.type === 'quiz' ? [{ version_id: versionId, route: i.route, quiz: JSON.stringify(i.quiz) }] : [])),
+    );
+
+    const blobs = new Map<string, Uint8Array>();
+    const fileRows: NewCourseFile[] = course.files.map((f) => {
+      const data = files.get(f.path)!;
+      const blobHash = fileHash(data);
+      blobs.set(blobHash, data);
+      return {
+        version_id: versionId,
+        path: f.path,
+        blob_hash: blobHash,
+        size: f.size,
+        content_type: contentTypeOf(f.path),
+        public: f.public ? 1 : 0,
+      };
+    });
+    await insertMissingBlobs(trx, blobs);
+    await insertFiles(trx, fileRows);
+    await updateLiveVersion(trx, row.id, versionId, course.meta.title);
+    return versionId;
+  });
+}
+
+/** What pages need to show the course's organisation, stored with the version. */
+export interface CourseStructure {
+  tracks: CourseModel['tracks'];
+  tracksFrom: CourseModel['tracksFrom'];
+  weeks: CourseModel['weeks'];
+  sequenceTitles: CourseModel['sequenceTitles'];
+  meta: CourseModel['meta'];
+}
+
+function structureOf(course: CourseModel): CourseStructure {
+  return {
+    tracks: course.tracks,
+    tracksFrom: course.tracksFrom,
+    weeks: course.weeks,
+    sequenceTitles: course.sequenceTitles,
+    meta: course.meta,
+  };
+}

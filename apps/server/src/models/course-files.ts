@@ -1,0 +1,61 @@
+import type { Kysely } from 'kysely';
+import type { Database, NewCourseFile } from '../db/schema.ts';
+
+/** A public course file of a version, with its bytes. */
+export interface ServedFile {
+  blob_hash: string;
+  size: number;
+  content_type: string;
+  data: Buffer;
+}
+
+/**
+ * The public file at `path` in the version tagged `tag` of course `slug`, or null. Private files
+ * (quizzes, exercise modules) are never returned: to a visitor they do not exist.
+ */
+export async function selectOptionalPublicFile(
+  db: Kysely<Database>,
+  slug: string,
+  tag: string,
+  path: string,
+): Promise<ServedFile | null> {
+  const row = await db
+    .selectFrom('course_files')
+    .innerJoin('course_versions', 'course_versions.id', 'course_files.version_id')
+    .innerJoin('courses', 'courses.id', 'course_versions.course_id')
+    .innerJoin('blobs', 'blobs.hash', 'course_files.blob_hash')
+    .select(['course_files.blob_hash', 'course_files.size', 'course_files.content_type', 'blobs.data'])
+    .where('courses.slug', '=', slug)
+    .where('course_versions.tag', '=', tag)
+    .where('course_files.path', '=', path)
+    .where('course_files.public', '=', 1)
+    .executeTakeFirst();
+  return row ?? null;
+}
+
+/** Stores blobs that are not stored yet (content-addressed: versions share unchanged files). */
+export async function insertMissingBlobs(db: Kysely<Database>, blobs: Map<string, Uint8Array>): Promise<number> {
+  const hashes = [...blobs.keys()];
+  const existing = new Set<string>();
+  for (let i = 0; i < hashes.length; i += 500) {
+    const rows = await db.selectFrom('blobs').select('hash').where('hash', 'in', hashes.slice(i, i + 500)).execute();
+    for (const row of rows) existing.add(row.hash);
+  }
+  const missing = hashes.filter((h) => !existing.has(h));
+  for (const hash of missing) {
+    const data = blobs.get(hash)!;
+    await db
+      .insertInto('blobs')
+      .values({ hash, size: data.byteLength, data: Buffer.from(data.buffer, data.byteOffset, data.byteLength) })
+      .onConflict((oc) => oc.column('hash').doNothing())
+      .execute();
+  }
+  return missing.length;
+}
+
+/** Records a version's files. */
+export async function insertFiles(db: Kysely<Database>, files: NewCourseFile[]): Promise<void> {
+  for (let i = 0; i < files.length; i += 100) {
+    await db.insertInto('course_files').values(files.slice(i, i + 100)).execute();
+  }
+}

@@ -1,0 +1,75 @@
+import type { Kysely } from 'kysely';
+import type { Course, CourseVersion, Database } from '../db/schema.ts';
+
+/** A course with its live version (null before the first import). */
+export interface LiveCourse {
+  course: Course;
+  version: CourseVersion | null;
+}
+
+/** The course at `slug`, or null. */
+export async function selectOptionalCourseBySlug(db: Kysely<Database>, slug: string): Promise<Course | null> {
+  return (await db.selectFrom('courses').selectAll().where('slug', '=', slug).executeTakeFirst()) ?? null;
+}
+
+/** The course at `slug` joined to its live version, or null when there is no such course or it has no live version. */
+export async function selectOptionalLiveVersionBySlug(
+  db: Kysely<Database>,
+  slug: string,
+): Promise<(CourseVersion & { slug: string }) | null> {
+  const row = await db
+    .selectFrom('courses')
+    .innerJoin('course_versions', 'course_versions.id', 'courses.live_version_id')
+    .selectAll('course_versions')
+    .select('courses.slug')
+    .where('courses.slug', '=', slug)
+    .executeTakeFirst();
+  return row ?? null;
+}
+
+/** Every course that has a live version, with that version, by title. */
+export async function selectLiveCourses(db: Kysely<Database>): Promise<(CourseVersion & { slug: string })[]> {
+  return db
+    .selectFrom('courses')
+    .innerJoin('course_versions', 'course_versions.id', 'courses.live_version_id')
+    .selectAll('course_versions')
+    .select('courses.slug')
+    .orderBy('course_versions.title')
+    .execute();
+}
+
+/** The version of a course with this content hash, or null. */
+export async function selectOptionalVersionByHash(
+  db: Kysely<Database>,
+  courseId: number,
+  hash: string,
+): Promise<CourseVersion | null> {
+  return (
+    (await db
+      .selectFrom('course_versions')
+      .selectAll()
+      .where('course_id', '=', courseId)
+      .where('hash', '=', hash)
+      .executeTakeFirst()) ?? null
+  );
+}
+
+/** Makes a version the live one; the switch is one row update, so readers see the old or the new. */
+export async function updateLiveVersion(db: Kysely<Database>, courseId: number, versionId: number, title: string): Promise<void> {
+  await db
+    .updateTable('courses')
+    .set({ live_version_id: versionId, title, updated_at: new Date().toISOString() })
+    .where('id', '=', courseId)
+    .execute();
+}
+
+/** Returns the course at `slug`, creating it if needed (idempotent). */
+export async function ensureCourse(db: Kysely<Database>, slug: string, title: string, source: string): Promise<Course> {
+  const now = new Date().toISOString();
+  await db
+    .insertInto('courses')
+    .values({ slug, title, source, live_version_id: null, created_at: now, updated_at: now })
+    .onConflict((oc) => oc.column('slug').doUpdateSet({ source, updated_at: now }))
+    .execute();
+  return db.selectFrom('courses').selectAll().where('slug', '=', slug).executeTakeFirstOrThrow();
+}

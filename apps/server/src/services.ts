@@ -1,0 +1,10 @@
+import type { Config } from './config.ts';
+import type { Db } from './db/database.ts';
+import type { Assets } from './http/assets.ts';
+
+/** What route modules depend on; built once by `buildApp`. */
+export interface Services {
+  config: Config;
+  db: Db;
+  assets: Assets;
+}

@@ -1,0 +1,265 @@
+import type { Diagnostic } from './diagnostics.ts';
+import { parseContents } from './contents.ts';
+import { findExerciseDefinitions, findExerciseUses, type ExerciseDefinition, type ExerciseUse } from './exercises.ts';
+import { readManifests, type CourseMeta, type StaticMapping } from './manifests.ts';
+import { DiagnosticSink } from './diagnostics.ts';
+import { parseItemName, sequenceKey, weekOf, type ItemKind, type ParsedName } from './naming.ts';
+import { parseIpynbNotebook } from './notebook/ipynb.ts';
+import type { Notebook } from './notebook/model.ts';
+import { parseMystNotebook } from './notebook/myst.ts';
+import type { Quiz } from './quiz/model.ts';
+import { parseQuiz } from './quiz/parse.ts';
+import type { CourseSnapshot } from './snapshot.ts';
+import { buildTracks, type Track } from './structure.ts';
+import { CourseFileSystem } from './vfs.ts';
+import { notebookTitle, guessLanguage } from './titles.ts';
+
+/** A course folder read and checked: everything the importer and the renderer need. */
+export interface CourseModel {
+  meta: CourseMeta & { title: string; language: string };
+  /** Notebooks and quizzes, in course order (the first track's order, then the rest). */
+  items: CourseItem[];
+  tracks: Track[];
+  /** Where the tracks came from. */
+  tracksFrom: 'nbhosting' | 'myst-toc' | 'folders';
+  weeks: { week: number; theme: string | null; level: string | null }[];
+  /** Sequence key (`w1-s2`) → title, from CONTENTS.md. */
+  sequenceTitles: Record<string, string>;
+  files: CourseFile[];
+  fs: CourseFileSystem;
+  staticMappings: StaticMapping[];
+  exerciseModules: { module: string; path: string; definitions: ExerciseDefinition[] }[];
+  /** Paths left out of the course, with the reason. */
+  ignored: { path: string; reason: string }[];
+  diagnostics: Diagnostic[];
+}
+
+export type CourseItem = NotebookItem | QuizItem;
+
+interface ItemBase {
+  /** Course path of the source file. */
+  path: string;
+  /** The path without its extension: the item's address in the course (`w1/w1-s1-c1-intro`). */
+  route: string;
+  /** Full title (first heading of a notebook). */
+  title: string;
+  /** Short label for menus (`nbhosting.title`), else the title. */
+  menuTitle: string;
+  week: number | null;
+  /** Sequence key (`w1-s2`) when the name follows the scheme. */
+  sequence: string | null;
+  kind: ItemKind;
+  name: ParsedName | null;
+}
+
+export interface NotebookItem extends ItemBase {
+  type: 'notebook';
+  notebook: Notebook;
+  exercises: ExerciseUse[];
+}
+
+export interface QuizItem extends ItemBase {
+  type: 'quiz';
+  quiz: Quiz;
+}
+
+export type FileRole = 'notebook' | 'quiz' | 'module' | 'exercise-module' | 'manifest' | 'document' | 'asset';
+
+export interface CourseFile {
+  path: string;
+  size: number;
+  role: FileRole;
+  /** Whether learners may download it. Quizzes and exercise modules hold answers: never public. */
+  public: boolean;
+}
+
+export interface BuildOptions {
+  /** Fallback title: usually the folder or repository name. */
+  name: string;
+}
+
+const MANIFESTS = new Set([
+  '.nbhosting/nbhosting.yaml',
+  '.nbhosting/nbhosting.yml',
+  'nbhosting/nbhosting.yaml',
+  'myst.yml',
+  'myst-toc.yml',
+  'carnet.yml',
+  'carnet.yaml',
+]);
+
+/** Builds the course model from a snapshot. Pure and total: problems become diagnostics. */
+export function buildCourse(snapshot: CourseSnapshot, options: BuildOptions): CourseModel {
+  const diagnostics: Diagnostic[] = [...snapshot.diagnostics];
+  const decoder = new TextDecoder('utf-8', { fatal: false });
+  const textCache = new Map<string, string>();
+  const read = (path: string): string | null => {
+    const data = snapshot.files.get(path);
+    if (!data) return null;
+    let text = textCache.get(path);
+    if (text === undefined) {
+      text = decoder.decode(data);
+      textCache.set(path, text);
+    }
+    return text;
+  };
+
+  const manifests = readManifests(read, diagnostics);
+  const contentsSink = new DiagnosticSink('CONTENTS.md');
+  const contents = read('CONTENTS.md') !== null ? parseContents(read('CONTENTS.md')!, contentsSink) : null;
+  diagnostics.push(...contentsSink.items);
+
+  const files: CourseFile[] = [];
+  const items: CourseItem[] = [];
+  const exerciseModules: CourseModel['exerciseModules'] = [];
+  const routes = new Map<string, string>();
+
+  for (const [path, data] of snapshot.files) {
+    const role = roleOf(path, read);
+    files.push({ path, size: data.byteLength, role, public: role !== 'quiz' && role !== 'exercise-module' });
+    if (role === 'notebook') {
+      const route = path.replace(/\.(md|ipynb)$/i, '');
+      const other = routes.get(route);
+      if (other !== undefined) {
+        // A jupytext pair (x.md + x.ipynb): the MyST text is the source of truth.
+        const [keep, drop] = path.endsWith('.md') ? [path, other] : [other, path];
+        diagnostics.push(warning(drop, 'course.paired-notebook', `${drop} is a copy of ${keep} (same name); only ${keep} is used.`));
+        if (keep === other) continue;
+        const index = items.findIndex((i) => i.path === other);
+        if (index !== -1) items.splice(index, 1);
+      }
+      routes.set(route, path);
+      const result = path.endsWith('.ipynb') ? parseIpynbNotebook(read(path)!, path) : parseMystNotebook(read(path)!, path);
+      diagnostics.push(...result.diagnostics);
+      if (result.value) items.push(notebookItem(path, route, result.value));
+    } else if (role === 'quiz') {
+      const result = parseQuiz(read(path)!, path);
+      diagnostics.push(...result.diagnostics);
+      if (result.value) items.push(quizItem(path, result.value));
+    } else if (role === 'exercise-module') {
+      const module = path.replace(/^modules\//, '').replace(/(\/__init__)?\.py$/, '').replace(/\//g, '.');
+      exerciseModules.push({ module, path, definitions: findExerciseDefinitions(module, read(path)!) });
+    }
+  }
+
+  checkExerciseUses(items, exerciseModules, diagnostics);
+
+  const mappings = manifests.staticMappings ?? defaultMappings(snapshot);
+  const fs = new CourseFileSystem(snapshot.files.keys(), snapshot.links, mappings);
+  const { tracks, order } = buildTracks(items, manifests.tracks, diagnostics);
+  const rank = new Map(order.map((path, i) => [path, i]));
+  items.sort((a, b) => (rank.get(a.path) ?? Infinity) - (rank.get(b.path) ?? Infinity));
+
+  const weeks = [...(contents?.weeks ?? new Map())].map(([week, info]) => ({ week, ...info })).sort((a, b) => a.week - b.week);
+  const readmeTitle = /^#\s+(.+)$/m.exec(read('README.md') ?? '')?.[1]?.trim() ?? null;
+  const language = manifests.meta.language ?? guessLanguage(items);
+
+  return {
+    meta: { ...manifests.meta, title: manifests.meta.title ?? readmeTitle ?? options.name, language },
+    items,
+    tracks,
+    tracksFrom: manifests.tracksFrom ?? 'folders',
+    weeks,
+    sequenceTitles: Object.fromEntries(contents?.sequences ?? []),
+    files,
+    fs,
+    staticMappings: mappings,
+    exerciseModules,
+    ignored: snapshot.skipped,
+    diagnostics: diagnostics.sort(compareDiagnostics),
+  };
+}
+
+function roleOf(path: string, read: (path: string) => string | null): FileRole {
+  if (MANIFESTS.has(path)) return 'manifest';
+  if (/\.ipynb$/i.test(path)) return 'notebook';
+  if (/\.quiz$/i.test(path)) return 'quiz';
+  if (/^modules\/corrections\/.*\.py$/.test(path)) return 'exercise-module';
+  if (/^modules\/.*\.py$/.test(path)) return 'module';
+  if (/\.md$/i.test(path)) return isMystNotebook(read(path) ?? '') ? 'notebook' : 'document';
+  return 'asset';
+}
+
+/** A markdown file is a notebook when its front matter says jupytext/kernelspec, or it has code cells. */
+function isMystNotebook(text: string): boolean {
+  const head = text.replace(/^\uFEFF/, '');
+  if (/^---\r?\n/.test(head)) {
+    const end = head.search(/\n(---|\.\.\.)\s*(\r?\n|$)/);
+    const front = end === -1 ? head : head.slice(0, end);
+    if (/^(jupytext|kernelspec)\s*:/m.test(front)) return true;
+  }
+  return /^(`{3,}|~{3,})\s*\{(code|raw)-cell\}/m.test(head);
+}
+
+function notebookItem(path: string, route: string, notebook: Notebook): NotebookItem {
+  const name = parseItemName(path);
+  const exercises = findExerciseUses(notebook);
+  const { title, menuTitle } = notebookTitle(notebook, path);
+  let kind: ItemKind = name?.kind ?? 'other';
+  if (kind !== 'exercise' && exercises.some((e) => e.corrected)) kind = 'exercise';
+  return {
+    type: 'notebook',
+    path,
+    route,
+    title,
+    menuTitle,
+    week: weekOf(path),
+    sequence: sequenceKey(path),
+    kind,
+    name,
+    notebook,
+    exercises,
+  };
+}
+
+function quizItem(path: string, quiz: Quiz): QuizItem {
+  const name = parseItemName(path);
+  const label = name?.label || path.slice(path.lastIndexOf('/') + 1).replace(/\.quiz$/i, '');
+  const human = label.replace(/[-_]+/g, ' ').trim();
+  const title = human.charAt(0).toUpperCase() + human.slice(1);
+  return {
+    type: 'quiz',
+    path,
+    route: path.replace(/\.quiz$/i, ''),
+    title,
+    menuTitle: title,
+    week: weekOf(path),
+    sequence: sequenceKey(path),
+    kind: 'quiz',
+    name,
+    quiz,
+  };
+}
+
+function checkExerciseUses(items: CourseItem[], modules: CourseModel['exerciseModules'], diagnostics: Diagnostic[]): void {
+  const byModule = new Map(modules.map((m) => [m.module, m]));
+  for (const item of items) {
+    if (item.type !== 'notebook') continue;
+    for (const use of item.exercises) {
+      const module = byModule.get(use.module);
+      if (!module) {
+        diagnostics.push(
+          warning(item.path, 'exercise.module-missing', `This notebook imports ${use.module}, but modules/${use.module.replace(/\./g, '/')}.py does not exist.`, use.line),
+        );
+      } else if (module.definitions.length > 0 && !module.definitions.some((d) => d.name === use.name)) {
+        diagnostics.push(
+          warning(item.path, 'exercise.name-missing', `This notebook imports ${use.name} from ${use.module}, which defines no exercise of that name.`, use.line),
+        );
+      }
+    }
+  }
+}
+
+/** Without a manifest, `data` and `media` are visible from every folder, as the MOOC's symlinks make them. */
+function defaultMappings(snapshot: CourseSnapshot): StaticMapping[] {
+  const roots = new Set([...snapshot.files.keys()].map((p) => p.split('/')[0]));
+  return ['data', 'media'].filter((d) => roots.has(d)).map((d) => ({ source: d, destination: d }));
+}
+
+function warning(file: string, code: string, message: string, line = 1): Diagnostic {
+  return { severity: 'warning', code, message, file, line, column: 1 };
+}
+
+function compareDiagnostics(a: Diagnostic, b: Diagnostic): number {
+  return a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.column - b.column;
+}

@@ -1,0 +1,300 @@
+import { DiagnosticSink, normaliseText, type Diagnostic } from './diagnostics.ts';
+import { isJsonObject, type JsonObject } from './notebook/model.ts';
+import { parseYamlFile, type YamlFile } from './yaml.ts';
+
+/**
+ * The optional manifests of a course folder (course-folder.md §3): `.nbhosting/nbhosting.yaml`,
+ * `myst-toc.yml`, `myst.yml`, and Carnet's own `carnet.yml` for what the others cannot say.
+ * Every one is optional; unknown keys are ignored; a key of the wrong shape is reported at its line.
+ */
+
+export interface StaticMapping {
+  source: string;
+  destination: string;
+}
+
+/** A track as the manifest declares it: sections of glob patterns, resolved later against the files. */
+export interface ManifestTrack {
+  id: string;
+  name: string;
+  description: string;
+  sections: { name: string; patterns: string[]; file: string; line: number }[];
+}
+
+export interface CourseMeta {
+  title: string | null;
+  description: string | null;
+  language: string | null;
+  license: string | null;
+  authors: string[];
+  keywords: string[];
+  /** Python packages the course needs beyond the standard library (carnet.yml `packages`). */
+  packages: string[];
+}
+
+export interface Manifests {
+  tracks: ManifestTrack[] | null;
+  tracksFrom: 'nbhosting' | 'myst-toc' | null;
+  staticMappings: StaticMapping[] | null;
+  meta: CourseMeta;
+}
+
+type ReadFile = (path: string) => string | null;
+
+export const NBHOSTING_PATHS = ['.nbhosting/nbhosting.yaml', 'nbhosting/nbhosting.yaml', '.nbhosting/nbhosting.yml'];
+
+/** Reads every manifest present; `read` returns a file's text or null when absent. */
+export function readManifests(read: ReadFile, diagnostics: Diagnostic[]): Manifests {
+  const meta: CourseMeta = {
+    title: null,
+    description: null,
+    language: null,
+    license: null,
+    authors: [],
+    keywords: [],
+    packages: [],
+  };
+  let tracks: ManifestTrack[] | null = null;
+  let tracksFrom: Manifests['tracksFrom'] = null;
+  let staticMappings: StaticMapping[] | null = null;
+
+  const sinks: DiagnosticSink[] = [];
+  const load = (path: string): { file: YamlFile; sink: DiagnosticSink } | null => {
+    const text = read(path);
+    if (text === null) return null;
+    const sink = new DiagnosticSink(path);
+    sinks.push(sink);
+    const file = parseYamlFile(normaliseText(text), sink, path);
+    return file ? { file, sink } : null;
+  };
+
+  const mystYml = load('myst.yml');
+  let mystToc: unknown = undefined;
+  if (mystYml && isJsonObject(mystYml.file.value)) {
+    const project = mystYml.file.value['project'];
+    if (isJsonObject(project)) {
+      meta.title = stringOrNull(project['title']);
+      meta.description = stringOrNull(project['description']);
+      meta.license = licenseOf(project['license']);
+      meta.authors = listOfNames(project['authors']);
+      meta.keywords = listOfNames(project['keywords']);
+      meta.language = stringOrNull(project['language']);
+      mystToc = project['toc'];
+    }
+  }
+
+  const carnet = load('carnet.yml') ?? load('carnet.yaml');
+  if (carnet) readCarnetManifest(carnet.file, carnet.sink, meta);
+
+  const nbhostingPath = NBHOSTING_PATHS.find((p) => read(p) !== null);
+  const nbhosting = nbhostingPath ? load(nbhostingPath) : null;
+  if (nbhosting && isJsonObject(nbhosting.file.value)) {
+    const value = nbhosting.file.value;
+    staticMappings = readStaticMappings(value['static-mappings'], nbhosting.file, nbhosting.sink);
+    if (value['tracks'] !== undefined) {
+      tracks = readNbhostingTracks(value['tracks'], nbhosting.file, nbhosting.sink);
+      tracksFrom = 'nbhosting';
+    }
+  } else if (nbhosting && nbhosting.file.value !== null) {
+    nbhosting.sink.warning('nbhosting.not-mapping', 'nbhosting.yaml should be a mapping with tracks: and static-mappings:.');
+  }
+
+  if (!tracks) {
+    const toc = load('myst-toc.yml');
+    if (toc && isJsonObject(toc.file.value)) {
+      const project = toc.file.value['project'];
+      const entries = isJsonObject(project) ? project['toc'] : toc.file.value['toc'];
+      const base = isJsonObject(project) ? ['project', 'toc'] : ['toc'];
+      tracks = readMystToc(entries, toc.file, toc.sink, base);
+    } else if (mystToc !== undefined && mystYml) {
+      tracks = readMystToc(mystToc, mystYml.file, mystYml.sink, ['project', 'toc']);
+    }
+    if (tracks) tracksFrom = 'myst-toc';
+  }
+
+  for (const sink of sinks) diagnostics.push(...sink.items);
+  return { tracks, tracksFrom, staticMappings, meta };
+}
+
+function stringOrNull(value: unknown): string | null {
+  if (typeof value === 'string' && value.trim() !== '') return value.trim();
+  if (typeof value === 'number') return String(value);
+  return null;
+}
+
+function licenseOf(value: unknown): string | null {
+  if (isJsonObject(value)) return stringOrNull(value['content']) ?? stringOrNull(value['code']);
+  return stringOrNull(value);
+}
+
+function listOfNames(value: unknown): string[] {
+  if (typeof value === 'string') return [value];
+  if (!Array.isArray(value)) return [];
+  return value
+    .map((v) => (isJsonObject(v) ? stringOrNull(v['name']) : stringOrNull(v)))
+    .filter((v): v is string => v !== null);
+}
+
+function readCarnetManifest(file: YamlFile, sink: DiagnosticSink, meta: CourseMeta): void {
+  const value = file.value;
+  if (!isJsonObject(value)) {
+    if (value !== null) sink.warning('carnet.not-mapping', 'carnet.yml should be a mapping (title:, language:, packages:).');
+    return;
+  }
+  meta.title = stringOrNull(value['title']) ?? meta.title;
+  meta.description = stringOrNull(value['description']) ?? meta.description;
+  const language = value['language'];
+  if (language !== undefined) {
+    if (typeof language === 'string' && /^[a-z]{2,3}(-[A-Za-z0-9]+)?$/.test(language)) meta.language = language;
+    else sink.warning('carnet.language', 'language should be a language code such as fr or en.', file.lineOf(['language']));
+  }
+  const packages = value['packages'];
+  if (packages !== undefined) {
+    if (Array.isArray(packages) && packages.every((p) => typeof p === 'string' && /^[A-Za-z0-9_.-]+$/.test(p))) {
+      meta.packages = packages as string[];
+    } else {
+      sink.error(
+        'carnet.packages',
+        'packages should be a list of Python package names, e.g. [numpy, matplotlib].',
+        file.lineOf(['packages']),
+      );
+    }
+  }
+}
+
+function readStaticMappings(value: unknown, file: YamlFile, sink: DiagnosticSink): StaticMapping[] | null {
+  if (value === undefined || value === null) return null;
+  if (!Array.isArray(value)) {
+    sink.warning('nbhosting.static-mappings', 'static-mappings should be a list of {source, destination}.', file.lineOf(['static-mappings']));
+    return null;
+  }
+  const result: StaticMapping[] = [];
+  value.forEach((entry, i) => {
+    const source = isJsonObject(entry) ? stringOrNull(entry['source']) : null;
+    const destination = isJsonObject(entry) ? stringOrNull(entry['destination']) : null;
+    if (source && destination && isSafeRelative(source) && isSafeRelative(destination)) {
+      result.push({ source: trimSlashes(source), destination: trimSlashes(destination) });
+    } else {
+      sink.warning(
+        'nbhosting.static-mapping',
+        'Each static mapping needs a source and a destination, both relative paths inside the course.',
+        file.lineOf(['static-mappings', i]),
+      );
+    }
+  });
+  return result;
+}
+
+function readNbhostingTracks(value: unknown, file: YamlFile, sink: DiagnosticSink): ManifestTrack[] | null {
+  if (!Array.isArray(value)) {
+    sink.error('nbhosting.tracks', 'tracks should be a list of tracks, each with a name, an id and sections.', file.lineOf(['tracks']));
+    return null;
+  }
+  const tracks: ManifestTrack[] = [];
+  value.forEach((raw, t) => {
+    if (!isJsonObject(raw)) {
+      sink.error('nbhosting.track', 'A track should be a mapping with name, id, description and sections.', file.lineOf(['tracks', t]));
+      return;
+    }
+    const name = stringOrNull(raw['name']) ?? stringOrNull(raw['id']) ?? `Track ${t + 1}`;
+    const id = slugify(stringOrNull(raw['id']) ?? name) || `track-${t + 1}`;
+    const sections: ManifestTrack['sections'] = [];
+    const rawSections = raw['sections'];
+    if (!Array.isArray(rawSections)) {
+      sink.error('nbhosting.sections', `Track "${name}" needs a list of sections.`, file.lineOf(['tracks', t]));
+      return;
+    }
+    rawSections.forEach((section, s) => {
+      const where = file.lineOf(['tracks', t, 'sections', s]);
+      if (!isJsonObject(section)) {
+        sink.error('nbhosting.section', 'A section should be a mapping with a name and notebooks.', where);
+        return;
+      }
+      const notebooks = section['notebooks'];
+      const patterns = typeof notebooks === 'string' ? [notebooks] : notebooks;
+      if (!Array.isArray(patterns) || !patterns.every((p) => typeof p === 'string')) {
+        sink.error('nbhosting.notebooks', 'A section needs notebooks: a list of glob patterns such as w1/w1-s*-c*.md.', where);
+        return;
+      }
+      sections.push({
+        name: stringOrNull(section['name']) ?? `Section ${s + 1}`,
+        patterns: patterns as string[],
+        file: sink.file,
+        line: where,
+      });
+    });
+    tracks.push({ id, name, description: stringOrNull(raw['description']) ?? '', sections });
+  });
+  return tracks;
+}
+
+/**
+ * A MyST table of contents becomes one track: each top-level entry with a title and children is a
+ * section; loose top-level files and patterns are gathered into untitled sections between them.
+ */
+function readMystToc(value: unknown, file: YamlFile, sink: DiagnosticSink, base: (string | number)[]): ManifestTrack[] | null {
+  if (value === undefined) return null;
+  if (!Array.isArray(value)) {
+    sink.warning('myst-toc.toc', 'toc should be a list of entries (file:, pattern:, or title: with children:).', file.lineOf(base));
+    return null;
+  }
+  const sections: ManifestTrack['sections'] = [];
+  let loose: string[] = [];
+  let looseLine = 1;
+  const flushLoose = (): void => {
+    if (loose.length > 0) sections.push({ name: '', patterns: loose, file: sink.file, line: looseLine });
+    loose = [];
+  };
+  const collect = (entries: unknown[], path: (string | number)[], into: string[]): void => {
+    entries.forEach((entry, i) => {
+      if (!isJsonObject(entry)) {
+        sink.warning('myst-toc.entry', 'A toc entry should be a mapping with file:, pattern: or title:.', file.lineOf([...path, i]));
+        return;
+      }
+      const fileEntry = stringOrNull(entry['file']);
+      const pattern = stringOrNull(entry['pattern']);
+      if (fileEntry) into.push(globEscape(trimSlashes(fileEntry)));
+      if (pattern) into.push(trimSlashes(pattern));
+      if (Array.isArray(entry['children'])) collect(entry['children'], [...path, i, 'children'], into);
+    });
+  };
+  value.forEach((entry, i) => {
+    if (isJsonObject(entry) && typeof entry['title'] === 'string' && Array.isArray(entry['children'])) {
+      flushLoose();
+      const patterns: string[] = [];
+      const own = stringOrNull(entry['file']);
+      if (own) patterns.push(globEscape(trimSlashes(own)));
+      collect(entry['children'], [...base, i, 'children'], patterns);
+      sections.push({ name: entry['title'], patterns, file: sink.file, line: file.lineOf([...base, i]) });
+    } else {
+      if (loose.length === 0) looseLine = file.lineOf([...base, i]);
+      collect([entry], [...base, i], loose);
+    }
+  });
+  flushLoose();
+  return [{ id: 'toc', name: '', description: '', sections }];
+}
+
+function isSafeRelative(path: string): boolean {
+  return !path.startsWith('/') && !path.split('/').includes('..');
+}
+
+function trimSlashes(path: string): string {
+  return path.replace(/^\.?\/+/, '').replace(/\/+$/, '');
+}
+
+function globEscape(path: string): string {
+  return path.replace(/[*?[\]{}()!]/g, (c) => `\\${c}`);
+}
+
+/** Lower-case ASCII words joined by dashes: `Semaine 1 — Bases` → `semaine-1-bases`. */
+export function slugify(text: string): string {
+  return text
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '');
+}
+
+export type { JsonObject };

@@ -1,0 +1,134 @@
+import { createHash } from 'node:crypto';
+import { lstat, readdir, readFile, realpath, stat } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
+import type { Diagnostic } from './diagnostics.ts';
+
+/**
+ * A course folder read into memory: the unit that is hashed, parsed and stored. Building it is
+ * the only step of the format library that touches the disk; everything after is pure.
+ */
+export interface CourseSnapshot {
+  /** Regular files by course path (POSIX separators, no leading slash). */
+  files: Map<string, Uint8Array>;
+  /** Symbolic links that stay inside the course: link path → course path of the target. */
+  links: Map<string, string>;
+  /** What was left out and why (hidden files, caches, links leaving the course…). */
+  skipped: { path: string; reason: string }[];
+  diagnostics: Diagnostic[];
+}
+
+export interface ReadOptions {
+  /** Files larger than this are refused with an error (default 64 MiB). */
+  maxFileBytes?: number;
+}
+
+const SKIPPED_DIRS = new Set(['__pycache__', '.ipynb_checkpoints', 'node_modules', '.git', '.hg', '.svn']);
+const KEPT_HIDDEN = new Set(['.nbhosting']);
+
+/** Reads a course folder. Symbolic links are never followed outside the folder. */
+export async function readCourseFolder(root: string, options: ReadOptions = {}): Promise<CourseSnapshot> {
+  const maxFileBytes = options.maxFileBytes ?? 64 * 1024 * 1024;
+  const rootReal = await realpath(root);
+  const snapshot: CourseSnapshot = { files: new Map(), links: new Map(), skipped: [], diagnostics: [] };
+
+  const visit = async (dir: string): Promise<void> => {
+    const entries = await readdir(dir, { withFileTypes: true });
+    await Promise.all(
+      entries.map(async (entry) => {
+        const abs = join(dir, entry.name);
+        const path = relative(rootReal, abs).split(sep).join('/');
+        if (entry.name.startsWith('.') && !KEPT_HIDDEN.has(entry.name)) {
+          snapshot.skipped.push({ path, reason: 'hidden' });
+          return;
+        }
+        if (entry.isSymbolicLink()) {
+          await readLink(abs, path);
+        } else if (entry.isDirectory()) {
+          if (SKIPPED_DIRS.has(entry.name)) snapshot.skipped.push({ path, reason: 'cache or tool folder' });
+          else await visit(abs);
+        } else if (entry.isFile()) {
+          if (entry.name.endsWith('.pyc')) {
+            snapshot.skipped.push({ path, reason: 'compiled Python' });
+            return;
+          }
+          const size = (await stat(abs)).size;
+          if (size > maxFileBytes) {
+            snapshot.diagnostics.push({
+              severity: 'error',
+              code: 'course.file-too-large',
+              message: `This file is ${(size / 1048576).toFixed(1)} MiB; the limit is ${(maxFileBytes / 1048576).toFixed(0)} MiB. Host large data elsewhere and link to it.`,
+              file: path,
+              line: 1,
+              column: 1,
+            });
+            return;
+          }
+          snapshot.files.set(path, await readFile(abs));
+        } else {
+          snapshot.skipped.push({ path, reason: 'not a regular file' });
+        }
+      }),
+    );
+  };
+
+  const readLink = async (abs: string, path: string): Promise<void> => {
+    let target: string;
+    try {
+      target = await realpath(abs);
+    } catch {
+      snapshot.skipped.push({ path, reason: 'broken symbolic link' });
+      snapshot.diagnostics.push(linkWarning(path, 'course.broken-link', 'This symbolic link points to nothing; it is ignored.'));
+      return;
+    }
+    const inside = relative(rootReal, target);
+    if (inside === '' || inside.startsWith('..') || inside.split(sep)[0] === '..' || target === rootReal) {
+      snapshot.skipped.push({ path, reason: 'symbolic link leaving the course' });
+      snapshot.diagnostics.push(
+        linkWarning(path, 'course.link-outside', 'This symbolic link points outside the course folder; it is ignored.'),
+      );
+      return;
+    }
+    const info = await lstat(target);
+    if (info.isDirectory() || info.isFile()) snapshot.links.set(path, inside.split(sep).join('/'));
+  };
+
+  await visit(rootReal);
+  // Directory listing order is the file system's: sort so that hashes and orders are stable.
+  snapshot.files = new Map([...snapshot.files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  snapshot.links = new Map([...snapshot.links].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  snapshot.skipped.sort((a, b) => (a.path < b.path ? -1 : 1));
+  return snapshot;
+}
+
+function linkWarning(file: string, code: string, message: string): Diagnostic {
+  return { severity: 'warning', code, message, file, line: 1, column: 1 };
+}
+
+/** SHA-256 of bytes, hex. */
+export function sha256(data: Uint8Array | string): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+const fileHashes = new WeakMap<Uint8Array, string>();
+
+/** SHA-256 of a file's bytes, computed once per buffer (hashing and storing both need it). */
+export function fileHash(data: Uint8Array): string {
+  let hash = fileHashes.get(data);
+  if (hash === undefined) {
+    hash = sha256(data);
+    fileHashes.set(data, hash);
+  }
+  return hash;
+}
+
+/**
+ * The content address of a snapshot: the same files and links give the same hash, whatever the
+ * folder is called or when it was read. `salt` lets the caller add what else the result depends
+ * on (the renderer's version).
+ */
+export function snapshotHash(snapshot: CourseSnapshot, salt = ''): string {
+  const hash = createHash('sha256').update(`carnet-course\0${salt}\0`);
+  for (const [path, data] of snapshot.files) hash.update(`F\0${path}\0${fileHash(data)}\n`);
+  for (const [path, target] of snapshot.links) hash.update(`L\0${path}\0${target}\n`);
+  return hash.digest('hex');
+}

@@ -1,0 +1,70 @@
+import { LineCounter, parseDocument } from 'yaml';
+import type { DiagnosticSink } from './diagnostics.ts';
+
+/**
+ * Parses a YAML block that starts at 1-based `firstLine` of the sink's file, reporting syntax
+ * errors there (first line of the message only: the rest is yaml's ASCII-art context).
+ * Returns undefined when the block has errors.
+ */
+export function parseYamlBlock(
+  text: string,
+  sink: DiagnosticSink,
+  firstLine: number,
+  what: string,
+  columnOffset = 0,
+): unknown {
+  const doc = parseDocument(text, { uniqueKeys: false });
+  if (doc.errors.length > 0) {
+    for (const error of doc.errors.slice(0, 3)) {
+      const pos = error.linePos?.[0];
+      const reason = (error.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
+      sink.error(
+        'yaml.syntax',
+        `Invalid YAML in ${what}: ${reason}.`,
+        firstLine + (pos ? pos.line - 1 : 0),
+        (pos?.col ?? 1) + columnOffset,
+      );
+    }
+    return undefined;
+  }
+  try {
+    return doc.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    sink.error('yaml.value', `Invalid YAML in ${what}: ${(error as Error).message}.`, firstLine, 1);
+    return undefined;
+  }
+}
+
+/** A whole YAML file, with the line of any value in it for diagnostics. */
+export interface YamlFile {
+  value: unknown;
+  /** 1-based line of the node at `path` (keys and indexes), or of the closest parent that exists. */
+  lineOf(path: (string | number)[]): number;
+}
+
+/** Parses a YAML manifest; on syntax errors reports them and returns null. */
+export function parseYamlFile(text: string, sink: DiagnosticSink, what: string): YamlFile | null {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: false });
+  if (doc.errors.length > 0) {
+    parseYamlBlock(text, sink, 1, what);
+    return null;
+  }
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    sink.error('yaml.value', `Invalid YAML in ${what}: ${(error as Error).message}.`, 1, 1);
+    return null;
+  }
+  return {
+    value,
+    lineOf(path) {
+      for (let n = path.length; n >= 0; n--) {
+        const node = doc.getIn(path.slice(0, n), true) as { range?: [number, number, number] } | undefined;
+        if (node && typeof node === 'object' && node.range) return lineCounter.linePos(node.range[0]).line;
+      }
+      return 1;
+    },
+  };
+}

@@ -1,0 +1,102 @@
+import type { Cell, CodeCell, Diagnostic, Notebook } from '@carnet/course-format';
+import { dirname } from '@carnet/course-format';
+import { createEnv, stripPrivateUse, type Heading, type RenderEnv } from './env.ts';
+import { codeBlock } from './highlight.ts';
+import { escapeHtml, ui } from './html.ts';
+import type { CourseLinks } from './links.ts';
+import { renderMarkdown } from './markdown.ts';
+import { renderOutputs } from './outputs.ts';
+
+/** A notebook rendered once at import: the page body and its outline. */
+export interface RenderedNotebook {
+  html: string;
+  headings: Heading[];
+  /** Code cells in order, for the runtime and for saved work later: id, tags and original source. */
+  codeCells: { id: string; tags: string[]; source: string }[];
+}
+
+/** Side-by-side layouts: nbhosting's `gridwidth-1-2` tags and the legacy `cell_style: split`. */
+function widthOf(cell: Cell): string | null {
+  const tag = cell.tags.find((t) => /^gridwidth-[12]-[23]$/.test(t));
+  if (tag) return tag.slice('gridwidth-'.length);
+  return cell.metadata['cell_style'] === 'split' ? '1-2' : null;
+}
+
+/**
+ * Renders a notebook's cells. Consecutive side-by-side cells share a row (two columns on wide
+ * screens, stacked on narrow ones); cell tags shape the code cells: `remove-input` drops the code,
+ * `hide-input` and `hide-output` fold it away, `raises-exception` marks the error as expected.
+ */
+export function renderNotebook(
+  notebook: Notebook,
+  links: CourseLinks,
+  language: string,
+  diagnostics: Diagnostic[],
+): RenderedNotebook {
+  const env = createEnv(language, () => {});
+  const parts: string[] = [];
+  let row: string[] = [];
+  const flushRow = (): void => {
+    if (row.length > 0) parts.push(`<div class="nb-row">${row.join('')}</div>`);
+    row = [];
+  };
+  for (const cell of notebook.cells) {
+    env.report = reporter(notebook, cell, diagnostics);
+    const width = widthOf(cell);
+    const html = renderCell(cell, notebook, links, env, width ? [`nb-w-${width}`] : []);
+    if (html === '') continue;
+    if (width) row.push(html);
+    else {
+      flushRow();
+      parts.push(html);
+    }
+  }
+  flushRow();
+  const codeCells = notebook.cells
+    .filter((c): c is CodeCell => c.type === 'code')
+    .map((c) => ({ id: c.id, tags: c.tags, source: c.source }));
+  return { html: parts.join('\n'), headings: env.headings, codeCells };
+}
+
+function renderCell(cell: Cell, notebook: Notebook, links: CourseLinks, env: RenderEnv, layout: string[]): string {
+  const anchor = `id="cell-${escapeHtml(cell.id)}" data-cell-id="${escapeHtml(cell.id)}"`;
+  if (cell.type === 'markdown') {
+    const resolve = links.resolver(dirname(notebook.path), env, cell.attachments);
+    return `<div class="${['nb-cell', 'nb-markdown', ...layout].join(' ')}" ${anchor}>${renderMarkdown(cell.source, env, resolve)}</div>`;
+  }
+  if (cell.type === 'raw') return '';
+
+  const tags = new Set(cell.tags);
+  const resolve = links.resolver(dirname(notebook.path), env);
+  let input = tags.has('remove-input')
+    ? ''
+    : `<div class="nb-input">${codeBlock(stripPrivateUse(cell.source), cell.language || 'python')}</div>`;
+  if (input && tags.has('hide-input')) {
+    input = `<details class="nb-fold"><summary>${ui('notebook.showCode')}</summary>${input}</details>`;
+  }
+  let outputs = cell.outputs.length > 0 ? `<div class="nb-outputs">${renderOutputs(cell.outputs, env, resolve)}</div>` : '';
+  if (outputs && tags.has('hide-output')) {
+    outputs = `<details class="nb-fold"><summary>${ui('notebook.showOutput')}</summary>${outputs}</details>`;
+  }
+  const expected = tags.has('raises-exception')
+    ? `<p class="nb-badge nb-badge-error">${ui('notebook.expectedError')}</p>`
+    : '';
+  const classes = ['nb-cell', 'nb-code', ...layout, ...(tags.has('raises-exception') ? ['nb-raises'] : [])].join(' ');
+  const tagList = cell.tags.length > 0 ? ` data-tags="${escapeHtml(cell.tags.join(' '))}"` : '';
+  return `<div class="${classes}" ${anchor}${tagList}>${expected}${input}${outputs}</div>`;
+}
+
+/** Reports at the cell's line, or at the exact line of `needle` inside a MyST cell. */
+function reporter(notebook: Notebook, cell: Cell, diagnostics: Diagnostic[]): RenderEnv['report'] {
+  return (severity, code, message, needle) => {
+    let line = cell.line;
+    let column = 1;
+    const at = needle && notebook.format === 'myst' ? cell.source.indexOf(needle) : -1;
+    if (at !== -1) {
+      const before = cell.source.slice(0, at).split('\n');
+      line += before.length - 1;
+      column = before.at(-1)!.length + 1;
+    }
+    diagnostics.push({ severity, code, message, file: notebook.path, line, column });
+  };
+}

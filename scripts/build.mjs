@@ -1,0 +1,68 @@
+#!/usr/bin/env node
+// Builds the browser client (content-hashed files + manifest) and bundles the server CLI.
+// Plain Node and esbuild: it runs before anything else is built.
+import { readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as esbuild from 'esbuild';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+async function buildClient() {
+  const outdir = join(root, 'apps/client/dist');
+  rmSync(outdir, { recursive: true, force: true });
+  const result = await esbuild.build({
+    absWorkingDir: root,
+    entryPoints: {
+      main: 'apps/client/src/main.css',
+      enhance: 'apps/client/src/enhance.client.ts',
+    },
+    outdir,
+    bundle: true,
+    minify: true,
+    sourcemap: true,
+    format: 'esm',
+    target: ['es2022', 'chrome110', 'firefox115', 'safari16'],
+    entryNames: '[name]-[hash]',
+    assetNames: 'assets/[name]-[hash]',
+    loader: { '.woff2': 'file', '.woff': 'file', '.ttf': 'file', '.png': 'file', '.svg': 'file' },
+    metafile: true,
+    logLevel: 'warning',
+  });
+  const manifest = {};
+  for (const [file, output] of Object.entries(result.metafile.outputs)) {
+    if (!output.entryPoint || file.endsWith('.map')) continue;
+    const name = file.endsWith('.css') ? 'main.css' : `${output.entryPoint.split('/').pop().replace(/\.client\.ts$/, '')}.js`;
+    manifest[name] = relative(outdir, join(root, file));
+  }
+  writeFileSync(join(outdir, 'manifest.json'), JSON.stringify(manifest, null, 2));
+}
+
+async function buildServer() {
+  const outdir = join(root, 'apps/server/dist');
+  rmSync(outdir, { recursive: true, force: true });
+  mkdirSync(outdir, { recursive: true });
+  // npm dependencies stay external (native modules, big trees); our workspace packages are bundled.
+  const external = new Set();
+  for (const pkg of ['apps/server', 'packages/course-format', 'packages/render']) {
+    const json = JSON.parse(readFileSync(join(root, pkg, 'package.json'), 'utf8'));
+    for (const dep of Object.keys(json.dependencies ?? {})) external.add(dep);
+  }
+  await esbuild.build({
+    absWorkingDir: root,
+    entryPoints: { cli: 'apps/server/src/cli/index.ts' },
+    outdir,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    sourcemap: true,
+    external: [...external].flatMap((d) => [d, `${d}/*`]),
+    banner: { js: "import { createRequire as __carnetRequire } from 'node:module'; const require = __carnetRequire(import.meta.url);" },
+    logLevel: 'warning',
+  });
+}
+
+const started = performance.now();
+await Promise.all([buildClient(), buildServer()]);
+console.log(`Built the client and the server in ${Math.round(performance.now() - started)} ms.`);

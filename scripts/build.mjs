@@ -32,7 +32,12 @@ async function buildClient() {
   const manifest = {};
   for (const [file, output] of Object.entries(result.metafile.outputs)) {
     if (!output.entryPoint || file.endsWith('.map')) continue;
-    const name = file.endsWith('.css') ? 'main.css' : `${output.entryPoint.split('/').pop().replace(/\.client\.ts$/, '')}.js`;
+    const name = file.endsWith('.css')
+      ? 'main.css'
+      : `${output.entryPoint
+          .split('/')
+          .pop()
+          .replace(/\.client\.ts$/, '')}.js`;
     manifest[name] = relative(outdir, join(root, file));
   }
   writeFileSync(join(outdir, 'manifest.json'), JSON.stringify(manifest, null, 2));
@@ -58,7 +63,9 @@ async function buildServer() {
     target: 'node20',
     sourcemap: true,
     external: [...external].flatMap((d) => [d, `${d}/*`]),
-    banner: { js: "import { createRequire as __carnetRequire } from 'node:module'; const require = __carnetRequire(import.meta.url);" },
+    banner: {
+      js: "import { createRequire as __carnetRequire } from 'node:module'; const require = __carnetRequire(import.meta.url);",
+    },
     logLevel: 'warning',
   });
 }

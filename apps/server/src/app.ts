@@ -1,5 +1,12 @@
+import { randomBytes } from 'node:crypto';
 import compress from '@fastify/compress';
-import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, {
+  LogController,
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
 import type { Config } from './config.ts';
 import type { Db } from './db/database.ts';
 import { registerAssets } from './http/assets.ts';
@@ -34,15 +41,25 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     logController: new LogController({ disableRequestLogging: true }),
     routerOptions: { maxParamLength: 1000 },
     return503OnClosing: true,
+    // Random ids: shown on error pages and unique across several web servers.
+    genReqId: () => randomBytes(6).toString('hex'),
   });
-  await app.register(compress, { global: true, threshold: 1024, encodings: ['br', 'gzip'], brotliOptions: { params: { 2: 4 } } });
+  await app.register(compress, {
+    global: true,
+    threshold: 1024,
+    encodings: ['br', 'gzip'],
+    brotliOptions: { params: { 2: 4 } },
+  });
   const assets = registerAssets(app, options.assetsDir);
   const services: Services = { config, db, assets };
 
   registerLanguage(app);
   registerSecurityHeaders(app, { https: config.baseUrl?.startsWith('https:') ?? false });
   app.addHook('onResponse', async (request, reply) => {
-    request.log.debug({ method: request.method, url: request.url, status: reply.statusCode, ms: reply.elapsedTime }, 'request');
+    request.log.debug(
+      { method: request.method, url: request.url, status: reply.statusCode, ms: reply.elapsedTime },
+      'request',
+    );
   });
 
   healthRoutes(app, services);
@@ -58,7 +75,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 }
 
 /** One error handler: coded errors get their page; anything else is logged and shown as a generic 500. */
-function sendError(request: FastifyRequest, reply: FastifyReply, { assets }: Services, error: FastifyError | HttpError) {
+function sendError(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  { assets }: Services,
+  error: FastifyError | HttpError,
+) {
   let code: keyof typeof ERRORS;
   let detail: string | undefined;
   if (error instanceof HttpError) {

@@ -37,14 +37,42 @@ export type Config = z.infer<typeof configSchema> & { dataDir: string };
 /** Where each setting comes from: environment variable and command-line flag. */
 export const SETTINGS: Record<keyof z.infer<typeof configSchema>, { env: string; flag: string; help: string }> = {
   port: { env: 'PORT', flag: '--port', help: 'HTTP port (default 3000)' },
-  host: { env: 'HOST', flag: '--host', help: 'address to listen on (default 127.0.0.1; 0.0.0.0 for a classroom network)' },
-  dataDir: { env: 'CARNET_DATA_DIR', flag: '--data-dir', help: 'data directory: SQLite database, git checkouts, outbox (default ./var)' },
-  databaseUrl: { env: 'DATABASE_URL', flag: '--database-url', help: 'postgres://… to use PostgreSQL instead of SQLite' },
-  dbPoolSize: { env: 'CARNET_DB_POOL_SIZE', flag: '--db-pool-size', help: 'PostgreSQL connections per process (default 10)' },
+  host: {
+    env: 'HOST',
+    flag: '--host',
+    help: 'address to listen on (default 127.0.0.1; 0.0.0.0 for a classroom network)',
+  },
+  dataDir: {
+    env: 'CARNET_DATA_DIR',
+    flag: '--data-dir',
+    help: 'data directory: SQLite database, git checkouts, outbox (default ./var)',
+  },
+  databaseUrl: {
+    env: 'DATABASE_URL',
+    flag: '--database-url',
+    help: 'postgres://… to use PostgreSQL instead of SQLite',
+  },
+  dbPoolSize: {
+    env: 'CARNET_DB_POOL_SIZE',
+    flag: '--db-pool-size',
+    help: 'PostgreSQL connections per process (default 10)',
+  },
   logLevel: { env: 'CARNET_LOG_LEVEL', flag: '--log-level', help: `log level: ${LOG_LEVELS.join('|')} (default info)` },
-  baseUrl: { env: 'CARNET_BASE_URL', flag: '--base-url', help: 'public URL, e.g. https://carnet.example.org (enables HSTS and secure cookies when https)' },
-  trustProxy: { env: 'CARNET_TRUST_PROXY', flag: '--trust-proxy', help: 'trust X-Forwarded-* headers from a reverse proxy (default false)' },
-  maxFileMb: { env: 'CARNET_MAX_FILE_MB', flag: '--max-file-mb', help: 'largest course file accepted by import, in MB (default 64)' },
+  baseUrl: {
+    env: 'CARNET_BASE_URL',
+    flag: '--base-url',
+    help: 'public URL, e.g. https://carnet.example.org (enables HSTS and secure cookies when https)',
+  },
+  trustProxy: {
+    env: 'CARNET_TRUST_PROXY',
+    flag: '--trust-proxy',
+    help: 'trust X-Forwarded-* headers from a reverse proxy (default false)',
+  },
+  maxFileMb: {
+    env: 'CARNET_MAX_FILE_MB',
+    flag: '--max-file-mb',
+    help: 'largest course file accepted by import, in MB (default 64)',
+  },
 };
 
 export class ConfigError extends Error {
@@ -59,7 +87,11 @@ export class ConfigError extends Error {
  * setting name). Empty environment variables count as unset. Throws ConfigError listing every
  * wrong setting.
  */
-export function loadConfig(env: NodeJS.ProcessEnv, flags: Partial<Record<keyof typeof SETTINGS, string>> = {}, cwd = process.cwd()): Config {
+export function loadConfig(
+  env: NodeJS.ProcessEnv,
+  flags: Partial<Record<keyof typeof SETTINGS, string>> = {},
+  cwd = process.cwd(),
+): Config {
   const input: Record<string, string> = {};
   for (const [key, { env: name }] of Object.entries(SETTINGS)) {
     const fromFlag = flags[key as keyof typeof SETTINGS];

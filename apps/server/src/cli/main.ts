@@ -63,7 +63,11 @@ const COMMANDS: Record<string, Command> = {
 };
 
 function configHelp(settings: (keyof typeof SETTINGS)[]): string {
-  return settings.map((key) => `  ${`${SETTINGS[key].flag} <value>`.padEnd(26)} ${SETTINGS[key].env.padEnd(20)} ${SETTINGS[key].help}`).join('\n');
+  return settings
+    .map(
+      (key) => `  ${`${SETTINGS[key].flag} <value>`.padEnd(26)} ${SETTINGS[key].env.padEnd(20)} ${SETTINGS[key].help}`,
+    )
+    .join('\n');
 }
 
 function commandHelp(name: string, command: Command): string {
@@ -87,7 +91,9 @@ export async function main(argv: string[]): Promise<number> {
     console.error(`carnet: unknown command "${name}".\n\n${mainHelp()}`);
     return 2;
   }
-  const configOptions = Object.fromEntries(command.settings.map((key) => [SETTINGS[key].flag.slice(2), { type: 'string' as const }]));
+  const configOptions = Object.fromEntries(
+    command.settings.map((key) => [SETTINGS[key].flag.slice(2), { type: 'string' as const }]),
+  );
   let parsed: { values: Flags; positionals: string[] };
   try {
     parsed = parseArgs({
@@ -135,7 +141,9 @@ async function withDb<T>(config: Config, run: (db: Db) => Promise<T>): Promise<T
 async function requireMigrated(db: Db): Promise<boolean> {
   const pending = await pendingMigrations(db);
   if (pending.length === 0) return true;
-  console.error(`The database (${db.location}) is not up to date: ${pending.length} migration(s) pending. Run "carnet migrate" first.`);
+  console.error(
+    `The database (${db.location}) is not up to date: ${pending.length} migration(s) pending. Run "carnet migrate" first.`,
+  );
   return false;
 }
 
@@ -144,11 +152,15 @@ async function migrate(flags: Flags, _args: string[], getConfig: () => Config): 
   return withDb(config, async (db) => {
     if (flags['status']) {
       const pending = await pendingMigrations(db);
-      console.log(pending.length === 0 ? `${db.location}: up to date.` : `${db.location}: pending: ${pending.join(', ')}`);
+      console.log(
+        pending.length === 0 ? `${db.location}: up to date.` : `${db.location}: pending: ${pending.join(', ')}`,
+      );
       return 0;
     }
     const applied = await migrateToLatest(db);
-    console.log(applied.length === 0 ? `${db.location}: already up to date.` : `${db.location}: applied ${applied.join(', ')}.`);
+    console.log(
+      applied.length === 0 ? `${db.location}: already up to date.` : `${db.location}: applied ${applied.join(', ')}.`,
+    );
     return 0;
   });
 }

@@ -14,7 +14,8 @@ export const en: Record<MessageKey, string> = {
   'footer.about': 'Carnet hosts Python courses made of notebooks: nothing to install.',
   'catalogue.title': 'Course catalogue',
   'catalogue.intro': 'Python courses to read, run and practise right in your browser.',
-  'catalogue.empty': 'No course is published here yet. An administrator can import one with the “carnet import” command.',
+  'catalogue.empty':
+    'No course is published here yet. An administrator can import one with the “carnet import” command.',
   'catalogue.counts': '{notebooks} notebooks · {quizzes} quizzes',
   'catalogue.open': 'Open the course {title}',
   'course.contents': 'Contents',
@@ -48,11 +49,14 @@ export const en: Record<MessageKey, string> = {
   'quiz.notGraded': 'This quiz is not graded yet: your answers are not recorded.',
   'error.title': 'Error',
   'error.notFound.title': 'Page not found',
-  'error.notFound.body': 'No page has this address. The course may have been reorganised: start again from its contents or from the catalogue.',
+  'error.notFound.body':
+    'No page has this address. The course may have been reorganised: start again from its contents or from the catalogue.',
   'error.courseNotFound.body': 'There is no course at this address. Check the link, or pick a course in the catalogue.',
-  'error.itemNotFound.body': 'This course has no page at this address. It may have moved: find it in the course contents.',
+  'error.itemNotFound.body':
+    'This course has no page at this address. It may have moved: find it in the course contents.',
   'error.server.title': 'Something went wrong',
-  'error.server.body': 'The server could not show this page. Try again in a moment; if it keeps happening, report it with this code: {id}.',
+  'error.server.body':
+    'The server could not show this page. Try again in a moment; if it keeps happening, report it with this code: {id}.',
   'error.badRequest.title': 'Invalid request',
   'error.badRequest.body': 'This request cannot be processed: {reason}',
   'error.backToCatalogue': 'Back to the catalogue',

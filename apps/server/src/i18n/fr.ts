@@ -12,7 +12,8 @@ export const fr = {
   'footer.about': 'Carnet héberge des cours de Python faits de notebooks : rien à installer.',
   'catalogue.title': 'Catalogue des cours',
   'catalogue.intro': 'Des cours de Python à lire, à exécuter et à pratiquer directement dans votre navigateur.',
-  'catalogue.empty': "Aucun cours n'est encore publié ici. Un administrateur peut en importer un avec la commande « carnet import ».",
+  'catalogue.empty':
+    "Aucun cours n'est encore publié ici. Un administrateur peut en importer un avec la commande « carnet import ».",
   'catalogue.counts': '{notebooks} notebooks · {quizzes} quiz',
   'catalogue.open': 'Ouvrir le cours {title}',
   'course.contents': 'Sommaire',
@@ -46,11 +47,15 @@ export const fr = {
   'quiz.notGraded': "Ce quiz n'est pas encore noté : vos réponses ne sont pas enregistrées.",
   'error.title': 'Erreur',
   'error.notFound.title': 'Page introuvable',
-  'error.notFound.body': "Cette adresse ne correspond à aucune page. Le cours a peut-être été réorganisé : repartez de son sommaire ou du catalogue.",
-  'error.courseNotFound.body': "Il n'y a pas de cours à cette adresse. Vérifiez le lien, ou choisissez un cours dans le catalogue.",
-  'error.itemNotFound.body': "Ce cours n'a pas de page à cette adresse. Elle a peut-être été déplacée : retrouvez-la dans le sommaire du cours.",
+  'error.notFound.body':
+    'Cette adresse ne correspond à aucune page. Le cours a peut-être été réorganisé : repartez de son sommaire ou du catalogue.',
+  'error.courseNotFound.body':
+    "Il n'y a pas de cours à cette adresse. Vérifiez le lien, ou choisissez un cours dans le catalogue.",
+  'error.itemNotFound.body':
+    "Ce cours n'a pas de page à cette adresse. Elle a peut-être été déplacée : retrouvez-la dans le sommaire du cours.",
   'error.server.title': 'Une erreur est survenue',
-  'error.server.body': "Le serveur n'a pas pu afficher cette page. Réessayez dans un instant ; si le problème continue, signalez-le en indiquant ce code : {id}.",
+  'error.server.body':
+    "Le serveur n'a pas pu afficher cette page. Réessayez dans un instant ; si le problème continue, signalez-le en indiquant ce code : {id}.",
   'error.badRequest.title': 'Requête invalide',
   'error.badRequest.body': 'Cette requête ne peut pas être traitée : {reason}',
   'error.backToCatalogue': 'Retour au catalogue',

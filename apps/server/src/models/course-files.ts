@@ -38,7 +38,11 @@ export async function insertMissingBlobs(db: Kysely<Database>, blobs: Map<string
   const hashes = [...blobs.keys()];
   const existing = new Set<string>();
   for (let i = 0; i < hashes.length; i += 500) {
-    const rows = await db.selectFrom('blobs').select('hash').where('hash', 'in', hashes.slice(i, i + 500)).execute();
+    const rows = await db
+      .selectFrom('blobs')
+      .select('hash')
+      .where('hash', 'in', hashes.slice(i, i + 500))
+      .execute();
     for (const row of rows) existing.add(row.hash);
   }
   const missing = hashes.filter((h) => !existing.has(h));
@@ -56,6 +60,9 @@ export async function insertMissingBlobs(db: Kysely<Database>, blobs: Map<string
 /** Records a version's files. */
 export async function insertFiles(db: Kysely<Database>, files: NewCourseFile[]): Promise<void> {
   for (let i = 0; i < files.length; i += 100) {
-    await db.insertInto('course_files').values(files.slice(i, i + 100)).execute();
+    await db
+      .insertInto('course_files')
+      .values(files.slice(i, i + 100))
+      .execute();
   }
 }

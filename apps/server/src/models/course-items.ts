@@ -4,10 +4,25 @@ import type { CourseItemRow, Database, NewCourseItem } from '../db/schema.ts';
 /** An item without its page body: what lists and navigation need. */
 export type CourseItemSummary = Omit<CourseItemRow, 'html' | 'headings' | 'meta'>;
 
-const SUMMARY_COLUMNS = ['version_id', 'route', 'path', 'type', 'kind', 'position', 'week', 'sequence', 'title', 'menu_title'] as const;
+const SUMMARY_COLUMNS = [
+  'version_id',
+  'route',
+  'path',
+  'type',
+  'kind',
+  'position',
+  'week',
+  'sequence',
+  'title',
+  'menu_title',
+] as const;
 
 /** The item at `route` in a version, page body included, or null. */
-export async function selectOptionalItemByRoute(db: Kysely<Database>, versionId: number, route: string): Promise<CourseItemRow | null> {
+export async function selectOptionalItemByRoute(
+  db: Kysely<Database>,
+  versionId: number,
+  route: string,
+): Promise<CourseItemRow | null> {
   return (
     (await db
       .selectFrom('course_items')
@@ -20,7 +35,12 @@ export async function selectOptionalItemByRoute(db: Kysely<Database>, versionId:
 
 /** Every item of a version in course order, without page bodies. */
 export async function selectItemSummaries(db: Kysely<Database>, versionId: number): Promise<CourseItemSummary[]> {
-  return db.selectFrom('course_items').select(SUMMARY_COLUMNS).where('version_id', '=', versionId).orderBy('position').execute();
+  return db
+    .selectFrom('course_items')
+    .select(SUMMARY_COLUMNS)
+    .where('version_id', '=', versionId)
+    .orderBy('position')
+    .execute();
 }
 
 /** The items just before and after `position` in course order. */
@@ -44,13 +64,22 @@ export async function selectNeighbours(
 /** Inserts items in batches (parameter limits differ between databases). */
 export async function insertItems(db: Kysely<Database>, items: NewCourseItem[]): Promise<void> {
   for (let i = 0; i < items.length; i += 50) {
-    await db.insertInto('course_items').values(items.slice(i, i + 50)).execute();
+    await db
+      .insertInto('course_items')
+      .values(items.slice(i, i + 50))
+      .execute();
   }
 }
 
 /** Stores the full quiz models (answers included) of a version, for grading only. */
-export async function insertQuizKeys(db: Kysely<Database>, keys: { version_id: number; route: string; quiz: string }[]): Promise<void> {
+export async function insertQuizKeys(
+  db: Kysely<Database>,
+  keys: { version_id: number; route: string; quiz: string }[],
+): Promise<void> {
   for (let i = 0; i < keys.length; i += 100) {
-    await db.insertInto('quiz_keys').values(keys.slice(i, i + 100)).execute();
+    await db
+      .insertInto('quiz_keys')
+      .values(keys.slice(i, i + 100))
+      .execute();
   }
 }

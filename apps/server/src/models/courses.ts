@@ -55,7 +55,12 @@ export async function selectOptionalVersionByHash(
 }
 
 /** Makes a version the live one; the switch is one row update, so readers see the old or the new. */
-export async function updateLiveVersion(db: Kysely<Database>, courseId: number, versionId: number, title: string): Promise<void> {
+export async function updateLiveVersion(
+  db: Kysely<Database>,
+  courseId: number,
+  versionId: number,
+  title: string,
+): Promise<void> {
   await db
     .updateTable('courses')
     .set({ live_version_id: versionId, title, updated_at: new Date().toISOString() })

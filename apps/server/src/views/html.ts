@@ -43,6 +43,9 @@ export function trustedHtml(fragment: string): SafeHtml {
  * HTML-decoded by browsers, so instead of entity escaping, `<` and line separators are escaped in JSON.
  */
 export function jsonScript(id: string, value: unknown): SafeHtml {
-  const json = JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  const json = JSON.stringify(value)
+    .replace(/</g, '\\u003c')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
   return new SafeHtml(`<script type="application/json" id="${escape(id)}">${json}</script>`);
 }

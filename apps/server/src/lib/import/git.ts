@@ -17,7 +17,10 @@ export function isGitUrl(source: string): boolean {
  * the fetched commit (the default branch, or `#ref` at the end of the URL). Returns the checkout
  * folder and the commit. Only plain transports are allowed: never `ext::` commands.
  */
-export async function checkoutGitSource(url: string, dataDir: string): Promise<{ folder: string; commit: string; name: string }> {
+export async function checkoutGitSource(
+  url: string,
+  dataDir: string,
+): Promise<{ folder: string; commit: string; name: string }> {
   const [repo, ref] = url.split('#', 2) as [string, string | undefined];
   const folder = join(dataDir, 'git', createHash('sha256').update(repo).digest('hex').slice(0, 16));
   const env = {
@@ -32,8 +35,11 @@ export async function checkoutGitSource(url: string, dataDir: string): Promise<{
       return stdout.trim();
     } catch (error) {
       const e = error as { stderr?: string; message: string; code?: string };
-      if (e.code === 'ENOENT') throw new Error('git is not installed: install it (apt-get install git) to import from a repository.');
-      throw new Error(`git ${args[0]} failed for ${repo}: ${(e.stderr || e.message).trim().split('\n').slice(-3).join(' ')}`);
+      if (e.code === 'ENOENT')
+        throw new Error('git is not installed: install it (apt-get install git) to import from a repository.');
+      throw new Error(
+        `git ${args[0]} failed for ${repo}: ${(e.stderr || e.message).trim().split('\n').slice(-3).join(' ')}`,
+      );
     }
   };
   if (!existsSync(join(folder, '.git'))) {
@@ -47,6 +53,10 @@ export async function checkoutGitSource(url: string, dataDir: string): Promise<{
   await git(['checkout', '--quiet', '--force', '--detach', 'FETCH_HEAD'], folder);
   await git(['clean', '--quiet', '-fdx'], folder);
   const commit = await git(['rev-parse', 'HEAD'], folder);
-  const name = repo.replace(/\/+$/, '').split(/[/:]/).pop()!.replace(/\.git$/, '');
+  const name = repo
+    .replace(/\/+$/, '')
+    .split(/[/:]/)
+    .pop()!
+    .replace(/\.git$/, '');
   return { folder, commit, name };
 }

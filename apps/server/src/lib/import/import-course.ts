@@ -81,18 +81,32 @@ export async function importCourse(db: Db, options: ImportOptions): Promise<Impo
       const wasLive = existing.live_version_id === known.id;
       if (!wasLive) await updateLiveVersion(db.kysely, existing.id, known.id, known.title);
       const stored = JSON.parse(known.summary) as ImportSummary;
-      return { ...stored, ...base, status: wasLive ? 'unchanged' : 'restored', versionId: known.id, durationMs: elapsed(started) };
+      return {
+        ...stored,
+        ...base,
+        status: wasLive ? 'unchanged' : 'restored',
+        versionId: known.id,
+        durationMs: elapsed(started),
+      };
     }
   }
 
   const course = buildCourse(snapshot, { name });
   const diagnostics: Diagnostic[] = [...course.diagnostics];
-  const rendered = renderCourse(course, { itemUrl: (route) => courseItemUrl(slug, route), fileUrl: (path) => courseFileUrl(slug, tag, path) }, diagnostics);
+  const rendered = renderCourse(
+    course,
+    { itemUrl: (route) => courseItemUrl(slug, route), fileUrl: (path) => courseFileUrl(slug, tag, path) },
+    diagnostics,
+  );
   const summary = summarise(course, diagnostics, base);
   if (summary.errors.length > 0) return { ...summary, status: 'failed', durationMs: elapsed(started) };
   if (options.check) return { ...summary, status: 'checked', durationMs: elapsed(started) };
 
-  const versionId = await store(db, course, rendered, snapshot.files, { ...summary, status: 'imported', durationMs: 0 });
+  const versionId = await store(db, course, rendered, snapshot.files, {
+    ...summary,
+    status: 'imported',
+    durationMs: 0,
+  });
   return { ...summary, status: 'imported', versionId, durationMs: elapsed(started) };
 }
 
@@ -141,12 +155,18 @@ async function store(
       menu_title: r.item.menuTitle,
       html: r.html,
       headings: JSON.stringify(r.headings),
-      meta: JSON.stringify(r.item.type === 'notebook' ? { exercises: r.item.exercises, codeCells: r.codeCells.map(({ id, tags }) => ({ id, tags })) } : {}),
+      meta: JSON.stringify(
+        r.item.type === 'notebook'
+          ? { exercises: r.item.exercises, codeCells: r.codeCells.map(({ id, tags }) => ({ id, tags })) }
+          : {},
+      ),
     }));
     await insertItems(trx, items);
     await insertQuizKeys(
       trx,
-      course.items.flatMap((i) => (i.type === 'quiz' ? [{ version_id: versionId, route: i.route, quiz: JSON.stringify(i.quiz) }] : [])),
+      course.items.flatMap((i) =>
+        i.type === 'quiz' ? [{ version_id: versionId, route: i.route, quiz: JSON.stringify(i.quiz) }] : [],
+      ),
     );
 
     const blobs = new Map<string, Uint8Array>();

@@ -46,7 +46,10 @@ export function summarise(
       exercises: exercises.size,
       quizzes: quizzes.length,
       problems: quizzes.reduce((n, q) => n + q.problems.length, 0),
-      questions: quizzes.reduce((n, q) => n + q.problems.reduce((m, p) => m + p.blocks.filter((b) => b.type === 'question').length, 0), 0),
+      questions: quizzes.reduce(
+        (n, q) => n + q.problems.reduce((m, p) => m + p.blocks.filter((b) => b.type === 'question').length, 0),
+        0,
+      ),
       files: course.files.length,
       bytes: course.files.reduce((n, f) => n + f.size, 0),
       tracks: course.tracks.length,
@@ -83,6 +86,7 @@ export function formatSummary(s: ImportSummary): string {
   ];
   if (s.errors.length > 0) lines.push('', 'Errors:', ...s.errors.map((d) => `  ${formatDiagnostic(d)}`));
   if (s.warnings.length > 0) lines.push('', 'Warnings:', ...s.warnings.map((d) => `  ${formatDiagnostic(d)}`));
-  if (s.ignored.length > 0) lines.push('', `Ignored (${s.ignored.length}):`, ...s.ignored.map((i) => `  ${i.path} (${i.reason})`));
+  if (s.ignored.length > 0)
+    lines.push('', `Ignored (${s.ignored.length}):`, ...s.ignored.map((i) => `  ${i.path} (${i.reason})`));
   return lines.join('\n');
 }

@@ -30,24 +30,24 @@ export function courseView(ctx: PageContext, data: CoursePageData): string {
   const [main, ...others] = data.structure.tracks;
   const first = data.items[0];
   const credits = [meta.authors.join(', '), meta.license].filter(Boolean).join(' · ');
-  const body = html`
-<div class="course-header" lang="${data.language}">
-  <h1>${data.title}</h1>
-  ${data.description ? html`<p class="lead">${data.description}</p>` : ''}
-  ${credits ? html`<p class="credits">${credits}</p>` : ''}
-  ${first ? html`<p><a class="button" href="${courseItemUrl(data.slug, first.route)}" lang="${ctx.lang}">${t('course.start')}</a></p>` : ''}
-</div>
-<nav class="course-contents" aria-labelledby="contents-title">
-  <h2 id="contents-title">${t('course.contents')}</h2>
-  ${main ? trackView(ctx, data, main, byPath, 't0') : ''}
-  ${others.map(
-    (track, i) => html`<details class="track">
-  <summary><span class="track-label">${t('course.track')}</span> ${track.name || track.id}</summary>
-  ${track.description ? html`<p class="track-description" lang="${data.language}">${track.description}</p>` : ''}
-  ${trackView(ctx, data, track, byPath, `t${i + 1}`)}
-</details>`,
-  )}
-</nav>`;
+  const body = html` <div class="course-header" lang="${data.language}">
+      <h1>${data.title}</h1>
+      ${data.description ? html`<p class="lead">${data.description}</p>` : ''}
+      ${credits ? html`<p class="credits">${credits}</p>` : ''}
+      ${first ? html`<p><a class="button" href="${courseItemUrl(data.slug, first.route)}" lang="${ctx.lang}">${t('course.start')}</a></p>` : ''}
+    </div>
+    <nav class="course-contents" aria-labelledby="contents-title">
+      <h2 id="contents-title">${t('course.contents')}</h2>
+      ${main ? trackView(ctx, data, main, byPath, 't0') : ''}
+      ${others.map(
+        (track, i) =>
+          html`<details class="track">
+            <summary><span class="track-label">${t('course.track')}</span> ${track.name || track.id}</summary>
+            ${track.description ? html`<p class="track-description" lang="${data.language}">${track.description}</p>` : ''}
+            ${trackView(ctx, data, track, byPath, `t${i + 1}`)}
+          </details>`,
+      )}
+    </nav>`;
   return layout(ctx, {
     title: data.title,
     main: body,
@@ -89,14 +89,22 @@ function sectionView(
     else groups.push({ sequence: item.sequence, items: [item] });
   }
   return html`<section class="course-section" aria-labelledby="${id}">
-  <h3 id="${id}" lang="${section.title ? data.language : ctx.lang}">${title}</h3>
-  ${week?.level ? html`<p class="level" lang="${data.language}">${t('course.level', { level: week.level })}</p>` : ''}
-  ${groups.map((g) => {
-    const seqTitle = g.sequence ? data.structure.sequenceTitles[g.sequence] : undefined;
-    return html`${seqTitle ? html`<h4 lang="${data.language}">${seqTitle}</h4>` : ''}<ol class="items">${g.items.map(
-      (item) =>
-        html`<li><a href="${courseItemUrl(data.slug, item.route)}">${kindBadge(ctx, item.kind)} <span class="item-title" lang="${data.language}">${item.menu_title}</span></a></li>`,
-    )}</ol>`;
-  })}
-</section>`;
+    <h3 id="${id}" lang="${section.title ? data.language : ctx.lang}">${title}</h3>
+    ${week?.level ? html`<p class="level" lang="${data.language}">${t('course.level', { level: week.level })}</p>` : ''}
+    ${groups.map((g) => {
+      const seqTitle = g.sequence ? data.structure.sequenceTitles[g.sequence] : undefined;
+      return html`${seqTitle ? html`<h4 lang="${data.language}">${seqTitle}</h4>` : ''}
+        <ol class="items">
+          ${g.items.map(
+            (item) =>
+              html`<li>
+                <a href="${courseItemUrl(data.slug, item.route)}"
+                  >${kindBadge(ctx, item.kind)}
+                  <span class="item-title" lang="${data.language}">${item.menu_title}</span></a
+                >
+              </li>`,
+          )}
+        </ol>`;
+    })}
+  </section>`;
 }

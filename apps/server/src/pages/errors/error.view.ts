@@ -16,13 +16,13 @@ export interface ErrorPageData {
 export function errorView(ctx: PageContext, data: ErrorPageData): string {
   const { t } = ctx;
   const main = html`<div class="error-page">
-<h1>${t(data.title)}</h1>
-<p>${t(data.body, data.params)}</p>
-<ul class="error-links">
-  ${data.courseSlug ? html`<li><a href="${courseUrl(data.courseSlug)}">${t('error.backToCourse')}</a></li>` : ''}
-  <li><a href="${catalogueUrl()}">${t('error.backToCatalogue')}</a></li>
-</ul>
-<p class="error-status">HTTP ${data.status}</p>
-</div>`;
+    <h1>${t(data.title)}</h1>
+    <p>${t(data.body, data.params)}</p>
+    <ul class="error-links">
+      ${data.courseSlug ? html`<li><a href="${courseUrl(data.courseSlug)}">${t('error.backToCourse')}</a></li>` : ''}
+      <li><a href="${catalogueUrl()}">${t('error.backToCatalogue')}</a></li>
+    </ul>
+    <p class="error-status">HTTP ${data.status}</p>
+  </div>`;
   return layout(ctx, { title: t(data.title), main, bodyClass: 'page-error' });
 }

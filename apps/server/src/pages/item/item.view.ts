@@ -25,25 +25,25 @@ export function itemView(ctx: PageContext, data: ItemPageData): string {
   // The fragment was sanitised at import; only its UI-string markers are filled in here.
   const body = trustedHtml(localizeFragment(item.html, t));
   const outline = headings.filter((h, i) => h.level <= 3 && !(i === 0 && h.level === 1));
-  const main = html`
-${pager(ctx, data, 'pager-top')}
-<div class="item-layout${outline.length >= 2 ? ' with-toc' : ''}">
-  <article class="item item-${item.type}" lang="${data.language}">
-    <p class="item-kind" lang="${ctx.lang}">${kindBadge(ctx, item.kind)}</p>
-    ${hasTitle && item.type === 'notebook' ? '' : html`<h1>${item.title}</h1>`}
-    ${item.type === 'quiz' ? html`<p class="notice" lang="${ctx.lang}">${t('quiz.notGraded')}</p>` : ''}
-    ${body}
-  </article>
-  ${outline.length >= 2 ? toc(ctx, outline, data.language) : ''}
-</div>
-${pager(ctx, data, 'pager-bottom')}`;
+  const main = html` ${pager(ctx, data, 'pager-top')}
+    <div class="item-layout${outline.length >= 2 ? ' with-toc' : ''}">
+      <article class="item item-${item.type}" lang="${data.language}">
+        <p class="item-kind" lang="${ctx.lang}">${kindBadge(ctx, item.kind)}</p>
+        ${hasTitle && item.type === 'notebook' ? '' : html`<h1>${item.title}</h1>`}
+        ${item.type === 'quiz' ? html`<p class="notice" lang="${ctx.lang}">${t('quiz.notGraded')}</p>` : ''} ${body}
+      </article>
+      ${outline.length >= 2 ? toc(ctx, outline, data.language) : ''}
+    </div>
+    ${pager(ctx, data, 'pager-bottom')}`;
   return layout(ctx, {
     title: `${item.title} — ${data.courseTitle}`,
     main,
     breadcrumb: [
       { label: t('nav.catalogue'), href: catalogueUrl() },
       { label: data.courseTitle, href: courseUrl(data.slug) },
-      ...(item.week !== null ? [{ label: t('course.week', { n: item.week }), href: `${courseUrl(data.slug)}#contents-title` }] : []),
+      ...(item.week !== null
+        ? [{ label: t('course.week', { n: item.week }), href: `${courseUrl(data.slug)}#contents-title` }]
+        : []),
       { label: item.menu_title },
     ],
     bodyClass: `page-item page-${item.type}`,
@@ -52,15 +52,22 @@ ${pager(ctx, data, 'pager-bottom')}`;
 
 function toc(ctx: PageContext, headings: Heading[], language: string): SafeHtml {
   return html`<aside class="toc" aria-labelledby="toc-title">
-  <h2 id="toc-title">${ctx.t('notebook.toc')}</h2>
-  <ol lang="${language}">${headings.map((h) => html`<li class="toc-${h.level}"><a href="#${h.id}">${h.text}</a></li>`)}</ol>
-</aside>`;
+    <h2 id="toc-title">${ctx.t('notebook.toc')}</h2>
+    <ol lang="${language}">
+      ${headings.map((h) => html`<li class="toc-${h.level}"><a href="#${h.id}">${h.text}</a></li>`)}
+    </ol>
+  </aside>`;
 }
 
 function pager(ctx: PageContext, data: ItemPageData, className: string): SafeHtml {
   const { previous, next } = data;
   if (!previous && !next) return html``;
   const link = (item: CourseItemSummary, rel: 'prev' | 'next'): SafeHtml =>
-    html`<a class="pager-${rel}" rel="${rel}" href="${courseItemUrl(data.slug, item.route)}"><span class="pager-label">${ctx.t(rel === 'prev' ? 'notebook.previous' : 'notebook.next')}</span> <span class="pager-title" lang="${data.language}">${item.menu_title}</span></a>`;
-  return html`<nav class="pager ${className}" aria-label="${ctx.t('notebook.pager')}">${previous ? link(previous, 'prev') : html`<span></span>`}${next ? link(next, 'next') : ''}</nav>`;
+    html`<a class="pager-${rel}" rel="${rel}" href="${courseItemUrl(data.slug, item.route)}"
+      ><span class="pager-label">${ctx.t(rel === 'prev' ? 'notebook.previous' : 'notebook.next')}</span>
+      <span class="pager-title" lang="${data.language}">${item.menu_title}</span></a
+    >`;
+  return html`<nav class="pager ${className}" aria-label="${ctx.t('notebook.pager')}">
+    ${previous ? link(previous, 'prev') : html`<span></span>`}${next ? link(next, 'next') : ''}
+  </nav>`;
 }

@@ -16,6 +16,7 @@ async function buildClient() {
     entryPoints: {
       main: 'apps/client/src/main.css',
       enhance: 'apps/client/src/enhance.client.ts',
+      icon: 'apps/client/src/icon.svg',
     },
     outdir,
     bundle: true,
@@ -25,19 +26,16 @@ async function buildClient() {
     target: ['es2022', 'chrome110', 'firefox115', 'safari16'],
     entryNames: '[name]-[hash]',
     assetNames: 'assets/[name]-[hash]',
-    loader: { '.woff2': 'file', '.woff': 'file', '.ttf': 'file', '.png': 'file', '.svg': 'file' },
+    loader: { '.woff2': 'file', '.woff': 'file', '.ttf': 'file', '.png': 'file', '.svg': 'copy' },
     metafile: true,
     logLevel: 'warning',
   });
   const manifest = {};
   for (const [file, output] of Object.entries(result.metafile.outputs)) {
     if (!output.entryPoint || file.endsWith('.map')) continue;
-    const name = file.endsWith('.css')
-      ? 'main.css'
-      : `${output.entryPoint
-          .split('/')
-          .pop()
-          .replace(/\.client\.ts$/, '')}.js`;
+    // Logical names: main.css, enhance.js (from enhance.client.ts), icon.svg.
+    const entry = output.entryPoint.split('/').pop();
+    const name = entry.endsWith('.client.ts') ? entry.replace(/\.client\.ts$/, '.js') : entry;
     manifest[name] = relative(outdir, join(root, file));
   }
   writeFileSync(join(outdir, 'manifest.json'), JSON.stringify(manifest, null, 2));

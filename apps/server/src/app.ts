@@ -20,6 +20,7 @@ import { fileRoutes } from './pages/files/files.route.ts';
 import { healthRoutes } from './pages/health/health.route.ts';
 import { itemRoutes } from './pages/item/item.route.ts';
 import { languageRoutes } from './pages/language/language.route.ts';
+import { ContentCache } from './lib/content-cache.ts';
 import type { Services } from './services.ts';
 
 export interface AppOptions {
@@ -41,8 +42,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     logController: new LogController({ disableRequestLogging: true }),
     routerOptions: { maxParamLength: 1000 },
     return503OnClosing: true,
-    // Random ids: shown on error pages and unique across several web servers.
-    genReqId: () => randomBytes(6).toString('hex'),
+    // Shown on error pages: a random prefix per process keeps them unique across web servers.
+    genReqId: requestIds(),
   });
   await app.register(compress, {
     global: true,
@@ -51,7 +52,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     brotliOptions: { params: { 2: 4 } },
   });
   const assets = registerAssets(app, options.assetsDir);
-  const services: Services = { config, db, assets };
+  const content = new ContentCache(db.kysely, { pageEntries: config.pageCacheEntries, liveTtlMs: config.liveCacheMs });
+  const services: Services = { config, db, assets, content };
 
   registerLanguage(app);
   registerSecurityHeaders(app, { https: config.baseUrl?.startsWith('https:') ?? false });
@@ -72,6 +74,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.setNotFoundHandler((request, reply) => sendError(request, reply, services, new HttpError('NOT_FOUND')));
   app.setErrorHandler((error: FastifyError, request, reply) => sendError(request, reply, services, error));
   return app;
+}
+
+function requestIds(): () => string {
+  const prefix = randomBytes(4).toString('hex');
+  let counter = 0;
+  return () => `${prefix}${(counter++).toString(36).padStart(4, '0')}`;
 }
 
 /** One error handler: coded errors get their page; anything else is logged and shown as a generic 500. */

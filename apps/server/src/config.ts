@@ -30,6 +30,8 @@ export const configSchema = z.object({
   baseUrl: z.url({ message: 'expected an absolute URL such as https://carnet.example.org' }).optional(),
   trustProxy: boolean.default(false),
   maxFileMb: z.coerce.number({ message: 'expected a number of megabytes' }).positive().max(4096).default(64),
+  pageCacheEntries: z.coerce.number({ message: 'expected a number of pages' }).int().min(0).default(500),
+  liveCacheMs: z.coerce.number({ message: 'expected a number of milliseconds' }).int().min(0).default(2000),
 });
 
 export type Config = z.infer<typeof configSchema> & { dataDir: string };
@@ -72,6 +74,16 @@ export const SETTINGS: Record<keyof z.infer<typeof configSchema>, { env: string;
     env: 'CARNET_MAX_FILE_MB',
     flag: '--max-file-mb',
     help: 'largest course file accepted by import, in MB (default 64)',
+  },
+  pageCacheEntries: {
+    env: 'CARNET_PAGE_CACHE_ENTRIES',
+    flag: '--page-cache-entries',
+    help: 'rendered pages kept in memory per process (default 500; 0 disables)',
+  },
+  liveCacheMs: {
+    env: 'CARNET_LIVE_CACHE_MS',
+    flag: '--live-cache-ms',
+    help: 'how long a web server trusts its knowledge of which course version is live (default 2000 ms)',
   },
 };
 

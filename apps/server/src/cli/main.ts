@@ -31,7 +31,7 @@ const COMMANDS: Record<string, Command> = {
     summary: 'serve the courses over HTTP',
     usage: 'carnet serve [options]',
     options: {},
-    settings: ['port', 'host', 'baseUrl', 'trustProxy', ...DB_SETTINGS],
+    settings: ['port', 'host', 'baseUrl', 'trustProxy', 'pageCacheEntries', 'liveCacheMs', ...DB_SETTINGS],
     help: 'Serves the catalogue, courses and files. The database must be migrated first (carnet migrate).',
     run: serve,
   },

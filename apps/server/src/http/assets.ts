@@ -55,6 +55,11 @@ export function registerAssets(app: FastifyInstance, dir = defaultAssetsDir()): 
     return reply.send(file.data);
   });
 
+  // Browsers ask for /favicon.ico whatever the page says: point them at the hashed icon.
+  if (manifest['icon.svg']) {
+    app.get('/favicon.ico', async (_request, reply) => reply.redirect(`/assets/${manifest['icon.svg']}`, 301));
+  }
+
   return {
     url(name) {
       const file = manifest[name];

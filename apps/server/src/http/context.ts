@@ -43,5 +43,6 @@ export function registerLanguage(app: FastifyInstance): void {
 
 /** The context page templates need, for this request. */
 export function pageContext(request: FastifyRequest, assets: Assets): PageContext {
-  return { lang: request.lang, t: request.t, asset: (name) => assets.url(name), path: request.url };
+  // The path without its query: pages are cached per route, so the query must not shape them.
+  return { lang: request.lang, t: request.t, asset: (name) => assets.url(name), path: request.url.split('?')[0]! };
 }

@@ -1,23 +1,24 @@
 /**
  * Requests per second and p99 latency of a notebook page, against a minimal Fastify route served
  * by the same process in the same run (the ratio is what to watch: these machines are noisy).
- * The load comes from autocannon in a separate process. Target: the page at ≥ 50 % of the minimal
+ * The load comes from wrk (or autocannon if wrk is not installed) in a separate process. Target: the page at ≥ 50 % of the minimal
  * route's throughput.
  *
- *   npx tsx bench/page.bench.ts [--duration 10] [--connections 50] [--database sqlite|postgres]
+ *   npx tsx bench/page.bench.ts [--duration 5] [--rounds 3] [--connections 50] [--database sqlite|postgres]
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildApp } from '../apps/server/src/app.ts';
 import { loadConfig } from '../apps/server/src/config.ts';
 import { importCourse } from '../apps/server/src/lib/import/import-course.ts';
 import { createTestDb, type Dialect } from '../apps/server/test/databases.ts';
-import { record } from './report.ts';
+import { median, record } from './report.ts';
 
 const { values } = parseArgs({
   options: {
-    duration: { type: 'string', default: '10' },
+    duration: { type: 'string', default: '5' },
+    rounds: { type: 'string', default: '3' },
     connections: { type: 'string', default: '50' },
     database: { type: 'string', default: 'sqlite' },
   },
@@ -37,10 +38,17 @@ const address = await app.listen({ port: 0, host: '127.0.0.1' });
 const notebook = '/courses/demo/w1/w1-s2-c1-chaines';
 const size = (await app.inject({ method: 'GET', url: notebook })).body.length;
 
-/** Runs autocannon in its own process (asynchronously: this process serves the requests). */
-function autocannon(args: string[]): Promise<string> {
+interface Load {
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+}
+
+/** Runs a command in its own process, asynchronously: this process is the one serving the load. */
+function run(command: string, args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(join(root, 'node_modules/.bin/autocannon'), args, { stdio: ['ignore', 'pipe', 'ignore'] });
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'ignore'] });
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
     child.on('error', reject);
@@ -48,30 +56,53 @@ function autocannon(args: string[]): Promise<string> {
   });
 }
 
-async function load(path: string): Promise<{ rps: number; p99: number; p50: number; errors: number }> {
+const wrk = spawnSync('wrk', ['--version']).error === undefined;
+
+/** wrk (C, one thread) if installed — it leaves more CPU to the server — else autocannon. */
+async function load(path: string, seconds: string): Promise<Load> {
   const url = `${address}${path}`;
-  await autocannon(['-c', values.connections!, '-d', '2', url]); // warm-up
-  const result = JSON.parse(await autocannon(['--json', '-c', values.connections!, '-d', values.duration!, url])) as {
+  if (wrk) {
+    const out = await run('wrk', ['-t1', `-c${values.connections}`, `-d${seconds}s`, '--latency', url]);
+    const ms = (label: string): number => {
+      const m = new RegExp(`${label}%\\s+([\\d.]+)(us|ms|s)`).exec(out);
+      if (!m) return NaN;
+      return Number(m[1]) * (m[2] === 'us' ? 0.001 : m[2] === 's' ? 1000 : 1);
+    };
+    const errors = /Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? '0';
+    return { rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)![1]), p50: ms('50'), p99: ms('99'), errors: Number(errors) };
+  }
+  const bin = join(root, 'node_modules/.bin/autocannon');
+  const result = JSON.parse(await run(bin, ['--json', '-c', values.connections!, '-d', seconds, url])) as {
     requests: { average: number };
     latency: { p99: number; p50: number };
     errors: number;
     non2xx: number;
   };
-  return {
-    rps: result.requests.average,
-    p99: result.latency.p99,
-    p50: result.latency.p50,
-    errors: result.errors + result.non2xx,
-  };
+  return { rps: result.requests.average, p99: result.latency.p99, p50: result.latency.p50, errors: result.errors + result.non2xx };
 }
 
-const minimal = await load('/bench/minimal');
-const page = await load(notebook);
+// Interleaved rounds, so that a noisy neighbour weighs on both sides alike; medians are reported.
+const minimalRuns: Load[] = [];
+const pageRuns: Load[] = [];
+await load('/bench/minimal', '2');
+await load(notebook, '2');
+for (let round = 0; round < Number(values.rounds); round++) {
+  minimalRuns.push(await load('/bench/minimal', values.duration!));
+  pageRuns.push(await load(notebook, values.duration!));
+}
 await app.close();
 await t.cleanup();
+const summarise = (runs: Load[]): Load => ({
+  rps: median(runs.map((r) => r.rps)),
+  p50: median(runs.map((r) => r.p50)),
+  p99: median(runs.map((r) => r.p99)),
+  errors: runs.reduce((n, r) => n + r.errors, 0),
+});
+const minimal = summarise(minimalRuns);
+const page = summarise(pageRuns);
 
 const ratio = page.rps / minimal.rps;
-console.log(`Database: ${dialect}; ${values.connections} connections, ${values.duration} s each`);
+console.log(`Database: ${dialect}; load from ${wrk ? 'wrk' : 'autocannon'}, ${values.connections} connections, ${values.rounds} rounds of ${values.duration} s each (medians)`);
 console.log(`Minimal route:  ${minimal.rps.toFixed(0)} req/s, p50 ${minimal.p50} ms, p99 ${minimal.p99} ms`);
 console.log(
   `Notebook page:  ${page.rps.toFixed(0)} req/s, p50 ${page.p50} ms, p99 ${page.p99} ms (${(size / 1024).toFixed(0)} KiB of HTML)`,

@@ -1,4 +1,4 @@
-import { DiagnosticSink, normaliseText } from './diagnostics.ts';
+import { normaliseText, type DiagnosticSink } from './diagnostics.ts';
 
 /** What CONTENTS.md says about the weeks and sequences of a course. */
 export interface CourseContents {
@@ -35,7 +35,7 @@ export function parseContents(text: string, sink: DiagnosticSink): CourseContent
         else entry.theme = value;
         return;
       }
-      const seq = /^\s*[*-]\s+w(\d+)-s(\d+)([a-z]?)\s*:\s*(.+)$/i.exec(line);
+      const seq = /^\s*[*-]\s+w(\d+)-s(\d+)([a-z]?)\s*:\s*(.*\S)\s*$/i.exec(line); // a title, not only spaces
       if (seq) {
         if (Number(seq[1]) !== week) {
           sink.warning(

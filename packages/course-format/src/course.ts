@@ -12,7 +12,7 @@ import { parseQuiz } from './quiz/parse.ts';
 import type { CourseSnapshot } from './snapshot.ts';
 import { buildTracks, type Track } from './structure.ts';
 import { CourseFileSystem } from './vfs.ts';
-import { notebookTitle, guessLanguage } from './titles.ts';
+import { notebookTitle, guessLanguage, plainText } from './titles.ts';
 
 /** A course folder read and checked: everything the importer and the renderer need. */
 export interface CourseModel {
@@ -123,13 +123,17 @@ export function buildCourse(snapshot: CourseSnapshot, options: BuildOptions): Co
       if (other !== undefined) {
         // A jupytext pair (x.md + x.ipynb): the MyST text is the source of truth.
         const [keep, drop] = path.endsWith('.md') ? [path, other] : [other, path];
-        diagnostics.push(warning(drop, 'course.paired-notebook', `${drop} is a copy of ${keep} (same name); only ${keep} is used.`));
+        diagnostics.push(
+          warning(drop, 'course.paired-notebook', `${drop} is a copy of ${keep} (same name); only ${keep} is used.`),
+        );
         if (keep === other) continue;
         const index = items.findIndex((i) => i.path === other);
         if (index !== -1) items.splice(index, 1);
       }
       routes.set(route, path);
-      const result = path.endsWith('.ipynb') ? parseIpynbNotebook(read(path)!, path) : parseMystNotebook(read(path)!, path);
+      const result = path.endsWith('.ipynb')
+        ? parseIpynbNotebook(read(path)!, path)
+        : parseMystNotebook(read(path)!, path);
       diagnostics.push(...result.diagnostics);
       if (result.value) items.push(notebookItem(path, route, result.value));
     } else if (role === 'quiz') {
@@ -137,7 +141,10 @@ export function buildCourse(snapshot: CourseSnapshot, options: BuildOptions): Co
       diagnostics.push(...result.diagnostics);
       if (result.value) items.push(quizItem(path, result.value));
     } else if (role === 'exercise-module') {
-      const module = path.replace(/^modules\//, '').replace(/(\/__init__)?\.py$/, '').replace(/\//g, '.');
+      const module = path
+        .replace(/^modules\//, '')
+        .replace(/(\/__init__)?\.py$/, '')
+        .replace(/\//g, '.');
       exerciseModules.push({ module, path, definitions: findExerciseDefinitions(module, read(path)!) });
     }
   }
@@ -150,8 +157,11 @@ export function buildCourse(snapshot: CourseSnapshot, options: BuildOptions): Co
   const rank = new Map(order.map((path, i) => [path, i]));
   items.sort((a, b) => (rank.get(a.path) ?? Infinity) - (rank.get(b.path) ?? Infinity));
 
-  const weeks = [...(contents?.weeks ?? new Map())].map(([week, info]) => ({ week, ...info })).sort((a, b) => a.week - b.week);
-  const readmeTitle = /^#\s+(.+)$/m.exec(read('README.md') ?? '')?.[1]?.trim() ?? null;
+  const weeks = [...(contents?.weeks ?? new Map())]
+    .map(([week, info]) => ({ week, ...info }))
+    .sort((a, b) => a.week - b.week);
+  // Plain text, as notebook titles: `# *Python* pour tous` is titled "Python pour tous".
+  const readmeTitle = plainText(/^#[ \t]+(.+)$/m.exec(read('README.md') ?? '')?.[1] ?? '') || null;
   const language = manifests.meta.language ?? guessLanguage(items);
 
   return {
@@ -231,7 +241,11 @@ function quizItem(path: string, quiz: Quiz): QuizItem {
   };
 }
 
-function checkExerciseUses(items: CourseItem[], modules: CourseModel['exerciseModules'], diagnostics: Diagnostic[]): void {
+function checkExerciseUses(
+  items: CourseItem[],
+  modules: CourseModel['exerciseModules'],
+  diagnostics: Diagnostic[],
+): void {
   const byModule = new Map(modules.map((m) => [m.module, m]));
   for (const item of items) {
     if (item.type !== 'notebook') continue;
@@ -239,11 +253,21 @@ function checkExerciseUses(items: CourseItem[], modules: CourseModel['exerciseMo
       const module = byModule.get(use.module);
       if (!module) {
         diagnostics.push(
-          warning(item.path, 'exercise.module-missing', `This notebook imports ${use.module}, but modules/${use.module.replace(/\./g, '/')}.py does not exist.`, use.line),
+          warning(
+            item.path,
+            'exercise.module-missing',
+            `This notebook imports ${use.module}, but modules/${use.module.replace(/\./g, '/')}.py does not exist.`,
+            use.line,
+          ),
         );
       } else if (module.definitions.length > 0 && !module.definitions.some((d) => d.name === use.name)) {
         diagnostics.push(
-          warning(item.path, 'exercise.name-missing', `This notebook imports ${use.name} from ${use.module}, which defines no exercise of that name.`, use.line),
+          warning(
+            item.path,
+            'exercise.name-missing',
+            `This notebook imports ${use.name} from ${use.module}, which defines no exercise of that name.`,
+            use.line,
+          ),
         );
       }
     }

@@ -70,6 +70,26 @@ export function positionAt(text: string, offset: number): { line: number; column
   return { line, column: end - lineStart + 1 };
 }
 
+/**
+ * `positionAt` for many offsets in one text: the line starts are found once, then each position is
+ * a binary search (a notebook of megabytes with hundreds of cells would otherwise take seconds).
+ */
+export function positionLocator(text: string): (offset: number) => { line: number; column: number } {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  return (offset) => {
+    const end = Math.min(Math.max(offset, 0), text.length);
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid]! <= end) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, column: end - starts[lo]! + 1 };
+  };
+}
+
 /** Normalises line endings and strips a UTF-8 byte-order mark, so line numbers match the author's editor. */
 export function normaliseText(text: string): string {
   const noBom = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;

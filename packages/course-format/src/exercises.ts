@@ -12,7 +12,9 @@ export interface ExerciseUse {
   line: number;
 }
 
-const FROM_IMPORT = /^[ \t]*from[ \t]+(corrections(?:\.[A-Za-z_]\w*)*)[ \t]+import[ \t]+(\([^)]*\)|[^\n#]+)/gm;
+const FROM_IMPORT = /^[ \t]*from[ \t]+(corrections(?:\.[A-Za-z_]\w*)*)[ \t]+import[ \t]+(\([^)]*\)|[^\n#;]+)/gm;
+
+const IDENTIFIER = /^[A-Za-z_]\w*$/;
 
 /**
  * Finds the exercises a notebook uses: names imported from `corrections.*` modules, and whether
@@ -22,19 +24,23 @@ const FROM_IMPORT = /^[ \t]*from[ \t]+(corrections(?:\.[A-Za-z_]\w*)*)[ \t]+impo
 export function findExerciseUses(notebook: Notebook): ExerciseUse[] {
   const uses: ExerciseUse[] = [];
   const code = notebook.cells.filter((c) => c.type === 'code');
+  const allCode = code.map((c) => c.source).join('\n');
   for (const cell of code) {
     for (const m of cell.source.matchAll(FROM_IMPORT)) {
-      for (const item of m[2]!.replace(/[()\n]/g, ' ').split(',')) {
+      // A parenthesised list may span lines and hold comments.
+      for (const item of m[2]!
+        .replace(/#[^\n]*/g, '')
+        .replace(/[()\n]/g, ' ')
+        .split(',')) {
         const parts = item.trim().split(/\s+as\s+/);
         const name = parts[0]?.trim();
-        if (!name || !/^[A-Za-z_]\w*$/.test(name)) continue;
-        uses.push({ module: m[1]!, name: parts[1]?.trim() || name, corrected: false, line: cell.line });
+        // `from m import exo as e`: the module defines exo; the notebook calls e.correction(…).
+        const local = parts[1]?.trim() || name;
+        if (!name || !local || !IDENTIFIER.test(name) || !IDENTIFIER.test(local)) continue;
+        const corrected = new RegExp(`\\b${local}\\s*\\.\\s*correction\\s*\\(`).test(allCode);
+        uses.push({ module: m[1]!, name, corrected, line: cell.line });
       }
     }
-  }
-  const allCode = code.map((c) => c.source).join('\n');
-  for (const use of uses) {
-    use.corrected = new RegExp(`\\b${use.name}\\s*\\.\\s*correction\\s*\\(`).test(allCode);
   }
   return uses;
 }
@@ -53,7 +59,14 @@ export interface ExerciseDefinition {
  * subclass defined in the module). A static reading: running the module is the sandbox's job.
  */
 export function findExerciseDefinitions(module: string, source: string): ExerciseDefinition[] {
-  const exerciseClasses = new Set(['ExerciseFunction', 'ExerciseFunctionNumpy', 'ExerciseGenerator', 'ExerciseRegexp', 'ExerciseRegexpGroups', 'ExerciseClass']);
+  const exerciseClasses = new Set([
+    'ExerciseFunction',
+    'ExerciseFunctionNumpy',
+    'ExerciseGenerator',
+    'ExerciseRegexp',
+    'ExerciseRegexpGroups',
+    'ExerciseClass',
+  ]);
   for (const m of source.matchAll(/^class[ \t]+([A-Za-z_]\w*)[ \t]*\(([^)]*)\)/gm)) {
     if (m[2]!.split(',').some((base) => exerciseClasses.has(base.trim().split('.').pop()!))) exerciseClasses.add(m[1]!);
   }

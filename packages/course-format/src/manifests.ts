@@ -92,11 +92,14 @@ export function readManifests(read: ReadFile, diagnostics: Diagnostic[]): Manife
     const value = nbhosting.file.value;
     staticMappings = readStaticMappings(value['static-mappings'], nbhosting.file, nbhosting.sink);
     if (value['tracks'] !== undefined) {
-      tracks = readNbhostingTracks(value['tracks'], nbhosting.file, nbhosting.sink);
-      tracksFrom = 'nbhosting';
+      tracks = usableTracks(readNbhostingTracks(value['tracks'], nbhosting.file, nbhosting.sink));
+      if (tracks) tracksFrom = 'nbhosting';
     }
   } else if (nbhosting && nbhosting.file.value !== null) {
-    nbhosting.sink.warning('nbhosting.not-mapping', 'nbhosting.yaml should be a mapping with tracks: and static-mappings:.');
+    nbhosting.sink.warning(
+      'nbhosting.not-mapping',
+      'nbhosting.yaml should be a mapping with tracks: and static-mappings:.',
+    );
   }
 
   if (!tracks) {
@@ -105,15 +108,21 @@ export function readManifests(read: ReadFile, diagnostics: Diagnostic[]): Manife
       const project = toc.file.value['project'];
       const entries = isJsonObject(project) ? project['toc'] : toc.file.value['toc'];
       const base = isJsonObject(project) ? ['project', 'toc'] : ['toc'];
-      tracks = readMystToc(entries, toc.file, toc.sink, base);
+      tracks = usableTracks(readMystToc(entries, toc.file, toc.sink, base));
     } else if (mystToc !== undefined && mystYml) {
-      tracks = readMystToc(mystToc, mystYml.file, mystYml.sink, ['project', 'toc']);
+      tracks = usableTracks(readMystToc(mystToc, mystYml.file, mystYml.sink, ['project', 'toc']));
     }
     if (tracks) tracksFrom = 'myst-toc';
   }
 
   for (const sink of sinks) diagnostics.push(...sink.items);
   return { tracks, tracksFrom, staticMappings, meta };
+}
+
+/** The tracks that have sections, or null when none is left: the folders then give the structure. */
+function usableTracks(tracks: ManifestTrack[] | null): ManifestTrack[] | null {
+  const kept = tracks?.filter((t) => t.sections.length > 0) ?? [];
+  return kept.length > 0 ? kept : null;
 }
 
 function stringOrNull(value: unknown): string | null {
@@ -138,7 +147,8 @@ function listOfNames(value: unknown): string[] {
 function readCarnetManifest(file: YamlFile, sink: DiagnosticSink, meta: CourseMeta): void {
   const value = file.value;
   if (!isJsonObject(value)) {
-    if (value !== null) sink.warning('carnet.not-mapping', 'carnet.yml should be a mapping (title:, language:, packages:).');
+    if (value !== null)
+      sink.warning('carnet.not-mapping', 'carnet.yml should be a mapping (title:, language:, packages:).');
     return;
   }
   meta.title = stringOrNull(value['title']) ?? meta.title;
@@ -146,7 +156,12 @@ function readCarnetManifest(file: YamlFile, sink: DiagnosticSink, meta: CourseMe
   const language = value['language'];
   if (language !== undefined) {
     if (typeof language === 'string' && /^[a-z]{2,3}(-[A-Za-z0-9]+)?$/.test(language)) meta.language = language;
-    else sink.warning('carnet.language', 'language should be a language code such as fr or en.', file.lineOf(['language']));
+    else
+      sink.warning(
+        'carnet.language',
+        'language should be a language code such as fr or en.',
+        file.lineOf(['language']),
+      );
   }
   const packages = value['packages'];
   if (packages !== undefined) {
@@ -165,7 +180,11 @@ function readCarnetManifest(file: YamlFile, sink: DiagnosticSink, meta: CourseMe
 function readStaticMappings(value: unknown, file: YamlFile, sink: DiagnosticSink): StaticMapping[] | null {
   if (value === undefined || value === null) return null;
   if (!Array.isArray(value)) {
-    sink.warning('nbhosting.static-mappings', 'static-mappings should be a list of {source, destination}.', file.lineOf(['static-mappings']));
+    sink.warning(
+      'nbhosting.static-mappings',
+      'static-mappings should be a list of {source, destination}.',
+      file.lineOf(['static-mappings']),
+    );
     return null;
   }
   const result: StaticMapping[] = [];
@@ -187,13 +206,21 @@ function readStaticMappings(value: unknown, file: YamlFile, sink: DiagnosticSink
 
 function readNbhostingTracks(value: unknown, file: YamlFile, sink: DiagnosticSink): ManifestTrack[] | null {
   if (!Array.isArray(value)) {
-    sink.error('nbhosting.tracks', 'tracks should be a list of tracks, each with a name, an id and sections.', file.lineOf(['tracks']));
+    sink.error(
+      'nbhosting.tracks',
+      'tracks should be a list of tracks, each with a name, an id and sections.',
+      file.lineOf(['tracks']),
+    );
     return null;
   }
   const tracks: ManifestTrack[] = [];
   value.forEach((raw, t) => {
     if (!isJsonObject(raw)) {
-      sink.error('nbhosting.track', 'A track should be a mapping with name, id, description and sections.', file.lineOf(['tracks', t]));
+      sink.error(
+        'nbhosting.track',
+        'A track should be a mapping with name, id, description and sections.',
+        file.lineOf(['tracks', t]),
+      );
       return;
     }
     const name = stringOrNull(raw['name']) ?? stringOrNull(raw['id']) ?? `Track ${t + 1}`;
@@ -213,7 +240,11 @@ function readNbhostingTracks(value: unknown, file: YamlFile, sink: DiagnosticSin
       const notebooks = section['notebooks'];
       const patterns = typeof notebooks === 'string' ? [notebooks] : notebooks;
       if (!Array.isArray(patterns) || !patterns.every((p) => typeof p === 'string')) {
-        sink.error('nbhosting.notebooks', 'A section needs notebooks: a list of glob patterns such as w1/w1-s*-c*.md.', where);
+        sink.error(
+          'nbhosting.notebooks',
+          'A section needs notebooks: a list of glob patterns such as w1/w1-s*-c*.md.',
+          where,
+        );
         return;
       }
       sections.push({
@@ -232,10 +263,19 @@ function readNbhostingTracks(value: unknown, file: YamlFile, sink: DiagnosticSin
  * A MyST table of contents becomes one track: each top-level entry with a title and children is a
  * section; loose top-level files and patterns are gathered into untitled sections between them.
  */
-function readMystToc(value: unknown, file: YamlFile, sink: DiagnosticSink, base: (string | number)[]): ManifestTrack[] | null {
+function readMystToc(
+  value: unknown,
+  file: YamlFile,
+  sink: DiagnosticSink,
+  base: (string | number)[],
+): ManifestTrack[] | null {
   if (value === undefined) return null;
   if (!Array.isArray(value)) {
-    sink.warning('myst-toc.toc', 'toc should be a list of entries (file:, pattern:, or title: with children:).', file.lineOf(base));
+    sink.warning(
+      'myst-toc.toc',
+      'toc should be a list of entries (file:, pattern:, or title: with children:).',
+      file.lineOf(base),
+    );
     return null;
   }
   const sections: ManifestTrack['sections'] = [];
@@ -248,7 +288,11 @@ function readMystToc(value: unknown, file: YamlFile, sink: DiagnosticSink, base:
   const collect = (entries: unknown[], path: (string | number)[], into: string[]): void => {
     entries.forEach((entry, i) => {
       if (!isJsonObject(entry)) {
-        sink.warning('myst-toc.entry', 'A toc entry should be a mapping with file:, pattern: or title:.', file.lineOf([...path, i]));
+        sink.warning(
+          'myst-toc.entry',
+          'A toc entry should be a mapping with file:, pattern: or title:.',
+          file.lineOf([...path, i]),
+        );
         return;
       }
       const fileEntry = stringOrNull(entry['file']);

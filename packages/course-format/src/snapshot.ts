@@ -77,7 +77,9 @@ export async function readCourseFolder(root: string, options: ReadOptions = {}):
       target = await realpath(abs);
     } catch {
       snapshot.skipped.push({ path, reason: 'broken symbolic link' });
-      snapshot.diagnostics.push(linkWarning(path, 'course.broken-link', 'This symbolic link points to nothing; it is ignored.'));
+      snapshot.diagnostics.push(
+        linkWarning(path, 'course.broken-link', 'This symbolic link points to nothing; it is ignored.'),
+      );
       return;
     }
     const inside = relative(rootReal, target);
@@ -97,6 +99,7 @@ export async function readCourseFolder(root: string, options: ReadOptions = {}):
   snapshot.files = new Map([...snapshot.files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   snapshot.links = new Map([...snapshot.links].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   snapshot.skipped.sort((a, b) => (a.path < b.path ? -1 : 1));
+  snapshot.diagnostics.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
   return snapshot;
 }
 

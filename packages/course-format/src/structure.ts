@@ -40,13 +40,23 @@ export function buildTracks(
   const sorted = [...items].sort((a, b) => compareItemPaths(a.path, b.path));
   const tracks = manifestTracks
     ? manifestTracks.map((t) => resolveTrack(t, sorted, byPath, diagnostics))
-    : [folderTrack(sorted.filter((i) => i.kind !== 'video'), byPath)];
+    : [
+        folderTrack(
+          sorted.filter((i) => i.kind !== 'video'),
+          byPath,
+        ),
+      ];
   if (manifestTracks && tracks[0]) mergeQuizzes(tracks[0], sorted, byPath);
 
   const order: string[] = [];
   const seen = new Set<string>();
   for (const section of tracks[0]?.sections ?? []) {
-    for (const path of section.items) if (!seen.has(path)) order.push(path), seen.add(path);
+    for (const path of section.items) {
+      if (!seen.has(path)) {
+        order.push(path);
+        seen.add(path);
+      }
+    }
   }
   for (const item of sorted) if (!seen.has(item.path)) order.push(item.path);
   return { tracks, order };
@@ -63,23 +73,39 @@ function resolveTrack(
   for (const section of track.sections) {
     const paths: string[] = [];
     for (const pattern of section.patterns) {
-      const matches = picomatch(pattern, { dot: false });
-      const found = sorted.filter((item) => matches(item.path)).map((i) => i.path);
+      const matches = globMatcher(pattern);
+      const found = matches ? sorted.filter((item) => matches(item.path)).map((i) => i.path) : [];
       if (found.length === 0) {
         diagnostics.push({
           severity: 'warning',
-          code: 'structure.pattern-matches-nothing',
-          message: `The pattern "${pattern}" of section "${section.name}" matches no notebook.`,
+          code: matches ? 'structure.pattern-matches-nothing' : 'structure.bad-pattern',
+          message: matches
+            ? `The pattern "${pattern}" of section "${section.name}" matches no notebook.`
+            : `The pattern "${pattern}" of section "${section.name}" is not a glob pattern such as w1/w1-s*-c*.md.`,
           file: section.file,
           line: section.line,
           column: 1,
         });
       }
-      for (const path of found) if (!used.has(path)) paths.push(path), used.add(path);
+      for (const path of found) {
+        if (!used.has(path)) {
+          paths.push(path);
+          used.add(path);
+        }
+      }
     }
     sections.push({ title: section.name || null, week: majorityWeek(paths, byPath), items: paths });
   }
   return { id: track.id, name: track.name, description: track.description, sections };
+}
+
+/** A glob matcher, or null when picomatch refuses the pattern (it throws on an empty one). */
+function globMatcher(pattern: string): ((path: string) => boolean) | null {
+  try {
+    return picomatch(pattern, { dot: false });
+  } catch {
+    return null;
+  }
 }
 
 function folderTrack(sorted: StructureItem[], byPath: Map<string, StructureItem>): Track {
@@ -96,24 +122,28 @@ function folderTrack(sorted: StructureItem[], byPath: Map<string, StructureItem>
   const sections = folders.map((folder) => {
     const paths = groups.get(folder)!;
     const week = weekOfFolder(folder);
-    return { title: week === null && folder !== '' ? folder : null, week: week ?? majorityWeek(paths, byPath), items: paths };
+    return {
+      title: week === null && folder !== '' ? folder : null,
+      week: week ?? majorityWeek(paths, byPath),
+      items: paths,
+    };
   });
   return { id: 'course', name: '', description: '', sections };
 }
 
 function mergeQuizzes(track: Track, sorted: StructureItem[], byPath: Map<string, StructureItem>): void {
   const listed = new Set(track.sections.flatMap((s) => s.items));
+  let weekless: Section | undefined; // one section for all the quizzes outside the weeks
   for (const quiz of sorted) {
     if (quiz.kind !== 'quiz' || listed.has(quiz.path)) continue;
-    let section = track.sections.find((s) => s.week !== null && s.week === quiz.week);
+    let section = quiz.week === null ? weekless : track.sections.find((s) => s.week === quiz.week);
     if (!section) {
       section = { title: null, week: quiz.week, items: [] };
+      if (quiz.week === null) weekless = section;
       const at = track.sections.findIndex((s) => s.week !== null && quiz.week !== null && s.week > quiz.week);
       track.sections.splice(at === -1 ? track.sections.length : at, 0, section);
     }
-    const at = section.items.findIndex(
-      (p) => byPath.get(p)?.week === quiz.week && compareItemPaths(p, quiz.path) > 0,
-    );
+    const at = section.items.findIndex((p) => byPath.get(p)?.week === quiz.week && compareItemPaths(p, quiz.path) > 0);
     section.items.splice(at === -1 ? section.items.length : at, 0, quiz.path);
   }
 }

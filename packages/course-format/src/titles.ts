@@ -30,7 +30,8 @@ export function firstHeading(notebook: Notebook): string {
         continue;
       }
       if (fence !== null) continue;
-      const atx = /^ {0,3}#{1,6}[ \t]+(.+?)[ \t#]*$/.exec(line);
+      // A closing sequence of # needs a space before it: `# C#` is about C#.
+      const atx = /^ {0,3}#{1,6}[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*$/.exec(line);
       if (atx) return plainText(atx[1]!);
       if (i > 0 && /^ {0,3}=+\s*$/.test(line) && lines[i - 1]!.trim() !== '') return plainText(lines[i - 1]!);
     }
@@ -38,12 +39,21 @@ export function firstHeading(notebook: Notebook): string {
   return '';
 }
 
-/** Strips inline markdown and HTML from a heading: links keep their text, code its content. */
+/**
+ * Strips inline markdown and HTML from a heading: links keep their text, code its content verbatim
+ * (`__init__`, `<div>`), and underscores inside words (`is_prime`) are not emphasis.
+ */
 export function plainText(markdown: string): string {
+  const code: string[] = [];
   return markdown
+    .replace(
+      /(`+)(.*?[^`])\1(?!`)/g,
+      (_, _fence: string, content: string) => `\uE000${code.push(content.trim()) - 1}\uE001`,
+    )
     .replace(/<[^>]*>/g, '')
     .replace(/!?\[([^\]]*)\]\([^)]*\)/g, '$1')
-    .replace(/[*_`~]+/g, '')
+    .replace(/[*`~]+|(?<![\p{L}\p{N}])_+|_+(?![\p{L}\p{N}])/gu, '')
+    .replace(/\uE000(\d+)\uE001/g, (_, i: string) => code[Number(i)] ?? '')
     .replace(/\s+/g, ' ')
     .trim();
 }

@@ -27,7 +27,8 @@ export class CourseFileSystem {
   resolve(fromDir: string, ref: string): string | null {
     let decoded: string;
     try {
-      decoded = decodeURI(ref);
+      // decodeURI would keep %23 (#), %3F (?), %2B (+)… encoded: names with them could not be reached.
+      decoded = decodeURIComponent(ref);
     } catch {
       decoded = ref;
     }

@@ -1,4 +1,4 @@
-import { LineCounter, parseDocument } from 'yaml';
+import { LineCounter, parseDocument, visit, type Document } from 'yaml';
 import type { DiagnosticSink } from './diagnostics.ts';
 
 /**
@@ -13,7 +13,8 @@ export function parseYamlBlock(
   what: string,
   columnOffset = 0,
 ): unknown {
-  const doc = parseDocument(text, { uniqueKeys: false });
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: false });
   if (doc.errors.length > 0) {
     for (const error of doc.errors.slice(0, 3)) {
       const pos = error.linePos?.[0];
@@ -25,6 +26,12 @@ export function parseYamlBlock(
         (pos?.col ?? 1) + columnOffset,
       );
     }
+    return undefined;
+  }
+  const cycle = cyclicAliasOffset(doc);
+  if (cycle !== null) {
+    const { line, col } = lineCounter.linePos(cycle);
+    sink.error('yaml.value', `Invalid YAML in ${what}: ${CYCLE}.`, firstLine + line - 1, col + columnOffset);
     return undefined;
   }
   try {
@@ -50,6 +57,12 @@ export function parseYamlFile(text: string, sink: DiagnosticSink, what: string):
     parseYamlBlock(text, sink, 1, what);
     return null;
   }
+  const cycle = cyclicAliasOffset(doc);
+  if (cycle !== null) {
+    const { line, col } = lineCounter.linePos(cycle);
+    sink.error('yaml.value', `Invalid YAML in ${what}: ${CYCLE}.`, line, col);
+    return null;
+  }
   let value: unknown;
   try {
     value = doc.toJS({ maxAliasCount: 100 });
@@ -67,4 +80,25 @@ export function parseYamlFile(text: string, sink: DiagnosticSink, what: string):
       return 1;
     },
   };
+}
+
+const CYCLE = 'this alias (*name) is used inside the value it names, which makes an endless value';
+
+/**
+ * The offset of an alias used inside its own anchored value (`a: &x [*x]`), or null. yaml builds
+ * such values as cyclic objects, which nothing downstream (JSON, recursive readers) survives.
+ */
+function cyclicAliasOffset(doc: Document): number | null {
+  let found: number | null = null;
+  visit(doc, {
+    Alias(_key, node, path) {
+      const source = node.resolve(doc);
+      if (source && path.includes(source)) {
+        found = node.range?.[0] ?? 0;
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  return found;
 }

@@ -6,7 +6,7 @@ import { renderNotebook } from './notebook.ts';
 import { renderQuiz } from './quiz.ts';
 
 /** Bumped whenever rendered output changes, so that re-importing the same content re-renders it. */
-export const RENDERER_VERSION = '1';
+export const RENDERER_VERSION = '2';
 
 export interface RenderedItem {
   item: CourseItem;
@@ -26,6 +26,11 @@ export function renderCourse(course: CourseModel, target: RenderTarget, diagnost
       const rendered = renderNotebook(item.notebook, links, language, diagnostics);
       return { item, ...rendered };
     }
-    return { item, html: renderQuiz(toPublicQuiz(item.quiz), links, language, diagnostics), headings: [], codeCells: [] };
+    return {
+      item,
+      html: renderQuiz(toPublicQuiz(item.quiz), links, language, diagnostics),
+      headings: [],
+      codeCells: [],
+    };
   });
 }

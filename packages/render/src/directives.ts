@@ -10,7 +10,18 @@ import { renderTex } from './math.ts';
  * figure keep their options; unknown directives are shown as text with a warning.
  */
 
-const ADMONITIONS = ['note', 'tip', 'warning', 'attention', 'caution', 'danger', 'error', 'hint', 'important', 'seealso'];
+const ADMONITIONS = [
+  'note',
+  'tip',
+  'warning',
+  'attention',
+  'caution',
+  'danger',
+  'error',
+  'hint',
+  'important',
+  'seealso',
+];
 
 const DEFAULT_TITLES: Record<string, Record<string, string>> = {
   fr: {
@@ -100,17 +111,26 @@ function renderDirective(md: MarkdownIt, d: Directive, env: RenderEnv): string {
       return `<div class="math-display">${slot(env, renderTex(d.body, true, env))}</div>\n`;
     default:
       if (IGNORED.has(name)) return '';
-      env.report('warning', 'render.unknown-directive', `The directive {${name}} is not supported; its text is shown as is.`, `{${d.name}}`);
+      env.report(
+        'warning',
+        'render.unknown-directive',
+        `The directive {${name}} is not supported; its text is shown as is.`,
+        `{${d.name}}`,
+      );
       return slot(env, codeBlock(d.body, '')) + '\n';
   }
 }
 
 function admonition(md: MarkdownIt, d: Directive, env: RenderEnv): string {
-  const kind = d.name === 'admonition' || d.name === 'dropdown' ? 'note' : d.name;
   const classes = classList(d.options['class']);
+  // A generic admonition takes its kind from its classes (`:class: tip dropdown` is a tip).
+  const kind =
+    d.name === 'admonition' || d.name === 'dropdown'
+      ? (classes.find((c) => ADMONITIONS.includes(c)) ?? 'note')
+      : d.name;
   const isDropdown = d.name === 'dropdown' || classes.includes('dropdown');
   const defaults = DEFAULT_TITLES[env.language] ?? DEFAULT_TITLES['en']!;
-  const rawTitle = d.argument || (d.name === 'admonition' || d.name === 'dropdown' ? '' : defaults[kind] ?? '');
+  const rawTitle = d.argument || (d.name === 'admonition' || d.name === 'dropdown' ? '' : (defaults[kind] ?? ''));
   const title = rawTitle ? md.renderInline(rawTitle, env.md) : '';
   const all = ['admonition', kind, ...classes.filter((c) => c !== kind)].join(' ');
   const body = nested(env, () => md.render(d.body, env.md));

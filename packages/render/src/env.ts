@@ -13,6 +13,11 @@ export interface RenderEnv {
   md: { carnet: RenderEnv };
   /** Trusted HTML (KaTeX, highlighted code) swapped in after sanitising, by slot number. */
   slots: string[];
+  /**
+   * Random, in every placeholder: content can spell any character with an entity (`&#xE002;`), so
+   * only the key tells our placeholders from forged ones.
+   */
+  key: string;
   /** Heading ids already used in this document. */
   ids: Set<string>;
   headings: Heading[];
@@ -30,12 +35,17 @@ const SLOT_CLOSE = '\uE003';
 /** Keeps trusted HTML aside and returns the private-use placeholder that stands for it. */
 export function slot(env: RenderEnv, html: string): string {
   env.slots.push(html);
-  return `${SLOT_OPEN}${env.slots.length - 1}${SLOT_CLOSE}`;
+  return `${SLOT_OPEN}${env.key}:${env.slots.length - 1}${SLOT_CLOSE}`;
 }
 
-/** Puts the trusted fragments back in place of their placeholders. */
+/**
+ * Puts the trusted fragments back in place of their placeholders, in sanitised HTML. Any other
+ * marker or placeholder character there came from content (entities decode to them): removed.
+ */
 export function fillSlots(html: string, env: RenderEnv): string {
-  return html.replace(/\uE002(\d+)\uE003/g, (_, n: string) => env.slots[Number(n)] ?? '');
+  return html.replace(/\uE002(\w+):(\d+)\uE003|[\uE000-\uE003]/g, (_, key?: string, n?: string) =>
+    key === env.key ? (env.slots[Number(n)] ?? '') : '',
+  );
 }
 
 /** Removes placeholder and marker characters from author text, so content cannot forge them. */
@@ -55,7 +65,8 @@ export function nested<T>(env: RenderEnv, render: () => T): T {
 
 /** A fresh env for one document. */
 export function createEnv(language: string, report: RenderEnv['report']): RenderEnv {
-  const env = { slots: [], ids: new Set(), headings: [], nesting: 0, language, report } as unknown as RenderEnv;
+  const key = globalThis.crypto.randomUUID().replace(/-/g, '');
+  const env = { slots: [], key, ids: new Set(), headings: [], nesting: 0, language, report } as unknown as RenderEnv;
   env.md = { carnet: env };
   return env;
 }

@@ -33,7 +33,7 @@ export class CourseLinks {
     return (url, tag) => {
       const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1]?.toLowerCase();
       if (scheme === 'attachment') {
-        const bundle = attachments[decodeURIComponent(url.slice('attachment:'.length))];
+        const bundle = attachments[decodeName(url.slice('attachment:'.length))];
         const mime = bundle && Object.keys(bundle).find((m) => m.startsWith('image/'));
         if (!mime) {
           env.report('warning', 'render.missing-attachment', `The attachment ${url} is not in this cell.`, url);
@@ -47,13 +47,23 @@ export class CourseLinks {
       const [, path = '', rest = ''] = /^([^?#]*)(.*)$/.exec(url) ?? [];
       const found = this.find(dir, path);
       if (found === null) {
-        env.report('warning', 'render.broken-link', `The ${tag === 'img' ? 'image' : 'link'} "${url}" points to no file of the course.`, url);
+        env.report(
+          'warning',
+          'render.broken-link',
+          `The ${tag === 'img' ? 'image' : 'link'} "${url}" points to no file of the course.`,
+          url,
+        );
         return null;
       }
       const route = this.routes.get(found);
       if (route !== undefined) return { url: this.target.itemUrl(route) + rest.replace(/^\?[^#]*/, '') };
       if (this.publicFiles.get(found) === false) {
-        env.report('warning', 'render.private-link', `"${url}" holds answers (a quiz or an exercise module) and is never served.`, url);
+        env.report(
+          'warning',
+          'render.private-link',
+          `"${url}" holds answers (a quiz or an exercise module) and is never served.`,
+          url,
+        );
         return { url: '#' };
       }
       const download = tag === 'a' && (found.startsWith('data/') || path.startsWith('data/'));
@@ -66,8 +76,21 @@ export class CourseLinks {
     const fs = this.course.fs;
     const direct = fs.resolve(dir, path);
     if (direct !== null) return direct;
-    const swapped = path.endsWith('.ipynb') ? path.replace(/\.ipynb$/, '.md') : path.endsWith('.md') ? path.replace(/\.md$/, '.ipynb') : null;
+    const swapped = path.endsWith('.ipynb')
+      ? path.replace(/\.ipynb$/, '.md')
+      : path.endsWith('.md')
+        ? path.replace(/\.md$/, '.ipynb')
+        : null;
     return swapped ? fs.resolve(dir, swapped) : null;
+  }
+}
+
+/** A percent-encoded name, or the name as written when its encoding is malformed (`100%.png`). */
+function decodeName(name: string): string {
+  try {
+    return decodeURIComponent(name);
+  } catch {
+    return name;
   }
 }
 

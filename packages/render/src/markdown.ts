@@ -43,7 +43,12 @@ function reportUnsafeHtml(tokens: Token[], env: RenderEnv): void {
   for (const token of tokens) {
     if (token.type === 'html_block' || token.type === 'html_inline') {
       for (const what of findUnsafeHtml(token.content)) {
-        env.report('warning', 'render.unsafe-html', `Removed ${what}: raw HTML may not run scripts or embed other pages.`, token.content.trim().split('\n')[0]);
+        env.report(
+          'warning',
+          'render.unsafe-html',
+          `Removed ${what}: raw HTML may not run scripts or embed other pages.`,
+          token.content.trim().split('\n')[0],
+        );
       }
     }
     if (token.children) reportUnsafeHtml(token.children, env);
@@ -67,9 +72,15 @@ export function renderInlineMarkdown(source: string, env: RenderEnv, resolve: Ur
 export function renderHtml(html: string, env: RenderEnv, resolve: UrlResolver, what = 'HTML'): string {
   const clean = stripPrivateUse(html);
   for (const problem of findUnsafeHtml(clean)) {
-    env.report('warning', 'render.unsafe-html', `Removed ${problem} from this ${what}.`, problem.startsWith('<') ? problem.slice(0, -1) : undefined);
+    env.report(
+      'warning',
+      'render.unsafe-html',
+      `Removed ${problem} from this ${what}.`,
+      problem.startsWith('<') ? problem.slice(0, -1) : undefined,
+    );
   }
-  return sanitize(clean, resolve);
+  // Entities in the HTML (`&#xE000;`) decode to marker characters only now: strip them again.
+  return stripPrivateUse(sanitize(clean, resolve));
 }
 
 export { md as markdownIt };

@@ -46,10 +46,9 @@ function mathInline(state: StateInline, silent: boolean): boolean {
       end++;
       continue;
     }
-    if (!display && /\s/.test(src[end - 1]!)) {
-      end++;
-      continue;
-    }
+    // Pandoc: a dollar after a space cannot close, and its presence means the first one did not
+    // open math ("between $5 and $10, and $x$" is text, then x).
+    if (!display && /\s/.test(src[end - 1]!)) return false;
     break;
   }
   if (end === from) return false;
@@ -75,13 +74,16 @@ function mathBlock(state: StateBlock, startLine: number, endLine: number, silent
   const closeOnFirst = firstLine.trimEnd().endsWith('$$');
   if (closeOnFirst) {
     content = firstLine.trimEnd().slice(0, -2);
-    if (content.trim() === '') return false;
+    if (content.trim() === '' || content.includes('$$')) return false;
   } else {
+    // `$$x$$ is…` opens a paragraph: the inline rule shows it, the block must not swallow what follows.
+    if (firstLine.includes('$$')) return false;
     const lines = [firstLine];
     let found = false;
     for (let line = startLine + 1; line < endLine; line++) {
       const text = state.src.slice(state.bMarks[line]! + state.tShift[line]!, state.eMarks[line]!);
-      if (state.sCount[line]! < state.blkIndent && text !== '') return false;
+      // A blank line ends the paragraph: TeX forbids it in display math too.
+      if (text.trim() === '' || state.sCount[line]! < state.blkIndent) return false;
       if (text.trimEnd().endsWith('$$')) {
         lines.push(text.trimEnd().slice(0, -2));
         last = line;
@@ -107,7 +109,8 @@ function mathBlock(state: StateBlock, startLine: number, endLine: number, silent
 export function mathPlugin(md: MarkdownIt): void {
   md.inline.ruler.after('escape', 'math_inline', mathInline);
   md.block.ruler.before('fence', 'math_block', mathBlock, { alt: ['paragraph', 'reference', 'blockquote', 'list'] });
-  const tex = (token: Token, display: boolean, env: RenderEnv): string => slot(env, renderTex(token.content, display, env));
+  const tex = (token: Token, display: boolean, env: RenderEnv): string =>
+    slot(env, renderTex(token.content, display, env));
   md.renderer.rules['math_inline'] = (tokens, idx, _o, mdEnv) => tex(tokens[idx]!, false, envOf(mdEnv));
   md.renderer.rules['math_display_inline'] = (tokens, idx, _o, mdEnv) => tex(tokens[idx]!, true, envOf(mdEnv));
   md.renderer.rules['math_block'] = (tokens, idx, _o, mdEnv) =>

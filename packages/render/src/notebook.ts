@@ -59,7 +59,8 @@ export function renderNotebook(
 }
 
 function renderCell(cell: Cell, notebook: Notebook, links: CourseLinks, env: RenderEnv, layout: string[]): string {
-  const anchor = `id="cell-${escapeHtml(cell.id)}" data-cell-id="${escapeHtml(cell.id)}"`;
+  const cellId = escapeHtml(stripPrivateUse(cell.id));
+  const anchor = `id="cell-${cellId}" data-cell-id="${cellId}"`;
   if (cell.type === 'markdown') {
     const resolve = links.resolver(dirname(notebook.path), env, cell.attachments);
     return `<div class="${['nb-cell', 'nb-markdown', ...layout].join(' ')}" ${anchor}>${renderMarkdown(cell.source, env, resolve)}</div>`;
@@ -70,11 +71,12 @@ function renderCell(cell: Cell, notebook: Notebook, links: CourseLinks, env: Ren
   const resolve = links.resolver(dirname(notebook.path), env);
   let input = tags.has('remove-input')
     ? ''
-    : `<div class="nb-input">${codeBlock(stripPrivateUse(cell.source), cell.language || 'python')}</div>`;
+    : `<div class="nb-input">${codeBlock(stripPrivateUse(cell.source), stripPrivateUse(cell.language) || 'python')}</div>`;
   if (input && tags.has('hide-input')) {
     input = `<details class="nb-fold"><summary>${ui('notebook.showCode')}</summary>${input}</details>`;
   }
-  let outputs = cell.outputs.length > 0 ? `<div class="nb-outputs">${renderOutputs(cell.outputs, env, resolve)}</div>` : '';
+  let outputs =
+    cell.outputs.length > 0 ? `<div class="nb-outputs">${renderOutputs(cell.outputs, env, resolve)}</div>` : '';
   if (outputs && tags.has('hide-output')) {
     outputs = `<details class="nb-fold"><summary>${ui('notebook.showOutput')}</summary>${outputs}</details>`;
   }
@@ -82,7 +84,7 @@ function renderCell(cell: Cell, notebook: Notebook, links: CourseLinks, env: Ren
     ? `<p class="nb-badge nb-badge-error">${ui('notebook.expectedError')}</p>`
     : '';
   const classes = ['nb-cell', 'nb-code', ...layout, ...(tags.has('raises-exception') ? ['nb-raises'] : [])].join(' ');
-  const tagList = cell.tags.length > 0 ? ` data-tags="${escapeHtml(cell.tags.join(' '))}"` : '';
+  const tagList = cell.tags.length > 0 ? ` data-tags="${escapeHtml(stripPrivateUse(cell.tags.join(' ')))}"` : '';
   return `<div class="${classes}" ${anchor}${tagList}>${expected}${input}${outputs}</div>`;
 }
 

@@ -25,7 +25,8 @@ function renderOutput(output: Output, env: RenderEnv, resolve: UrlResolver): str
       return `<pre class="nb-output nb-error">${ansiToHtml(stripPrivateUse(text))}</pre>`;
     }
     default:
-      return `<div class="nb-output nb-rich">${renderBundle(output.data, env, resolve)}</div>`;
+      // Entities in HTML and TeX in LaTeX can spell marker characters too: strip what comes out.
+      return `<div class="nb-output nb-rich">${stripPrivateUse(renderBundle(output.data, env, resolve))}</div>`;
   }
 }
 
@@ -42,7 +43,8 @@ function renderBundle(data: Record<string, string>, env: RenderEnv, resolve: Url
     const tex = data['text/latex'].trim().replace(/^\$\$?([\s\S]*?)\$?\$$/, '$1');
     return renderTex(tex, true, env);
   }
-  if (data['text/plain'] !== undefined) return `<pre class="nb-plain">${escapeHtml(stripPrivateUse(data['text/plain']))}</pre>`;
+  if (data['text/plain'] !== undefined)
+    return `<pre class="nb-plain">${escapeHtml(stripPrivateUse(data['text/plain']))}</pre>`;
   const json = Object.keys(data).find((k) => k.endsWith('json'));
   return json ? `<pre class="nb-plain">${escapeHtml(data[json]!)}</pre>` : '';
 }
@@ -55,13 +57,14 @@ export function ansiToHtml(text: string): string {
   let classes: string[] = [];
   const set = (prefix: string, name: string | null): void => {
     classes = classes.filter((c) => !c.startsWith(prefix));
-    if (name) classes.push(prefix + name);
+    if (name !== null) classes.push(prefix + name);
   };
   // split() with two capture groups yields: text, parameters, command, text, parameters, command…
   const parts = text.split(/\x1b\[([0-9;]*)([A-Za-z])/);
   for (let i = 0; i < parts.length; i += 3) {
     const chunk = parts[i]!;
-    if (chunk) out += classes.length > 0 ? `<span class="${classes.join(' ')}">${escapeHtml(chunk)}</span>` : escapeHtml(chunk);
+    if (chunk)
+      out += classes.length > 0 ? `<span class="${classes.join(' ')}">${escapeHtml(chunk)}</span>` : escapeHtml(chunk);
     if (parts[i + 2] !== 'm') continue; // other escape sequences (cursor moves…) are dropped
     const codes = (parts[i + 1] || '0').split(';').map(Number);
     for (let k = 0; k < codes.length; k++) {

@@ -1,6 +1,6 @@
 import type { Diagnostic, PublicQuiz, PublicQuizQuestion } from '@carnet/course-format';
 import { dirname } from '@carnet/course-format';
-import { createEnv, type RenderEnv } from './env.ts';
+import { createEnv, stripPrivateUse, type RenderEnv } from './env.ts';
 import { escapeHtml, ui } from './html.ts';
 import type { CourseLinks } from './links.ts';
 import { renderHtml } from './markdown.ts';
@@ -23,7 +23,9 @@ export function renderQuiz(quiz: PublicQuiz, links: CourseLinks, language: strin
   if (quiz.preamble) parts.push(`<div class="quiz-preamble">${html(quiz.preamble)}</div>`);
   quiz.problems.forEach((problem, p) => {
     const titleId = `${problem.id}-title`;
-    const title = problem.title ? renderHtml(problem.title, env, resolve, 'quiz title') : `${ui('quiz.problem')} ${p + 1}`;
+    const title = problem.title
+      ? renderHtml(problem.title, env, resolve, 'quiz title')
+      : `${ui('quiz.problem')} ${p + 1}`;
     const body: string[] = [];
     let lastTextId: string | null = null;
     let questionNumber = 0;
@@ -79,7 +81,7 @@ function renderQuestion(
       break;
     }
     case 'dropdown': {
-      const options = q.options.map((o, i) => `<option value="${i}">${escapeHtml(o.text)}</option>`);
+      const options = q.options.map((o, i) => `<option value="${i}">${escapeHtml(stripPrivateUse(o.text))}</option>`);
       controls =
         `<p class="quiz-answer"><label for="${id}-answer">${ui('quiz.choose')}</label> ` +
         `<select id="${id}-answer" name="${id}"><option value="">—</option>${options.join('')}</select></p>`;

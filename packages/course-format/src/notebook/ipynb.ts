@@ -1,5 +1,12 @@
-import { findNodeAtLocation, getNodeValue, parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
-import { DiagnosticSink, positionAt, type ParseResult } from '../diagnostics.ts';
+import {
+  findNodeAtLocation,
+  getNodeValue,
+  parseTree,
+  printParseErrorCode,
+  type Node,
+  type ParseError,
+} from 'jsonc-parser';
+import { DiagnosticSink, positionLocator, type ParseResult } from '../diagnostics.ts';
 import { isJsonObject, tagsOf, type Cell, type JsonObject, type Notebook, type Output } from './model.ts';
 
 /**
@@ -11,8 +18,9 @@ export function parseIpynbNotebook(text: string, path: string): ParseResult<Note
   const errors: ParseError[] = [];
   const noBom = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   const root = parseTree(noBom, errors, { allowTrailingComma: false, disallowComments: true });
+  const locate = positionLocator(noBom);
   const at = (offset: number): [number, number] => {
-    const p = positionAt(noBom, offset);
+    const p = locate(offset);
     return [p.line, p.column];
   };
 
@@ -24,7 +32,11 @@ export function parseIpynbNotebook(text: string, path: string): ParseResult<Note
     return { value: null, diagnostics: sink.items };
   }
   if (root.type !== 'object') {
-    sink.error('ipynb.not-notebook', 'A notebook must be a JSON object with "cells" and "nbformat".', ...at(root.offset));
+    sink.error(
+      'ipynb.not-notebook',
+      'A notebook must be a JSON object with "cells" and "nbformat".',
+      ...at(root.offset),
+    );
     return { value: null, diagnostics: sink.items };
   }
 

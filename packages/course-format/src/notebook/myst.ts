@@ -90,7 +90,9 @@ export function parseMystNotebook(rawText: string, path: string): ParseResult<No
       mdStart = close;
     } else if (token.type === 'myst_break') {
       flushMarkdown(open);
-      mdMetadata = readBreakMetadata(token.content, bodyStart + open + 1, sink);
+      // The JSON starts after the + signs and spaces: point there, not at the +++.
+      const column = (lines[bodyStart + open] ?? '').indexOf(token.content) + 1;
+      mdMetadata = readBreakMetadata(token.content, bodyStart + open + 1, column, sink);
       mdStart = close;
     }
   }
@@ -122,7 +124,11 @@ function readFrontMatter(lines: string[], sink: DiagnosticSink): { metadata: Jso
   const yaml = lines.slice(1, end).join('\n');
   const value = parseYamlBlock(yaml, sink, 2, 'the front matter');
   if (value !== undefined && value !== null && !isJsonObject(value)) {
-    sink.warning('myst.front-matter-not-mapping', 'The front matter should be a YAML mapping (key: value); it is ignored.', 2);
+    sink.warning(
+      'myst.front-matter-not-mapping',
+      'The front matter should be a YAML mapping (key: value); it is ignored.',
+      2,
+    );
   }
   return { metadata: isJsonObject(value) ? value : {}, bodyStart: end + 1 };
 }
@@ -152,14 +158,18 @@ function readFencedCell(
   // One blank line may separate the options from the code.
   if (bodyLines.length > 0 && bodyLines[0]!.trim() === '') bodyLines = bodyLines.slice(1);
   if (options !== undefined && options !== null && !isJsonObject(options)) {
-    sink.warning('myst.options-not-mapping', 'Cell options should be `:key: value` lines; they are ignored.', optionsLine);
+    sink.warning(
+      'myst.options-not-mapping',
+      'Cell options should be `:key: value` lines; they are ignored.',
+      optionsLine,
+    );
   }
   const metadata = isJsonObject(options) ? options : {};
   checkTags(metadata, sink, optionsLine);
   return { options: metadata, source: bodyLines.join('\n') };
 }
 
-function readBreakMetadata(json: string, line: number, sink: DiagnosticSink): JsonObject {
+function readBreakMetadata(json: string, line: number, column: number, sink: DiagnosticSink): JsonObject {
   if (json === '') return {};
   let value: unknown;
   try {
@@ -169,12 +179,17 @@ function readBreakMetadata(json: string, line: number, sink: DiagnosticSink): Js
       'myst.cell-metadata-json',
       `The metadata after +++ must be JSON, e.g. +++ {"tags": ["gridwidth-1-2"]}: ${(error as Error).message}.`,
       line,
-      4,
+      column,
     );
     return {};
   }
   if (!isJsonObject(value)) {
-    sink.error('myst.cell-metadata-json', 'The metadata after +++ must be a JSON object, e.g. {"tags": ["x"]}.', line, 4);
+    sink.error(
+      'myst.cell-metadata-json',
+      'The metadata after +++ must be a JSON object, e.g. {"tags": ["x"]}.',
+      line,
+      column,
+    );
     return {};
   }
   checkTags(value, sink, line);
@@ -184,7 +199,11 @@ function readBreakMetadata(json: string, line: number, sink: DiagnosticSink): Js
 function checkTags(metadata: JsonObject, sink: DiagnosticSink, line: number): void {
   const tags = metadata['tags'];
   if (tags !== undefined && (!Array.isArray(tags) || tags.some((t) => typeof t !== 'string'))) {
-    sink.warning('myst.tags-not-list', 'Cell tags should be a list of names, e.g. [raises-exception]; they are ignored.', line);
+    sink.warning(
+      'myst.tags-not-list',
+      'Cell tags should be a list of names, e.g. [raises-exception]; they are ignored.',
+      line,
+    );
   }
 }
 

@@ -15,17 +15,14 @@ const RANGE_FORM = new RegExp(String.raw`^([[(])\s*(${NUMBER})\s*,\s*(${NUMBER})
 
 /** What the text after `=` is: a number (or range), a number that cannot be used, or text. */
 export type AnswerReading =
-  | { kind: 'numeric'; answer: NumericAnswer }
-  | { kind: 'invalid'; reason: string }
-  | { kind: 'text' };
+  { kind: 'numeric'; answer: NumericAnswer } | { kind: 'invalid'; reason: string } | { kind: 'text' };
 
 /** Reads the text of a `=` or `or=` line (trimmed, feedback removed). */
 export function readAnswer(body: string): AnswerReading {
   const value = VALUE_FORM.exec(body);
   if (value) return readValue(Number(value[1]), value[2], value[3] === '%');
   const range = RANGE_FORM.exec(body);
-  if (range)
-    return readRange(range[1] === '[', Number(range[2]), Number(range[3]), range[4] === ']');
+  if (range) return readRange(range[1] === '[', Number(range[2]), Number(range[3]), range[4] === ']');
   return { kind: 'text' };
 }
 
@@ -40,12 +37,7 @@ function readValue(value: number, tolerance: string | undefined, percent: boolea
   };
 }
 
-function readRange(
-  minInclusive: boolean,
-  min: number,
-  max: number,
-  maxInclusive: boolean,
-): AnswerReading {
+function readRange(minInclusive: boolean, min: number, max: number, maxInclusive: boolean): AnswerReading {
   if (!Number.isFinite(min) || !Number.isFinite(max)) {
     return {
       kind: 'invalid',
@@ -111,8 +103,7 @@ function readSelectionFeedback(feedback: string): Record<Selection, string | nul
 export function choiceOption(body: string, correct: boolean, multiple: boolean): ChoiceOption {
   const { text, feedback } = splitFeedback(body);
   const html = inlineHtml(text);
-  if (!multiple)
-    return { html, correct, feedback: feedback === null ? null : inlineHtml(feedback) };
+  if (!multiple) return { html, correct, feedback: feedback === null ? null : inlineHtml(feedback) };
   const selection = feedback === null ? null : readSelectionFeedback(feedback);
   return {
     html,

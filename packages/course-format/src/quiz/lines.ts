@@ -161,9 +161,7 @@ function outsidePre(text: string): string {
       openAt = null;
     }
   }
-  return openAt === null
-    ? outside + text.slice(copiedUpTo)
-    : outside + ' '.repeat(text.length - openAt);
+  return openAt === null ? outside + text.slice(copiedUpTo) : outside + ' '.repeat(text.length - openAt);
 }
 
 function splitOnce(text: string, separator: string): [string, string | null] {

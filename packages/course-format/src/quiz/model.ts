@@ -39,11 +39,7 @@ export interface QuizQuestionBlock {
 }
 
 export type QuizQuestion =
-  | SingleChoiceQuestion
-  | MultipleChoiceQuestion
-  | NumericQuestion
-  | TextQuestion
-  | DropdownQuestion;
+  SingleChoiceQuestion | MultipleChoiceQuestion | NumericQuestion | TextQuestion | DropdownQuestion;
 
 interface QuestionBase {
   /** Stable id within the file: `p2q1` = first question of problem 2. */

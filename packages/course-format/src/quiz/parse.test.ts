@@ -21,9 +21,7 @@ function ok(text: string): Quiz {
 
 /** The diagnostics of a file as `severity code line:column`, in the order they are returned. */
 function diagnosticsOf(text: string): string[] {
-  return parseQuiz(text, PATH).diagnostics.map(
-    (d) => `${d.severity} ${d.code} ${d.line}:${d.column}`,
-  );
+  return parseQuiz(text, PATH).diagnostics.map((d) => `${d.severity} ${d.code} ${d.line}:${d.column}`);
 }
 
 function messageOf(text: string, code: string): string {
@@ -33,9 +31,7 @@ function messageOf(text: string, code: string): string {
 }
 
 function questionsOf(quiz: Quiz): QuizQuestion[] {
-  return quiz.problems.flatMap((p) =>
-    p.blocks.flatMap((b) => (b.type === 'question' ? [b.question] : [])),
-  );
+  return quiz.problems.flatMap((p) => p.blocks.flatMap((b) => (b.type === 'question' ? [b.question] : [])));
 }
 
 function onlyQuestion(text: string): QuizQuestion {
@@ -54,20 +50,7 @@ const VALID_CHOICE = ['( ) no', '(x) yes'];
 describe('parseQuiz: problems and separators', () => {
   it('splits problems at <hr/>, drops empty ones and numbers problems and questions', () => {
     const quiz = ok(
-      file(
-        '<hr/>',
-        'First',
-        '=====',
-        '( ) a',
-        '(x) b',
-        '<hr/>',
-        '',
-        '<hr/>',
-        '[x] c',
-        '[ ] d',
-        '<hr/>',
-        '',
-      ),
+      file('<hr/>', 'First', '=====', '( ) a', '(x) b', '<hr/>', '', '<hr/>', '[x] c', '[ ] d', '<hr/>', ''),
     );
     expect(quiz).toEqual({
       path: PATH,
@@ -134,13 +117,10 @@ describe('parseQuiz: problems and separators', () => {
     expect(diagnosticsOf(file('<hr/>', ...VALID_CHOICE, '<hr/>', '', '<hr/>'))).toEqual([]);
   });
 
-  it.each(['<hr>', '<hr />', '<HR/>', '<Hr >', '  <hr/>  ', '\t<hr/>'])(
-    'accepts %j as a separator',
-    (separator) => {
-      const quiz = ok(file(...VALID_CHOICE, separator, '(x) c', '( ) d'));
-      expect(quiz.problems.map((p) => p.id)).toEqual(['p1', 'p2']);
-    },
-  );
+  it.each(['<hr>', '<hr />', '<HR/>', '<Hr >', '  <hr/>  ', '\t<hr/>'])('accepts %j as a separator', (separator) => {
+    const quiz = ok(file(...VALID_CHOICE, separator, '(x) c', '( ) d'));
+    expect(quiz.problems.map((p) => p.id)).toEqual(['p1', 'p2']);
+  });
 
   it('does not take <hr/> inside a line of text for a separator', () => {
     const quiz = ok(file('Before <hr/> after', ...VALID_CHOICE));
@@ -149,19 +129,7 @@ describe('parseQuiz: problems and separators', () => {
   });
 
   it('numbers several questions of one problem p<n>q<k>', () => {
-    const quiz = ok(
-      file(
-        '<hr/>',
-        ...VALID_CHOICE,
-        '<hr/>',
-        '( ) a',
-        '(x) b',
-        'text',
-        '[x] c',
-        '= 3',
-        '[[(a), b]]',
-      ),
-    );
+    const quiz = ok(file('<hr/>', ...VALID_CHOICE, '<hr/>', '( ) a', '(x) b', 'text', '[x] c', '= 3', '[[(a), b]]'));
     expect(questionsOf(quiz).map((q) => `${q.id}:${q.kind}:${q.line}`)).toEqual([
       'p1q1:single:2',
       'p2q1:single:5',
@@ -174,9 +142,7 @@ describe('parseQuiz: problems and separators', () => {
 
 describe('parseQuiz: preamble and files that do not start with <hr/>', () => {
   it('reads text before the first separator as the preamble', () => {
-    const quiz = ok(
-      file('<em>Answer all questions.</em>', '', 'Good luck', '<hr/>', ...VALID_CHOICE),
-    );
+    const quiz = ok(file('<em>Answer all questions.</em>', '', 'Good luck', '<hr/>', ...VALID_CHOICE));
     expect(quiz.preamble).toBe('<p><em>Answer all questions.</em></p>\n<p>Good luck</p>');
     expect(quiz.problems).toHaveLength(1);
     expect(quiz.problems[0]!.line).toBe(5);
@@ -204,14 +170,7 @@ describe('parseQuiz: preamble and files that do not start with <hr/>', () => {
   });
 
   it('drops a label or explanation from the preamble, with a warning', () => {
-    const text = file(
-      'Intro',
-      '[explanation]',
-      'secret',
-      '[explanation]',
-      '<hr/>',
-      ...VALID_CHOICE,
-    );
+    const text = file('Intro', '[explanation]', 'secret', '[explanation]', '<hr/>', ...VALID_CHOICE);
     const quiz = ok(text);
     expect(quiz.preamble).toBe('<p>Intro</p>');
     expect(JSON.stringify(quiz)).not.toContain('secret');
@@ -226,12 +185,9 @@ describe('parseQuiz: titles', () => {
     expect(quiz.problems[0]!.blocks).toHaveLength(1);
   });
 
-  it.each(['====', '==========', '=====   ', '  ====='])(
-    'accepts the underline %j',
-    (underline) => {
-      expect(ok(file('Title', underline, ...VALID_CHOICE)).problems[0]!.title).toBe('Title');
-    },
-  );
+  it.each(['====', '==========', '=====   ', '  ====='])('accepts the underline %j', (underline) => {
+    expect(ok(file('Title', underline, ...VALID_CHOICE)).problems[0]!.title).toBe('Title');
+  });
 
   it('has no title when the problem starts with an <h3> heading', () => {
     const quiz = ok(file('<hr/>', '<h3>Question 1</h3>', ...VALID_CHOICE));
@@ -284,9 +240,7 @@ describe('parseQuiz: single choice', () => {
   });
 
   it('reads option feedback {{ … }} at the end of the line', () => {
-    const q = onlyQuestion(
-      file('( ) <code>1</code> {{ No: <code>1</code> is odd. }}', '(x) 2 {{Yes}}'),
-    );
+    const q = onlyQuestion(file('( ) <code>1</code> {{ No: <code>1</code> is odd. }}', '(x) 2 {{Yes}}'));
     expect(q).toMatchObject({
       options: [
         { html: '<code>1</code>', feedback: 'No: <code>1</code> is odd.' },
@@ -379,9 +333,12 @@ describe('parseQuiz: multiple choice', () => {
 describe('parseQuiz: choice groups', () => {
   it('ends a group at the first line that is not a choice line', () => {
     const quiz = ok(file('<h3>1</h3>', ...VALID_CHOICE, '<h3>2</h3>', '(x) c', '( ) d'));
-    expect(
-      quiz.problems[0]!.blocks.map((b) => (b.type === 'html' ? b.html : b.question.id)),
-    ).toEqual(['<h3>1</h3>', 'p1q1', '<h3>2</h3>', 'p1q2']);
+    expect(quiz.problems[0]!.blocks.map((b) => (b.type === 'html' ? b.html : b.question.id))).toEqual([
+      '<h3>1</h3>',
+      'p1q1',
+      '<h3>2</h3>',
+      'p1q2',
+    ]);
   });
 
   it('starts a new question where single and multiple choice lines meet', () => {
@@ -396,9 +353,7 @@ describe('parseQuiz: choice groups', () => {
     const quiz = ok(file('( ) a', '(x) b', '', '(x) c', '( ) d'));
     expect(questionsOf(quiz).map((q) => q.line)).toEqual([1, 4]);
     // So options split by a blank line are reported rather than silently merged.
-    expect(diagnosticsOf(file('( ) a', '', '(x) b'))).toEqual([
-      'error quiz.single-correct-count 1:1',
-    ]);
+    expect(diagnosticsOf(file('( ) a', '', '(x) b'))).toEqual(['error quiz.single-correct-count 1:1']);
   });
 
   it('does not read escaped brackets &#91; &#93; as a checkbox', () => {
@@ -410,15 +365,7 @@ describe('parseQuiz: choice groups', () => {
 describe('parseQuiz: explanations', () => {
   it('attaches an explanation to the question before it, and does not read it as a checkbox', () => {
     const q = onlyQuestion(
-      file(
-        '( ) a',
-        '(x) b',
-        '[explanation]',
-        'Because <code>b</code>.',
-        '',
-        'Second.',
-        '[explanation]',
-      ),
+      file('( ) a', '(x) b', '[explanation]', 'Because <code>b</code>.', '', 'Second.', '[explanation]'),
     );
     expect(q.explanation).toBe('<p>Because <code>b</code>.</p>\n<p>Second.</p>');
   });
@@ -435,9 +382,7 @@ describe('parseQuiz: explanations', () => {
   });
 
   it('reads choices, answers and titles inside an explanation as its text', () => {
-    const q = onlyQuestion(
-      file(...VALID_CHOICE, '[explanation]', '(x) not a choice', '= 3', '====', '[explanation]'),
-    );
+    const q = onlyQuestion(file(...VALID_CHOICE, '[explanation]', '(x) not a choice', '= 3', '====', '[explanation]'));
     expect(q.explanation).toBe('<p>(x) not a choice\n= 3\n====</p>');
   });
 
@@ -448,15 +393,7 @@ describe('parseQuiz: explanations', () => {
   });
 
   it('reports an explanation that is never closed, at its opening line', () => {
-    const text = file(
-      '<hr/>',
-      ...VALID_CHOICE,
-      '[explanation]',
-      'Because.',
-      '<hr/>',
-      '(x) c',
-      '( ) d',
-    );
+    const text = file('<hr/>', ...VALID_CHOICE, '[explanation]', 'Because.', '<hr/>', '(x) c', '( ) d');
     const result = parseQuiz(text, PATH);
     expect(result.value).toBeNull();
     expect(diagnosticsOf(text)).toEqual(['error quiz.unclosed-explanation 4:1']);
@@ -473,15 +410,7 @@ describe('parseQuiz: explanations', () => {
 
   it('attaches two explanations of one question one after the other', () => {
     const q = onlyQuestion(
-      file(
-        ...VALID_CHOICE,
-        '[explanation]',
-        'A',
-        '[explanation]',
-        '[explanation]',
-        'B',
-        '[explanation]',
-      ),
+      file(...VALID_CHOICE, '[explanation]', 'A', '[explanation]', '[explanation]', 'B', '[explanation]'),
     );
     expect(q.explanation).toBe('<p>A</p>\n<p>B</p>');
   });
@@ -563,9 +492,7 @@ describe('parseQuiz: numeric and text answers', () => {
   });
 
   it('reports an answer line without an answer', () => {
-    expect(diagnosticsOf(file('Q', '=   ', ...VALID_CHOICE))).toEqual([
-      'error quiz.empty-answer 2:1',
-    ]);
+    expect(diagnosticsOf(file('Q', '=   ', ...VALID_CHOICE))).toEqual(['error quiz.empty-answer 2:1']);
   });
 
   it('reports a range that holds no number', () => {
@@ -627,15 +554,11 @@ describe('parseQuiz: dropdowns', () => {
 
   it('reports a dropdown without exactly one correct option', () => {
     expect(diagnosticsOf(file('[[a, b]]'))).toEqual(['error quiz.dropdown-correct-count 1:1']);
-    expect(diagnosticsOf(file('x', '[[(a), (b)]]'))).toEqual([
-      'error quiz.dropdown-correct-count 2:1',
-    ]);
+    expect(diagnosticsOf(file('x', '[[(a), (b)]]'))).toEqual(['error quiz.dropdown-correct-count 2:1']);
   });
 
   it('reports a multi-line dropdown that is never closed', () => {
-    expect(diagnosticsOf(file(...VALID_CHOICE, '[[', '(a)', 'b'))).toEqual([
-      'error quiz.unclosed-dropdown 3:1',
-    ]);
+    expect(diagnosticsOf(file(...VALID_CHOICE, '[[', '(a)', 'b'))).toEqual(['error quiz.unclosed-dropdown 3:1']);
   });
 });
 
@@ -654,9 +577,7 @@ describe('parseQuiz: labels and hints', () => {
   });
 
   it('attaches ||hint|| lines to the question they follow, or the next one', () => {
-    const quiz = ok(
-      file('||first||', ...VALID_CHOICE, '||second||', '|| third ||', '[x] c', '[ ] d'),
-    );
+    const quiz = ok(file('||first||', ...VALID_CHOICE, '||second||', '|| third ||', '[x] c', '[ ] d'));
     expect(questionsOf(quiz).map((q) => q.hints)).toEqual([['first', 'second', 'third'], []]);
   });
 
@@ -679,17 +600,7 @@ describe('parseQuiz: labels and hints', () => {
 describe('parseQuiz: <pre> blocks', () => {
   it('keeps a multi-line <pre> opaque: no choices, titles, answers or separators inside', () => {
     const quiz = ok(
-      file(
-        '<pre>',
-        '( ) x = 1',
-        '[x] y',
-        '=====',
-        '= 3',
-        '<hr/>',
-        '[explanation]',
-        '</pre>',
-        ...VALID_CHOICE,
-      ),
+      file('<pre>', '( ) x = 1', '[x] y', '=====', '= 3', '<hr/>', '[explanation]', '</pre>', ...VALID_CHOICE),
     );
     expect(quiz.problems).toHaveLength(1);
     expect(quiz.problems[0]!.blocks[0]).toEqual(
@@ -699,12 +610,8 @@ describe('parseQuiz: <pre> blocks', () => {
   });
 
   it('keeps indentation and blank lines inside <pre>', () => {
-    const quiz = ok(
-      file('<pre>def f(x):', '', '    if x<0:', '        return -x</pre>', ...VALID_CHOICE),
-    );
-    expect(quiz.problems[0]!.blocks[0]).toEqual(
-      html(1, '<pre>def f(x):\n\n    if x&lt;0:\n        return -x</pre>'),
-    );
+    const quiz = ok(file('<pre>def f(x):', '', '    if x<0:', '        return -x</pre>', ...VALID_CHOICE));
+    expect(quiz.problems[0]!.blocks[0]).toEqual(html(1, '<pre>def f(x):\n\n    if x&lt;0:\n        return -x</pre>'));
   });
 
   it('reads a <pre> opened and closed on one line, then the lines after it', () => {
@@ -714,9 +621,7 @@ describe('parseQuiz: <pre> blocks', () => {
   });
 
   it('lets a choice option hold a multi-line <pre>', () => {
-    const q = onlyQuestion(
-      file('(x) <pre>', 'for i in range(3):', '    print(i)', '</pre>', '( ) <code>3</code>'),
-    );
+    const q = onlyQuestion(file('(x) <pre>', 'for i in range(3):', '    print(i)', '</pre>', '( ) <code>3</code>'));
     expect(q.kind === 'single' && q.options).toEqual([
       { html: '<pre>\nfor i in range(3):\n    print(i)\n</pre>', correct: true, feedback: null },
       { html: '<code>3</code>', correct: false, feedback: null },
@@ -760,15 +665,11 @@ describe('parseQuiz: inline HTML', () => {
       '<b>b</b><i>i</i><em>e</em><strong>s</strong><u>u</u><s>s</s><sub>1</sub><sup>2</sup>' +
       '<span class="x">s</span><br/><br><br /><a href="https://x.org/?a=1&b=2">a</a><img src="x.png" alt="x"/>' +
       '<small>s</small><kbd>k</kbd><code>c</code><CODE>C</CODE>';
-    expect(ok(file(text, ...VALID_CHOICE)).problems[0]!.blocks[0]).toEqual(
-      html(1, `<p>${text}</p>`),
-    );
+    expect(ok(file(text, ...VALID_CHOICE)).problems[0]!.blocks[0]).toEqual(html(1, `<p>${text}</p>`));
   });
 
   it('escapes stray < in options, titles, labels, hints and feedback', () => {
-    const quiz = ok(
-      file('a<b', '====', '>>x<y<<', '||p<q||', '(x) 1<2 {{ 2>1 but 1<2 }}', '( ) <i>no</i>'),
-    );
+    const quiz = ok(file('a<b', '====', '>>x<y<<', '||p<q||', '(x) 1<2 {{ 2>1 but 1<2 }}', '( ) <i>no</i>'));
     expect(quiz.problems[0]!.title).toBe('a&lt;b');
     expect(questionsOf(quiz)[0]).toMatchObject({
       label: 'x&lt;y',
@@ -781,16 +682,9 @@ describe('parseQuiz: inline HTML', () => {
   });
 
   it('repairs <\\code> closing tags, warning at their line and column', () => {
-    const text = file(
-      '<hr/>',
-      'Type <code>x<\\code> then <b>y<\\B >',
-      '(x) <code>a<\\code>',
-      '( ) b',
-    );
+    const text = file('<hr/>', 'Type <code>x<\\code> then <b>y<\\B >', '(x) <code>a<\\code>', '( ) b');
     const quiz = ok(text);
-    expect(quiz.problems[0]!.blocks[0]).toEqual(
-      html(2, '<p>Type <code>x</code> then <b>y</B></p>'),
-    );
+    expect(quiz.problems[0]!.blocks[0]).toEqual(html(2, '<p>Type <code>x</code> then <b>y</B></p>'));
     expect(questionsOf(quiz)[0]).toMatchObject({
       options: [{ html: '<code>a</code>' }, { html: 'b' }],
     });
@@ -815,18 +709,7 @@ describe('parseQuiz: inline HTML', () => {
 describe('parseQuiz: HTML text blocks', () => {
   it('splits paragraphs at blank lines, wraps inline ones in <p> and joins lines with \\n', () => {
     const quiz = ok(
-      file(
-        'One',
-        'two',
-        '',
-        '',
-        '<h3>Head</h3>',
-        '',
-        '<p>Own</p>',
-        '<div>d</div>',
-        '<em>x</em>',
-        ...VALID_CHOICE,
-      ),
+      file('One', 'two', '', '', '<h3>Head</h3>', '', '<p>Own</p>', '<div>d</div>', '<em>x</em>', ...VALID_CHOICE),
     );
     expect(quiz.problems[0]!.blocks.slice(0, 4)).toEqual([
       html(1, '<p>One\ntwo</p>'),
@@ -851,9 +734,13 @@ describe('parseQuiz: HTML text blocks', () => {
 
   it('keeps text and questions in the order written', () => {
     const quiz = ok(file('Before', ...VALID_CHOICE, 'Between', '= 1', 'After'));
-    expect(
-      quiz.problems[0]!.blocks.map((b) => (b.type === 'html' ? b.html : b.question.kind)),
-    ).toEqual(['<p>Before</p>', 'single', '<p>Between</p>', 'numeric', '<p>After</p>']);
+    expect(quiz.problems[0]!.blocks.map((b) => (b.type === 'html' ? b.html : b.question.kind))).toEqual([
+      '<p>Before</p>',
+      'single',
+      '<p>Between</p>',
+      'numeric',
+      '<p>After</p>',
+    ]);
   });
 });
 
@@ -886,9 +773,7 @@ describe('parseQuiz: files without questions', () => {
       blocks: [html(2, '<p>Just words</p>')],
     });
     expect(diagnosticsOf(text)).toEqual(['warning quiz.problem-without-question 2:1']);
-    expect(messageOf(text, 'quiz.problem-without-question')).toMatch(
-      /^This problem has no question/,
-    );
+    expect(messageOf(text, 'quiz.problem-without-question')).toMatch(/^This problem has no question/);
   });
 
   it.each([
@@ -898,9 +783,7 @@ describe('parseQuiz: files without questions', () => {
   ])('reports %s as an empty quiz at line 1', (_, text) => {
     const result = parseQuiz(text, PATH);
     expect(result.value).toBeNull();
-    expect(result.diagnostics.map((d) => `${d.code} ${d.line}:${d.column}`)).toEqual([
-      'quiz.empty 1:1',
-    ]);
+    expect(result.diagnostics.map((d) => `${d.code} ${d.line}:${d.column}`)).toEqual(['quiz.empty 1:1']);
   });
 
   it('reports a quiz whose problems hold only text as empty', () => {
@@ -1002,11 +885,7 @@ describe('parseQuiz: a file shaped like the real course', () => {
         kind: 'single',
         label: null,
         hints: [],
-        options: [
-          { html: '<code>101</code>' },
-          { html: '<code>5</code>' },
-          { html: '<code>0x5</code>' },
-        ],
+        options: [{ html: '<code>101</code>' }, { html: '<code>5</code>' }, { html: '<code>0x5</code>' }],
       },
     });
     expect(JSON.stringify(publicQuiz)).not.toContain('introduit');
@@ -1087,18 +966,7 @@ describe('toPublicQuiz', () => {
 
   it('leaks no explanation, feedback, answer or correct flag', () => {
     const json = JSON.stringify(publicQuiz);
-    for (const secret of [
-      'FB1',
-      'FB2',
-      'SEL',
-      'EXPL1',
-      'SECRETWORD',
-      'OTHERWORD',
-      '42',
-      'correct',
-      '(x)',
-      '[x]',
-    ]) {
+    for (const secret of ['FB1', 'FB2', 'SEL', 'EXPL1', 'SECRETWORD', 'OTHERWORD', '42', 'correct', '(x)', '[x]']) {
       expect(json).not.toContain(secret);
     }
     // The full model does hold them: the test above would pass vacuously otherwise.
@@ -1127,11 +995,7 @@ describe('parseQuiz: diagnostics', () => {
     ['quiz.compound-feedback-ignored', 'warning', `${choice}\n{{ ((A B)) x }}`],
     ['quiz.feedback-ignored', 'warning', `${choice}\n{{ x }}`],
     ['quiz.explanation-before-question', 'warning', `[explanation]\nx\n[explanation]\n${choice}`],
-    [
-      'quiz.explanation-without-question',
-      'warning',
-      `${choice}\n<hr/>\n[explanation]\nx\n[explanation]`,
-    ],
+    ['quiz.explanation-without-question', 'warning', `${choice}\n<hr/>\n[explanation]\nx\n[explanation]`],
     ['quiz.unclosed-explanation', 'error', `${choice}\n[explanation]\nx`],
     ['quiz.explanation-not-alone', 'error', `${choice}\n[explanation] x`],
     ['quiz.numeric-alternative', 'error', '= 1\nor= one'],
@@ -1239,25 +1103,8 @@ const quizLine = fc.oneof(
   { weight: 3, arbitrary: choiceLine },
   { weight: 2, arbitrary: looseText },
   { weight: 2, arbitrary: fc.constantFrom('', '   ', `text ${MARK}`, `<p>para ${MARK}</p>`) },
-  fc.constantFrom(
-    '<hr/>',
-    '<hr>',
-    ' <HR /> ',
-    '====',
-    '=====',
-    '==',
-    '[explanation]',
-    ' [Explanation] ',
-  ),
-  fc.constantFrom(
-    '<pre>',
-    '</pre>',
-    '<pre>x = 1</pre>',
-    'a <pre>b',
-    'c</pre> d',
-    '<\\code>',
-    '<\\pre>',
-  ),
+  fc.constantFrom('<hr/>', '<hr>', ' <HR /> ', '====', '=====', '==', '[explanation]', ' [Explanation] '),
+  fc.constantFrom('<pre>', '</pre>', '<pre>x = 1</pre>', 'a <pre>b', 'c</pre> d', '<\\code>', '<\\pre>'),
   fc.constantFrom(
     '= 3 +- 0.1',
     '= 42',
@@ -1282,13 +1129,7 @@ const quizLine = fc.oneof(
     '{{ ((A B)) x }}',
     `{{ f ${MARK} }}`,
   ),
-  fc.constantFrom(
-    `= ans ${MARK} {{ fb ${MARK} }}`,
-    '[explanation] inline',
-    'if a<b:',
-    '&#91;x&#93;',
-    '&lt;',
-  ),
+  fc.constantFrom(`= ans ${MARK} {{ fb ${MARK} }}`, '[explanation] inline', 'if a<b:', '&#91;x&#93;', '&lt;'),
 );
 
 const lineEnd = fc.constantFrom('\n', '\n', '\n', '\r\n', '\r');
@@ -1306,8 +1147,7 @@ function secretMarks(quiz: Quiz): string[] {
   for (const q of questionsOf(quiz)) {
     if (q.explanation !== null) secrets.push(q.explanation);
     if (q.kind === 'single' || q.kind === 'multiple') {
-      for (const o of q.options)
-        secrets.push(o.feedback ?? '', o.feedbackSelected ?? '', o.feedbackUnselected ?? '');
+      for (const o of q.options) secrets.push(o.feedback ?? '', o.feedbackSelected ?? '', o.feedbackUnselected ?? '');
     }
     if (q.kind === 'text') secrets.push(...q.answers);
   }
@@ -1326,21 +1166,13 @@ const FORBIDDEN_KEYS = new Set([
 function forbiddenKeys(value: unknown): string[] {
   if (Array.isArray(value)) return value.flatMap(forbiddenKeys);
   if (value === null || typeof value !== 'object') return [];
-  return Object.entries(value).flatMap(([key, v]) => [
-    ...(FORBIDDEN_KEYS.has(key) ? [key] : []),
-    ...forbiddenKeys(v),
-  ]);
+  return Object.entries(value).flatMap(([key, v]) => [...(FORBIDDEN_KEYS.has(key) ? [key] : []), ...forbiddenKeys(v)]);
 }
 
 function isSane(text: string, diagnostics: Diagnostic[]): boolean {
   const lineCount = normaliseText(text).split('\n').length;
   return diagnostics.every(
-    (d) =>
-      d.file === PATH &&
-      d.line >= 1 &&
-      d.line <= lineCount + 1 &&
-      d.column >= 1 &&
-      d.message.length > 0,
+    (d) => d.file === PATH && d.line >= 1 && d.line <= lineCount + 1 && d.column >= 1 && d.message.length > 0,
   );
 }
 

@@ -5,24 +5,14 @@
 
 import { DiagnosticSink, normaliseText, type Diagnostic } from '../diagnostics.ts';
 import { classifyLines, readSourceLines, type ClassifiedLine } from './lines.ts';
-import type {
-  PublicQuiz,
-  PublicQuizProblem,
-  PublicQuizQuestion,
-  Quiz,
-  QuizProblem,
-  QuizQuestion,
-} from './model.ts';
+import type { PublicQuiz, PublicQuizProblem, PublicQuizQuestion, Quiz, QuizProblem, QuizQuestion } from './model.ts';
 import { buildProblem, isQuestionLine, type ProblemDraft } from './problem.ts';
 
 /**
  * Parses one `.quiz` file. Never throws; `value` is null exactly when a diagnostic is an error, so a
  * quiz is imported whole or not at all. Diagnostics are in file order.
  */
-export function parseQuiz(
-  text: string,
-  path: string,
-): { value: Quiz | null; diagnostics: Diagnostic[] } {
+export function parseQuiz(text: string, path: string): { value: Quiz | null; diagnostics: Diagnostic[] } {
   const sink = new DiagnosticSink(path);
   const lines = classifyLines(readSourceLines(normaliseText(text), sink));
   const [head = [], ...rest] = splitAtSeparators(lines);
@@ -73,9 +63,7 @@ function splitAtSeparators(lines: readonly ClassifiedLine[]): ClassifiedLine[][]
 
 /** The preamble's paragraphs; stray labels, hints or explanations in it are reported and dropped. */
 function preambleHtml(lines: readonly ClassifiedLine[], sink: DiagnosticSink): string | null {
-  const html = buildProblem(lines, sink, false).blocks.flatMap((b) =>
-    b.type === 'html' ? [b.html] : [],
-  );
+  const html = buildProblem(lines, sink, false).blocks.flatMap((b) => (b.type === 'html' ? [b.html] : []));
   return html.length > 0 ? html.join('\n') : null;
 }
 

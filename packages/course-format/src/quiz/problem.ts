@@ -29,19 +29,11 @@ export function isQuestionLine(shape: LineShape): boolean {
 }
 
 /** Builds a problem; with `withTitle` false (the preamble) no line is read as a title. */
-export function buildProblem(
-  lines: readonly ClassifiedLine[],
-  sink: DiagnosticSink,
-  withTitle = true,
-): ProblemDraft {
+export function buildProblem(lines: readonly ClassifiedLine[], sink: DiagnosticSink, withTitle = true): ProblemDraft {
   const first = lines.findIndex((l) => l.shape.kind !== 'blank');
   const start = first < 0 ? undefined : lines[first];
   const underline = lines[first + 1]?.shape;
-  const titled =
-    withTitle &&
-    start?.shape.kind === 'text' &&
-    underline?.kind === 'underline' &&
-    underline.count >= 4;
+  const titled = withTitle && start?.shape.kind === 'text' && underline?.kind === 'underline' && underline.count >= 4;
   const builder = new ProblemBuilder(lines, sink);
   builder.run(titled ? first + 2 : Math.max(first, 0));
   return {
@@ -55,11 +47,7 @@ export function buildProblem(
 /** A label, hint or explanation waiting for its question, with the line it was written on. */
 type Pending = { line: number; text: string };
 
-type QuestionReader = (
-  lines: readonly ClassifiedLine[],
-  start: number,
-  sink: DiagnosticSink,
-) => QuestionReading;
+type QuestionReader = (lines: readonly ClassifiedLine[], start: number, sink: DiagnosticSink) => QuestionReading;
 
 const QUESTION_READERS: Partial<Record<LineShape['kind'], QuestionReader>> = {
   choice: readChoiceGroup,
@@ -159,8 +147,7 @@ class ProblemBuilder {
     if (end >= this.lines.length) {
       this.sink.error(
         'quiz.unclosed-explanation',
-        'This explanation is never closed: end it with a line holding only [explanation], ' +
-          'before the next <hr/>.',
+        'This explanation is never closed: end it with a line holding only [explanation], ' + 'before the next <hr/>.',
         line,
       );
       return end;
@@ -208,8 +195,7 @@ class ProblemBuilder {
 
   /** `>>label<<` (or `>>label||hint<<`) names the next question. */
   private setLabel(line: number, label: string, hint: string | null): void {
-    if (this.pendingLabel)
-      this.warnUnattached('quiz.label-without-question', 'label', this.pendingLabel.line);
+    if (this.pendingLabel) this.warnUnattached('quiz.label-without-question', 'label', this.pendingLabel.line);
     this.pendingLabel = label.trim() === '' ? null : { line, text: label };
     if (hint !== null && hint.trim() !== '') this.pendingHints.push({ line, text: hint });
   }
@@ -222,21 +208,14 @@ class ProblemBuilder {
   }
 
   private reportUnattached(): void {
-    if (this.pendingLabel)
-      this.warnUnattached('quiz.label-without-question', 'label', this.pendingLabel.line);
-    for (const hint of this.pendingHints)
-      this.warnUnattached('quiz.hint-without-question', 'hint', hint.line);
+    if (this.pendingLabel) this.warnUnattached('quiz.label-without-question', 'label', this.pendingLabel.line);
+    for (const hint of this.pendingHints) this.warnUnattached('quiz.hint-without-question', 'hint', hint.line);
     const explanation = this.pendingExplanation;
-    if (explanation)
-      this.warnUnattached('quiz.explanation-without-question', 'explanation', explanation.line);
+    if (explanation) this.warnUnattached('quiz.explanation-without-question', 'explanation', explanation.line);
   }
 
   private warnUnattached(code: string, what: string, line: number): void {
-    this.sink.warning(
-      code,
-      `This ${what} is not followed by any question in its problem, so it is ignored.`,
-      line,
-    );
+    this.sink.warning(code, `This ${what} is not followed by any question in its problem, so it is ignored.`, line);
   }
 
   private warnStrayUnderline(line: number, count: number): void {

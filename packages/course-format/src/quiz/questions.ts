@@ -64,11 +64,7 @@ export function readChoiceGroup(
 }
 
 /** A `= answer` line and the `or= alternative` lines right after it: a numeric or a text question. */
-export function readAnswers(
-  lines: readonly ClassifiedLine[],
-  start: number,
-  sink: DiagnosticSink,
-): QuestionReading {
+export function readAnswers(lines: readonly ClassifiedLine[], start: number, sink: DiagnosticSink): QuestionReading {
   const located: { line: number; text: string }[] = [];
   let end = start;
   for (; end < lines.length; end++) {
@@ -90,11 +86,7 @@ export function readAnswers(
     if (reading.kind === 'numeric') {
       answers.push(reading.answer);
     } else if (reading.kind === 'invalid') {
-      sink.error(
-        'quiz.invalid-numeric',
-        `The answer "${text}" cannot be used: ${reading.reason}`,
-        line,
-      );
+      sink.error('quiz.invalid-numeric', `The answer "${text}" cannot be used: ${reading.reason}`, line);
     } else {
       sink.error(
         'quiz.numeric-alternative',
@@ -118,11 +110,7 @@ function answerText(line: number, body: string, sink: DiagnosticSink): string | 
     );
   }
   if (text.trim() === '') {
-    sink.error(
-      'quiz.empty-answer',
-      'An answer line needs the answer after "=" (or "or="), e.g. "= 42".',
-      line,
-    );
+    sink.error('quiz.empty-answer', 'An answer line needs the answer after "=" (or "or="), e.g. "= 42".', line);
     return null;
   }
   return text.trim();
@@ -162,11 +150,7 @@ export function readDropdownBlock(
   return { question: dropdown(line, dropdownOptions(items), sink), end: end + 1 };
 }
 
-function dropdown(
-  line: number,
-  options: DropdownQuestion['options'],
-  sink: DiagnosticSink,
-): DropdownQuestion {
+function dropdown(line: number, options: DropdownQuestion['options'], sink: DiagnosticSink): DropdownQuestion {
   const correct = options.filter((o) => o.correct).length;
   if (correct !== 1) {
     sink.error(

@@ -137,7 +137,7 @@ describe.each(DIALECTS)('import on %s', (dialect) => {
       expect(summary.errors[0]).toMatchObject({
         file: 'w1/w1-s2-c1-casse.md',
         line: 8,
-        column: 4,
+        column: 5,
         code: 'myst.cell-metadata-json',
       });
       expect(await selectOptionalCourseBySlug(t.db.kysely, 'broken')).toBeNull();

@@ -456,3 +456,52 @@ describe('buildCourse', () => {
     expect(course.diagnostics).toEqual([]);
   });
 });
+
+describe('buildCourse: imports of exercise submodules and tables of contents naming documents', () => {
+  it('accepts `from corrections import exo_x` when corrections/exo_x.py exists', () => {
+    const enc = new TextEncoder();
+    const course = buildCourse(
+      {
+        files: new Map([
+          [
+            'w1/w1-s1-x1-exo.md',
+            enc.encode(
+              '---\nkernelspec:\n  name: python3\n---\n\n# Exo\n\n```{code-cell}\nfrom corrections import exo_x\nexo_x.exo_x.correction(f)\n```\n',
+            ),
+          ],
+          ['modules/corrections/exo_x.py', enc.encode('exo_x = ExerciseFunction(f, [])\n')],
+        ]),
+        links: new Map(),
+        skipped: [],
+        diagnostics: [],
+      },
+      { name: 'c' },
+    );
+    expect(course.diagnostics.filter((d) => d.code.startsWith('exercise.'))).toEqual([]);
+  });
+
+  it('does not warn about a toc entry that names a document rather than a notebook', () => {
+    const enc = new TextEncoder();
+    const course = buildCourse(
+      {
+        files: new Map([
+          ['README.md', enc.encode('# Mon cours\n')],
+          ['w1/w1-s1-c1-intro.md', enc.encode('---\nkernelspec:\n  name: python3\n---\n\n# Intro\n')],
+          [
+            'myst-toc.yml',
+            enc.encode(
+              'version: 1\nproject:\n  toc:\n    - file: README.md\n    - file: w1/w1-s1-c1-intro.md\n    - file: w1/absent.md\n',
+            ),
+          ],
+        ]),
+        links: new Map(),
+        skipped: [],
+        diagnostics: [],
+      },
+      { name: 'c' },
+    );
+    expect(course.diagnostics.map((d) => [d.code, d.message])).toEqual([
+      ['structure.pattern-matches-nothing', expect.stringContaining('w1/absent.md')],
+    ]);
+  });
+});

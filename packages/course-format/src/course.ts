@@ -153,7 +153,7 @@ export function buildCourse(snapshot: CourseSnapshot, options: BuildOptions): Co
 
   const mappings = manifests.staticMappings ?? defaultMappings(snapshot);
   const fs = new CourseFileSystem(snapshot.files.keys(), snapshot.links, mappings);
-  const { tracks, order } = buildTracks(items, manifests.tracks, diagnostics);
+  const { tracks, order } = buildTracks(items, manifests.tracks, diagnostics, [...snapshot.files.keys()]);
   const rank = new Map(order.map((path, i) => [path, i]));
   items.sort((a, b) => (rank.get(a.path) ?? Infinity) - (rank.get(b.path) ?? Infinity));
 
@@ -251,6 +251,8 @@ function checkExerciseUses(
     if (item.type !== 'notebook') continue;
     for (const use of item.exercises) {
       const module = byModule.get(use.module);
+      // `from corrections import exo_x` imports the submodule corrections/exo_x.py.
+      if (byModule.has(`${use.module}.${use.name}`)) continue;
       if (!module) {
         diagnostics.push(
           warning(

@@ -35,11 +35,13 @@ export function buildTracks(
   items: readonly StructureItem[],
   manifestTracks: ManifestTrack[] | null,
   diagnostics: Diagnostic[],
+  /** Every file of the course: a table of contents may name documents that are not items (README.md). */
+  files: readonly string[] = [],
 ): { tracks: Track[]; order: string[] } {
   const byPath = new Map(items.map((i) => [i.path, i]));
   const sorted = [...items].sort((a, b) => compareItemPaths(a.path, b.path));
   const tracks = manifestTracks
-    ? manifestTracks.map((t) => resolveTrack(t, sorted, byPath, diagnostics))
+    ? manifestTracks.map((t) => resolveTrack(t, sorted, byPath, diagnostics, files))
     : [
         folderTrack(
           sorted.filter((i) => i.kind !== 'video'),
@@ -67,6 +69,7 @@ function resolveTrack(
   sorted: StructureItem[],
   byPath: Map<string, StructureItem>,
   diagnostics: Diagnostic[],
+  files: readonly string[],
 ): Track {
   const used = new Set<string>();
   const sections: Section[] = [];
@@ -75,7 +78,7 @@ function resolveTrack(
     for (const pattern of section.patterns) {
       const matches = globMatcher(pattern);
       const found = matches ? sorted.filter((item) => matches(item.path)).map((i) => i.path) : [];
-      if (found.length === 0) {
+      if (found.length === 0 && !(matches && files.some((f) => matches(f)))) {
         diagnostics.push({
           severity: 'warning',
           code: matches ? 'structure.pattern-matches-nothing' : 'structure.bad-pattern',

@@ -275,3 +275,28 @@ describe('renderQuiz: secrecy', () => {
     ]);
   });
 });
+
+describe('renderQuiz: no visible duplicates of the author’s text', () => {
+  it('keeps a generic legend for screen readers only when the question text precedes it', () => {
+    const { doc } = renderQuizFile(QUIZ);
+    const [labelled, described, , labelledText] = $$(doc, 'fieldset.quiz-question');
+    // An explicit >>label<< is the visible legend.
+    expect($(labelled!, 'legend')!.attribs['class']).toBeUndefined();
+    // A question after its own paragraph: legend hidden, paragraph tied by aria-describedby.
+    const legend = $(described!, 'legend')!;
+    expect(legend.attribs['class']).toBe('visually-hidden');
+    expect(text(legend)).toBe(`${ui('quiz.question')} 1`);
+    expect(described!.attribs['aria-describedby']).toMatch(/^p2-t\d+$/);
+    expect(text($(labelledText!, 'legend'))).toBe('Le nom de la fonction de longueur ?');
+  });
+
+  it('hides the generated title of an untitled problem that opens with its own heading', () => {
+    const { doc } = renderQuizFile(
+      '<hr/>\n<h3>Découper une chaîne</h3>\n( ) a\n(x) b\n<hr/>\n<p>Sans titre</p>\n( ) a\n(x) b\n',
+    );
+    const [withHeading, withoutHeading] = $$(doc, 'section.quiz-problem');
+    expect($(withHeading!, 'h2')!.attribs['class']).toBe('visually-hidden');
+    expect($(withoutHeading!, 'h2')!.attribs['class']).toBeUndefined();
+    expect(text($(withoutHeading!, 'h2'))).toBe(`${ui('quiz.problem')} 2`);
+  });
+});

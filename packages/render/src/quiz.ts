@@ -26,6 +26,10 @@ export function renderQuiz(quiz: PublicQuiz, links: CourseLinks, language: strin
     const title = problem.title
       ? renderHtml(problem.title, env, resolve, 'quiz title')
       : `${ui('quiz.problem')} ${p + 1}`;
+    // An untitled problem that opens with its own heading keeps the generated title for screen
+    // readers only, rather than showing two headings in a row.
+    const first = problem.blocks[0];
+    const hideTitle = !problem.title && first?.type === 'html' && /^\s*(<p>\s*)?<h[1-6][\s>]/i.test(first.html);
     const body: string[] = [];
     let lastTextId: string | null = null;
     let questionNumber = 0;
@@ -42,7 +46,7 @@ export function renderQuiz(quiz: PublicQuiz, links: CourseLinks, language: strin
     });
     parts.push(
       `<section class="quiz-problem" id="${escapeHtml(problem.id)}" aria-labelledby="${titleId}">` +
-        `<h2 id="${titleId}">${title}</h2>${body.join('')}</section>`,
+        `<h2 id="${titleId}"${hideTitle ? ' class="visually-hidden"' : ''}>${title}</h2>${body.join('')}</section>`,
     );
   });
   return `<div class="quiz">${parts.join('\n')}</div>`;
@@ -57,7 +61,11 @@ function renderQuestion(
 ): string {
   const id = escapeHtml(q.id);
   const inline = (text: string): string => renderHtml(text, env, resolve, 'quiz question');
-  const legend = q.label ? inline(q.label) : `${ui('quiz.question')} ${n}`;
+  // The question's own text usually precedes it: then the generic legend is for screen readers
+  // only (the text is tied to the fieldset by aria-describedby), not a visible duplicate.
+  const legend = q.label
+    ? `<legend>${inline(q.label)}</legend>`
+    : `<legend${describedBy ? ' class="visually-hidden"' : ''}>${ui('quiz.question')} ${n}</legend>`;
   const described = describedBy ? ` aria-describedby="${describedBy}"` : '';
   let controls: string;
   switch (q.kind) {
@@ -91,5 +99,5 @@ function renderQuestion(
   const hints = q.hints
     .map((h, i) => `<details class="quiz-hint"><summary>${ui('quiz.hint')} ${i + 1}</summary>${inline(h)}</details>`)
     .join('');
-  return `<fieldset class="quiz-question quiz-${q.kind}" id="${id}"${described}><legend>${legend}</legend>${controls}${hints}</fieldset>`;
+  return `<fieldset class="quiz-question quiz-${q.kind}" id="${id}"${described}>${legend}${controls}${hints}</fieldset>`;
 }

@@ -69,7 +69,12 @@ async function load(path: string, seconds: string): Promise<Load> {
       return Number(m[1]) * (m[2] === 'us' ? 0.001 : m[2] === 's' ? 1000 : 1);
     };
     const errors = /Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? '0';
-    return { rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)![1]), p50: ms('50'), p99: ms('99'), errors: Number(errors) };
+    return {
+      rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)![1]),
+      p50: ms('50'),
+      p99: ms('99'),
+      errors: Number(errors),
+    };
   }
   const bin = join(root, 'node_modules/.bin/autocannon');
   const result = JSON.parse(await run(bin, ['--json', '-c', values.connections!, '-d', seconds, url])) as {
@@ -78,7 +83,12 @@ async function load(path: string, seconds: string): Promise<Load> {
     errors: number;
     non2xx: number;
   };
-  return { rps: result.requests.average, p99: result.latency.p99, p50: result.latency.p50, errors: result.errors + result.non2xx };
+  return {
+    rps: result.requests.average,
+    p99: result.latency.p99,
+    p50: result.latency.p50,
+    errors: result.errors + result.non2xx,
+  };
 }
 
 // Interleaved rounds, so that a noisy neighbour weighs on both sides alike; medians are reported.
@@ -102,7 +112,9 @@ const minimal = summarise(minimalRuns);
 const page = summarise(pageRuns);
 
 const ratio = page.rps / minimal.rps;
-console.log(`Database: ${dialect}; load from ${wrk ? 'wrk' : 'autocannon'}, ${values.connections} connections, ${values.rounds} rounds of ${values.duration} s each (medians)`);
+console.log(
+  `Database: ${dialect}; load from ${wrk ? 'wrk' : 'autocannon'}, ${values.connections} connections, ${values.rounds} rounds of ${values.duration} s each (medians)`,
+);
 console.log(`Minimal route:  ${minimal.rps.toFixed(0)} req/s, p50 ${minimal.p50} ms, p99 ${minimal.p99} ms`);
 console.log(
   `Notebook page:  ${page.rps.toFixed(0)} req/s, p50 ${page.p50} ms, p99 ${page.p99} ms (${(size / 1024).toFixed(0)} KiB of HTML)`,

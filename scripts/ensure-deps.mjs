@@ -19,10 +19,25 @@ const inputs = [
   'apps/client/package.json',
 ];
 
+// Only what shapes node_modules counts: editing a script in package.json does not reinstall.
+const INSTALL_FIELDS = [
+  'dependencies',
+  'devDependencies',
+  'optionalDependencies',
+  'workspaces',
+  'bin',
+  'allowScripts',
+  'overrides',
+];
 const hash = createHash('sha256').update(process.version);
 for (const file of inputs) {
   const path = join(root, file);
-  hash.update(`${file}\0${existsSync(path) ? readFileSync(path) : ''}\0`);
+  let content = existsSync(path) ? readFileSync(path, 'utf8') : '';
+  if (file.endsWith('package.json') && content) {
+    const json = JSON.parse(content);
+    content = JSON.stringify(INSTALL_FIELDS.map((field) => json[field] ?? null));
+  }
+  hash.update(`${file}\0${content}\0`);
 }
 const stamp = hash.digest('hex');
 

@@ -39,3 +39,22 @@ function addCopyButtons(strings: Strings): void {
 }
 
 addCopyButtons(readStrings());
+
+/**
+ * Code blocks, wide tables and formulas scroll sideways on small screens: make those that do
+ * overflow reachable with the keyboard (WCAG: scrollable regions must be focusable).
+ */
+function focusableScrollers(): void {
+  for (const element of document.querySelectorAll<HTMLElement>('pre, .math-display, .nb-markdown table, .nb-rich')) {
+    const scrolls = element.scrollWidth > element.clientWidth + 1;
+    if (scrolls && !element.hasAttribute('tabindex')) element.tabIndex = 0;
+    else if (!scrolls && element.tabIndex === 0) element.removeAttribute('tabindex');
+  }
+}
+
+focusableScrollers();
+let resizeTimer: ReturnType<typeof setTimeout> | undefined;
+window.addEventListener('resize', () => {
+  clearTimeout(resizeTimer);
+  resizeTimer = setTimeout(focusableScrollers, 200);
+});

@@ -161,6 +161,72 @@ describe('renderNotebook: cell tags', () => {
   });
 });
 
+describe('renderNotebook: Jupyter Book removal and folding tags', () => {
+  const TAGGED = myst(
+    [
+      '# Tags',
+      '',
+      '+++ {"tags": ["remove-cell"]}',
+      '',
+      'Note pour les auteurs seulement.',
+      '',
+      '+++',
+      '',
+      'Visible.',
+      '',
+      '```{code-cell}',
+      ':tags: [remove-cell]',
+      '',
+      'preparation = 1',
+      '```',
+      '',
+      '```{code-cell}',
+      ':tags: [hide-cell]',
+      '',
+      'detail = 2',
+      '```',
+    ].join('\n'),
+  );
+
+  it('drops a removed markdown cell, and keeps a removed code cell hidden for the runtime', () => {
+    const { html, doc, codeCells } = renderOne('w1/w1-s1-c1-tags.md', TAGGED);
+    expect(html).not.toContain('Note pour les auteurs');
+    expect(html).toContain('Visible.');
+    const removed = $(doc, '[data-cell-id=cell-3]');
+    expect('hidden' in removed.attribs).toBe(true);
+    expect(codeCells.map((c) => c.source)).toEqual(['preparation = 1', 'detail = 2']);
+  });
+
+  it('folds a hide-cell cell, code and outputs, behind a summary', () => {
+    const { doc } = renderOne('w1/w1-s1-c1-tags.md', TAGGED);
+    const details = $(doc, '[data-cell-id=cell-4] details.nb-fold');
+    expect(text($(details, 'summary'))).toBe(ui('notebook.showCell'));
+    expect(text($(details, 'pre.code'))).toBe('detail = 2');
+  });
+
+  it('drops the stored outputs of a remove-output cell', () => {
+    const notebook = ipynb([
+      {
+        cell_type: 'code',
+        id: 'a',
+        metadata: { tags: ['remove-output'] },
+        source: 'print(1)',
+        outputs: [{ output_type: 'stream', name: 'stdout', text: 'UN\n' }],
+      },
+      {
+        cell_type: 'code',
+        id: 'b',
+        metadata: {},
+        source: 'print(2)',
+        outputs: [{ output_type: 'stream', name: 'stdout', text: 'DEUX\n' }],
+      },
+    ]);
+    const { html } = renderOne('w1/w1-s1-c1-out.ipynb', notebook);
+    expect(html).not.toContain('UN');
+    expect(html).toContain('DEUX');
+  });
+});
+
 describe('renderNotebook: markdown cells', () => {
   it('builds the outline from top-level headings, not from those in admonitions', () => {
     const source = myst(

@@ -24,8 +24,9 @@ function widthOf(cell: Cell): string | null {
 
 /**
  * Renders a notebook's cells. Consecutive side-by-side cells share a row (two columns on wide
- * screens, stacked on narrow ones); cell tags shape the code cells: `remove-input` drops the code,
- * `hide-input` and `hide-output` fold it away, `raises-exception` marks the error as expected.
+ * screens, stacked on narrow ones); cell tags shape the code cells: `remove-input` and
+ * `remove-output` drop the code or its outputs, `remove-cell` hides the cell, `hide-input`,
+ * `hide-output` and `hide-cell` fold them away, `raises-exception` marks the error as expected.
  */
 export function renderNotebook(
   notebook: Notebook,
@@ -61,7 +62,9 @@ export function renderNotebook(
 function renderCell(cell: Cell, notebook: Notebook, links: CourseLinks, env: RenderEnv, layout: string[]): string {
   const cellId = escapeHtml(stripPrivateUse(cell.id));
   const anchor = `id="cell-${cellId}" data-cell-id="${cellId}"`;
+  const removed = cell.tags.includes('remove-cell');
   if (cell.type === 'markdown') {
+    if (removed) return '';
     const resolve = links.resolver(dirname(notebook.path), env, cell.attachments);
     return `<div class="${['nb-cell', 'nb-markdown', ...layout].join(' ')}" ${anchor}>${renderMarkdown(cell.source, env, resolve)}</div>`;
   }
@@ -76,7 +79,9 @@ function renderCell(cell: Cell, notebook: Notebook, links: CourseLinks, env: Ren
     input = `<details class="nb-fold"><summary>${ui('notebook.showCode')}</summary>${input}</details>`;
   }
   let outputs =
-    cell.outputs.length > 0 ? `<div class="nb-outputs">${renderOutputs(cell.outputs, env, resolve)}</div>` : '';
+    cell.outputs.length > 0 && !tags.has('remove-output')
+      ? `<div class="nb-outputs">${renderOutputs(cell.outputs, env, resolve)}</div>`
+      : '';
   if (outputs && tags.has('hide-output')) {
     outputs = `<details class="nb-fold"><summary>${ui('notebook.showOutput')}</summary>${outputs}</details>`;
   }
@@ -85,7 +90,11 @@ function renderCell(cell: Cell, notebook: Notebook, links: CourseLinks, env: Ren
     : '';
   const classes = ['nb-cell', 'nb-code', ...layout, ...(tags.has('raises-exception') ? ['nb-raises'] : [])].join(' ');
   const tagList = cell.tags.length > 0 ? ` data-tags="${escapeHtml(stripPrivateUse(cell.tags.join(' ')))}"` : '';
-  return `<div class="${classes}" ${anchor}${tagList}>${expected}${input}${outputs}</div>`;
+  let body = `${expected}${input}${outputs}`;
+  if (tags.has('hide-cell'))
+    body = `<details class="nb-fold"><summary>${ui('notebook.showCell')}</summary>${body}</details>`;
+  // A removed code cell stays in the page, hidden: it may set up what the visible cells use.
+  return `<div class="${classes}" ${anchor}${tagList}${removed ? ' hidden' : ''}>${body}</div>`;
 }
 
 /** Reports at the cell's line, or at the exact line of `needle` inside a MyST cell. */

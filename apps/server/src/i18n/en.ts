@@ -35,6 +35,7 @@ export const en: Record<MessageKey, string> = {
   'notebook.next': 'Next',
   'notebook.pager': 'Navigation between the pages of the course',
   'notebook.showCode': 'Show the code',
+  'notebook.showCell': 'Show the cell',
   'notebook.showOutput': 'Show the output',
   'notebook.expectedError': 'Expected error: this cell raises an error on purpose.',
   'notebook.copy': 'Copy',

@@ -33,6 +33,7 @@ export const fr = {
   'notebook.next': 'Suivant',
   'notebook.pager': 'Navigation entre les pages du cours',
   'notebook.showCode': 'Afficher le code',
+  'notebook.showCell': 'Afficher la cellule',
   'notebook.showOutput': 'Afficher la sortie',
   'notebook.expectedError': 'Erreur attendue : cette cellule produit une erreur volontairement.',
   'notebook.copy': 'Copier',

@@ -88,6 +88,13 @@ describe.each(DIALECTS)('pages on %s', (dialect) => {
     expect(body).toContain('Erreur attendue');
   });
 
+  it('accepts a notebook address with its file extension, and sends /courses/demo/ to the contents', async () => {
+    expect((await get('/courses/demo/w1/w1-s1-c1-nombres.md')).statusCode).toBe(200);
+    const slash = await get('/courses/demo/');
+    expect(slash.statusCode).toBe(301);
+    expect(slash.headers['location']).toBe('/courses/demo');
+  });
+
   it('serves the stored notebook outputs of an .ipynb', async () => {
     const res = await get('/courses/demo/w2/w2-s2-c1-dictionnaires');
     expect(res.statusCode).toBe(200);

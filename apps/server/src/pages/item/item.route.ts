@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { pageContext } from '../../http/context.ts';
 import { HttpError } from '../../http/errors.ts';
+import { courseUrl } from '../../lib/urls.ts';
 import { selectNeighbours, selectOptionalItemByRoute } from '../../models/course-items.ts';
 import type { Services } from '../../services.ts';
 import { itemView } from './item.view.ts';
@@ -13,6 +14,7 @@ export function itemRoutes(app: FastifyInstance, { db, assets, content }: Servic
       const version = await content.liveVersion(request.params.slug);
       if (!version) throw new HttpError('COURSE_NOT_FOUND');
       const route = request.params['*'].replace(/\/+$/, '').replace(/\.(md|ipynb|quiz)$/, '');
+      if (route === '') return reply.redirect(courseUrl(version.slug), 301);
       const page = await content.page(`item\0${version.id}\0${route}\0${request.lang}`, async () => {
         const item = await selectOptionalItemByRoute(db.kysely, version.id, route);
         if (!item) throw new HttpError('ITEM_NOT_FOUND', undefined, version.slug);

@@ -82,6 +82,11 @@ describe.each(DIALECTS)('pages on %s', (dialect) => {
     expect(body).toContain('class="admonition');
     expect(body).toMatch(/<div class="nb-row"><div class="nb-cell [^"]*nb-w-1-2/);
     expect(body).toMatch(/rel="next" href="\/courses\/demo\/w1\/w1-s2-c1-chaines"/);
+    // The outline of the page, from its headings, links to their ids.
+    const toc = /<aside class="toc"[\s\S]*?<\/aside>/.exec(body)![0];
+    const targets = [...toc.matchAll(/href="#([^"]+)"/g)].map((m) => m[1]!);
+    expect(targets.length).toBeGreaterThanOrEqual(3);
+    for (const id of targets) expect(body).toContain(`id="${id}"`);
     expect(body).toContain('class="licence"');
     // UI strings in stored fragments are filled in for the reader.
     expect(body).not.toMatch(/[\uE000-\uE003]/);

@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, startCarnet, type RunningCarnet } from './harness.ts';
+import { describe, expect, it } from 'vitest';
+import { useCarnetInBrowser } from './harness.ts';
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
@@ -25,24 +24,15 @@ const PAGES = [
 
 /** axe-core's WCAG 2.1 A and AA rules on every kind of page, in both themes. */
 describe('accessibility (axe-core, WCAG 2.1 AA)', () => {
-  let carnet: RunningCarnet;
-  let browser: Browser;
-  beforeAll(async () => {
-    carnet = await startCarnet();
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await carnet?.stop();
-  });
+  const running = useCarnetInBrowser();
 
   for (const theme of ['light', 'dark'] as const) {
     it.each(PAGES)(`%s has no violation in the ${theme} theme`, async (_name, path) => {
       // axe is injected as an inline script, which our CSP forbids: bypass it for this check only.
-      const context = await browser.newContext({ bypassCSP: true, colorScheme: theme, locale: 'fr-FR' });
+      const context = await running.browser.newContext({ bypassCSP: true, colorScheme: theme, locale: 'fr-FR' });
       try {
         const page = await context.newPage();
-        await page.goto(`${carnet.url}${path}`);
+        await page.goto(`${running.carnet.url}${path}`);
         await page.addScriptTag({ content: axeSource });
         const violations = await page.evaluate(async () => {
           const axe = (window as unknown as { axe: { run: (o: unknown) => Promise<{ violations: AxeViolation[] }> } })

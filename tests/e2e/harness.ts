@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const CARNET = join(ROOT, 'apps/server/bin/carnet.js');
@@ -81,4 +82,21 @@ export async function launchBrowser(): Promise<Browser> {
       '--disable-quic',
     ],
   });
+}
+
+/**
+ * Registers beforeAll/afterAll hooks that start Carnet and Chromium for a suite, and returns an
+ * object whose fields are set once they are running.
+ */
+export function useCarnetInBrowser(): { carnet: RunningCarnet; browser: Browser } {
+  const running = {} as { carnet: RunningCarnet; browser: Browser };
+  beforeAll(async () => {
+    running.carnet = await startCarnet();
+    running.browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await running.browser?.close();
+    await running.carnet?.stop();
+  });
+  return running;
 }

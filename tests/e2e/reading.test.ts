@@ -1,26 +1,17 @@
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, RESULTS, startCarnet, type RunningCarnet } from './harness.ts';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { RESULTS, useCarnetInBrowser } from './harness.ts';
 
 /** Reading the demo course in a real browser: what a newcomer sees after `npm start`. */
 describe('reading the demo course in Chromium', () => {
-  let carnet: RunningCarnet;
-  let browser: Browser;
-  beforeAll(async () => {
-    carnet = await startCarnet();
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await carnet?.stop();
-  });
+  const running = useCarnetInBrowser();
 
   /** A page that fails the test on any console error or failed request (a CSP or COEP block shows up here). */
   async function openPage(
     options: { width?: number; dark?: boolean; lang?: string } = {},
   ): Promise<{ page: Page; problems: string[] }> {
-    const context = await browser.newContext({
+    const context = await running.browser.newContext({
       viewport: { width: options.width ?? 1280, height: 900 },
       colorScheme: options.dark ? 'dark' : 'light',
       locale: options.lang ?? 'fr-FR',
@@ -36,7 +27,7 @@ describe('reading the demo course in Chromium', () => {
 
   it('goes from the catalogue to a notebook, and renders math, admonitions and side-by-side cells', async () => {
     const { page, problems } = await openPage();
-    await page.goto(carnet.url);
+    await page.goto(running.carnet.url);
     expect(await page.locator('h1').textContent()).toBe('Catalogue des cours');
     await page.getByRole('link', { name: 'Python pas à pas' }).click();
     await page.getByRole('link', { name: 'Commencer le cours' }).click();
@@ -63,7 +54,7 @@ describe('reading the demo course in Chromium', () => {
 
   it('stacks side-by-side cells on a phone, and keeps the page within the screen', async () => {
     const { page, problems } = await openPage({ width: 390 });
-    await page.goto(`${carnet.url}/courses/demo/w1/w1-s1-c1-nombres`);
+    await page.goto(`${running.carnet.url}/courses/demo/w1/w1-s1-c1-nombres`);
     const [top, bottom] = await sideBySidePair(page);
     expect(bottom.y).toBeGreaterThanOrEqual(top.y + top.height - 1);
     expect(Math.abs(bottom.x - top.x)).toBeLessThan(2);
@@ -77,7 +68,7 @@ describe('reading the demo course in Chromium', () => {
 
   it('is usable with the keyboard: the skip link comes first and jumps to the content', async () => {
     const { page } = await openPage();
-    await page.goto(`${carnet.url}/courses/demo`);
+    await page.goto(`${running.carnet.url}/courses/demo`);
     await page.keyboard.press('Tab');
     const skip = page.locator('.skip-link');
     expect(await skip.evaluate((el) => el === document.activeElement)).toBe(true);
@@ -89,7 +80,7 @@ describe('reading the demo course in Chromium', () => {
 
   it('follows the reader’s dark mode and language', async () => {
     const { page, problems } = await openPage({ dark: true, lang: 'en-US' });
-    await page.goto(`${carnet.url}/courses/demo/w2/w2-s1-c1-listes`);
+    await page.goto(`${running.carnet.url}/courses/demo/w2/w2-s1-c1-listes`);
     const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
     const [r, g, b] = background.match(/\d+/g)!.map(Number);
     expect(r! + g! + b!).toBeLessThan(150);
@@ -102,7 +93,7 @@ describe('reading the demo course in Chromium', () => {
 
   it('shows a quiz as a form whose options can be chosen by their label', async () => {
     const { page, problems } = await openPage();
-    await page.goto(`${carnet.url}/courses/demo/w1/w1-s3-q1-premiers-pas`);
+    await page.goto(`${running.carnet.url}/courses/demo/w1/w1-s3-q1-premiers-pas`);
     const question = page.locator('fieldset.quiz-single').first();
     const label = question.locator('label').nth(1);
     await label.click();

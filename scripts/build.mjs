@@ -16,6 +16,8 @@ async function buildClient() {
     entryPoints: {
       main: 'apps/client/src/main.css',
       enhance: 'apps/client/src/enhance.client.ts',
+      notebook: 'apps/client/src/notebook.client.ts',
+      'runtime-worker': 'apps/client/src/runtime/worker.ts',
       icon: 'apps/client/src/icon.svg',
     },
     outdir,
@@ -25,17 +27,24 @@ async function buildClient() {
     format: 'esm',
     target: ['es2022', 'chrome110', 'firefox115', 'safari16'],
     entryNames: '[name]-[hash]',
+    chunkNames: 'chunks/[name]-[hash]',
     assetNames: 'assets/[name]-[hash]',
-    loader: { '.woff2': 'file', '.woff': 'file', '.ttf': 'file', '.png': 'file', '.svg': 'copy' },
+    // Shared code and what loads on demand (Markdown and LaTeX outputs) go in chunks.
+    splitting: true,
+    loader: { '.woff2': 'file', '.woff': 'file', '.ttf': 'file', '.png': 'file', '.svg': 'copy', '.py': 'text' },
     metafile: true,
     logLevel: 'warning',
   });
   const manifest = {};
   for (const [file, output] of Object.entries(result.metafile.outputs)) {
     if (!output.entryPoint || file.endsWith('.map')) continue;
-    // Logical names: main.css, enhance.js (from enhance.client.ts), icon.svg.
+    // Logical names: main.css, enhance.js (from enhance.client.ts), runtime-worker.js, icon.svg.
     const entry = output.entryPoint.split('/').pop();
-    const name = entry.endsWith('.client.ts') ? entry.replace(/\.client\.ts$/, '.js') : entry;
+    const name = entry.endsWith('.client.ts')
+      ? entry.replace(/\.client\.ts$/, '.js')
+      : entry === 'worker.ts'
+        ? 'runtime-worker.js'
+        : entry;
     manifest[name] = relative(outdir, join(root, file));
   }
   writeFileSync(join(outdir, 'manifest.json'), JSON.stringify(manifest, null, 2));

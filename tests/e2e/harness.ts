@@ -21,10 +21,20 @@ export interface RunningCarnet {
  * Starts the real server the way `npm start` does — the built CLI, a fresh SQLite data directory,
  * the demo course imported — on a free port.
  */
-export async function startCarnet(): Promise<RunningCarnet> {
+export async function startCarnet(
+  options: { env?: Record<string, string>; courses?: { folder: string; slug: string }[] } = {},
+): Promise<RunningCarnet> {
   const dataDir = mkdtempSync(join(tmpdir(), 'carnet-e2e-'));
-  const env = { ...process.env, CARNET_DATA_DIR: dataDir, DATABASE_URL: '', CARNET_LOG_LEVEL: 'warn' };
-  for (const args of [['migrate'], ['import', join(ROOT, 'demo-course'), '--slug', 'demo']]) {
+  const env = {
+    ...process.env,
+    CARNET_DATA_DIR: dataDir,
+    DATABASE_URL: '',
+    CARNET_LOG_LEVEL: 'warn',
+    ...options.env,
+  };
+  const courses = [{ folder: join(ROOT, 'demo-course'), slug: 'demo' }, ...(options.courses ?? [])];
+  const imports = courses.map(({ folder, slug }) => ['import', folder, '--slug', slug]);
+  for (const args of [['migrate'], ...imports]) {
     const result = spawnSync(process.execPath, [CARNET, ...args], { env, encoding: 'utf8' });
     if (result.status !== 0) throw new Error(`carnet ${args[0]} failed:\n${result.stdout}\n${result.stderr}`);
   }
@@ -88,10 +98,13 @@ export async function launchBrowser(): Promise<Browser> {
  * Registers beforeAll/afterAll hooks that start Carnet and Chromium for a suite, and returns an
  * object whose fields are set once they are running.
  */
-export function useCarnetInBrowser(): { carnet: RunningCarnet; browser: Browser } {
+export function useCarnetInBrowser(options: () => Parameters<typeof startCarnet>[0] = () => ({})): {
+  carnet: RunningCarnet;
+  browser: Browser;
+} {
   const running = {} as { carnet: RunningCarnet; browser: Browser };
   beforeAll(async () => {
-    running.carnet = await startCarnet();
+    running.carnet = await startCarnet(options());
     running.browser = await launchBrowser();
   });
   afterAll(async () => {

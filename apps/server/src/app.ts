@@ -12,6 +12,7 @@ import type { Db } from './db/database.ts';
 import { registerAssets } from './http/assets.ts';
 import { pageContext, registerLanguage } from './http/context.ts';
 import { ERRORS, HttpError } from './http/errors.ts';
+import { registerPyodide } from './http/pyodide.ts';
 import { registerSecurityHeaders } from './http/security.ts';
 import { catalogueRoutes } from './pages/catalogue/catalogue.route.ts';
 import { courseRoutes } from './pages/course/course.route.ts';
@@ -20,6 +21,7 @@ import { fileRoutes } from './pages/files/files.route.ts';
 import { healthRoutes } from './pages/health/health.route.ts';
 import { itemRoutes } from './pages/item/item.route.ts';
 import { languageRoutes } from './pages/language/language.route.ts';
+import { runtimeRoutes } from './pages/runtime/runtime.route.ts';
 import { ContentCache } from './lib/content-cache.ts';
 import type { Services } from './services.ts';
 
@@ -53,7 +55,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   const assets = registerAssets(app, options.assetsDir);
   const content = new ContentCache(db.kysely, { pageEntries: config.pageCacheEntries, liveTtlMs: config.liveCacheMs });
-  const services: Services = { config, db, assets, content };
+  const pyodide = registerPyodide(app);
+  const services: Services = { config, db, assets, content, pyodide };
 
   registerLanguage(app);
   registerSecurityHeaders(app, { https: config.baseUrl?.startsWith('https:') ?? false });
@@ -69,6 +72,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   courseRoutes(app, services);
   itemRoutes(app, services);
   fileRoutes(app, services);
+  runtimeRoutes(app, services);
   languageRoutes(app, services);
 
   app.setNotFoundHandler((request, reply) => sendError(request, reply, services, new HttpError('NOT_FOUND')));

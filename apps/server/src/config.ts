@@ -32,6 +32,10 @@ export const configSchema = z.object({
   maxFileMb: z.coerce.number({ message: 'expected a number of megabytes' }).positive().max(4096).default(64),
   pageCacheEntries: z.coerce.number({ message: 'expected a number of pages' }).int().min(0).default(500),
   liveCacheMs: z.coerce.number({ message: 'expected a number of milliseconds' }).int().min(0).default(2000),
+  pyodidePackagesUrl: z
+    .url({ message: 'expected the absolute URL of a Pyodide package repository (with pyodide-lock.json)' })
+    .transform((url) => (url.endsWith('/') ? url : `${url}/`))
+    .optional(),
 });
 
 export type Config = z.infer<typeof configSchema> & { dataDir: string };
@@ -84,6 +88,11 @@ export const SETTINGS: Record<keyof z.infer<typeof configSchema>, { env: string;
     env: 'CARNET_LIVE_CACHE_MS',
     flag: '--live-cache-ms',
     help: 'how long a web server trusts its knowledge of which course version is live (default 2000 ms)',
+  },
+  pyodidePackagesUrl: {
+    env: 'CARNET_PYODIDE_PACKAGES_URL',
+    flag: '--pyodide-packages-url',
+    help: 'base URL of a Pyodide package repository (pyodide-lock.json and wheels) for numpy & co. (default: none)',
   },
 };
 

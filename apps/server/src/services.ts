@@ -1,6 +1,7 @@
 import type { Config } from './config.ts';
 import type { Db } from './db/database.ts';
 import type { Assets } from './http/assets.ts';
+import type { PyodideDist } from './http/pyodide.ts';
 import type { ContentCache } from './lib/content-cache.ts';
 
 /** What route modules depend on; built once by `buildApp`. */
@@ -9,4 +10,6 @@ export interface Services {
   db: Db;
   assets: Assets;
   content: ContentCache;
+  /** The self-hosted Pyodide (its content-hashed URL). */
+  pyodide: PyodideDist;
 }

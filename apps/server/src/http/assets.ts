@@ -51,6 +51,8 @@ export function registerAssets(app: FastifyInstance, dir = defaultAssetsDir()): 
     const file = files.get(path);
     if (!file) return reply.code(404).type('text/plain; charset=utf-8').send('Not found');
     reply.header('Cache-Control', 'public, max-age=31536000, immutable').header('ETag', file.etag).type(file.type);
+    // The runtime's worker script must be allowed in a cross-origin isolated page.
+    if (path.endsWith('.js')) reply.header('Cross-Origin-Embedder-Policy', 'require-corp');
     if (request.headers['if-none-match'] === file.etag) return reply.code(304).send();
     return reply.send(file.data);
   });

@@ -61,6 +61,58 @@ export const fr = {
   'error.badRequest.body': 'Cette requête ne peut pas être traitée : {reason}',
   'error.backToCatalogue': 'Retour au catalogue',
   'error.backToCourse': 'Retour au sommaire du cours',
+  'runtime.ui.toolbar': 'Exécution du notebook',
+  'runtime.ui.runAll': 'Tout exécuter',
+  'runtime.ui.runAbove': 'Exécuter les cellules avant la cellule {n}',
+  'runtime.ui.interrupt': 'Interrompre',
+  'runtime.ui.restart': 'Redémarrer',
+  'runtime.ui.restartRunAll': 'Redémarrer et tout exécuter',
+  'runtime.ui.run': 'Exécuter',
+  'runtime.ui.runHint': 'Exécuter la cellule {n} (Maj+Entrée)',
+  'runtime.ui.reset': "Rétablir le code d'origine de la cellule {n}",
+  'runtime.ui.editor': 'Code de la cellule {n}',
+  'runtime.ui.output': 'Sortie de la cellule {n}',
+  'runtime.ui.showMore': 'Afficher la suite ({n} lignes)',
+  'runtime.ui.inputLabel': 'Votre réponse',
+  'runtime.ui.loading': 'Python se charge…',
+  'runtime.ui.ready': 'Python {python} est prêt, dans votre navigateur',
+  'runtime.ui.busy': 'Python calcule…',
+  'runtime.ui.interrupting': 'Interruption…',
+  'runtime.ui.dead': 'Python est arrêté',
+  'runtime.ui.failed': "Python n'a pas pu démarrer : {message}. Rechargez la page pour réessayer.",
+  'runtime.ui.restarted': 'Python a redémarré : les variables sont effacées.',
+  'runtime.ui.interruptRestarted':
+    "Cette page n'est pas isolée (cross-origin isolation) : interrompre a redémarré Python et effacé les variables.",
+  'runtime.ui.stuckRestarted':
+    "Python ne répondait plus à l'interruption : il a redémarré, les variables sont effacées.",
+  'runtime.ui.packages': 'Chargement des paquets : {names}…',
+  'runtime.ui.keys': 'Maj+Entrée : exécuter et passer à la suivante · Ctrl+Entrée : exécuter · Échap : quitter le code',
+  'runtime.ui.stage.download': 'téléchargement',
+  'runtime.ui.stage.interpreter': "démarrage de l'interpréteur",
+  'runtime.ui.stage.files': 'fichiers du cours',
+  'runtime.ui.stage.kernel': 'préparation',
+  'runtime.noscript': 'Activez JavaScript pour exécuter et modifier le code de ce notebook dans votre navigateur.',
+  'runtime.py.cell': 'Cellule',
+  'runtime.py.line': 'ligne',
+  'runtime.py.notAvailable':
+    "{what} n'est pas disponible dans le navigateur : Carnet exécute Python dans votre navigateur, sans système derrière.",
+  'runtime.py.exercisesSoon':
+    'Le module {module} contient les exercices auto-évalués du cours : ils ne sont pas encore disponibles dans le navigateur et arrivent bientôt dans Carnet.',
+  'runtime.py.packagesNotConfigured':
+    "Le paquet {name} n'est pas disponible : ce serveur Carnet n'a pas de dépôt de paquets Pyodide (réglage CARNET_PYODIDE_PACKAGES_URL). Seule la bibliothèque standard est là.",
+  'runtime.py.packageMissing': "Le paquet {name} n'est pas dans le dépôt de paquets Pyodide de ce serveur.",
+  'runtime.py.packageFailed': "Le paquet {name} n'a pas pu être chargé : {error}",
+  'runtime.py.impossibleInBrowser':
+    'Le module {name} ne peut pas fonctionner dans un navigateur : il lui faut un écran, un terminal ou des processus.',
+  'runtime.py.noSuchFile': 'Aucun fichier ou dossier de ce type',
+  'runtime.py.isDirectory': 'est un dossier',
+  'runtime.py.wroteFile': 'Fichier {path} écrit.',
+  'runtime.py.appendedFile': 'Ajouté au fichier {path}.',
+  'runtime.py.tutorUnavailable':
+    "La visualisation pas à pas (%%ipythontutor) n'est pas disponible ici : le code est simplement exécuté.",
+  'runtime.py.javascriptDisabled': "Carnet n'exécute pas le JavaScript produit par une cellule.",
+  'runtime.py.inputNeedsIsolation':
+    "input() a besoin d'une page isolée (cross-origin isolation), que ce navigateur ne fournit pas ici.",
 } as const;
 
 export type MessageKey = keyof typeof fr;

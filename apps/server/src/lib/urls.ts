@@ -12,3 +12,9 @@ export const courseItemUrl = (slug: string, route: string): string => `${courseU
 /** A stored course file of one version: immutable, so cached for a year. */
 export const courseFileUrl = (slug: string, tag: string, path: string): string =>
   `/files/${encodeURIComponent(slug)}/${tag}/${encodePath(path)}`;
+
+/** The in-browser runtime's view of a version: its public files, and its `modules/` archive. */
+export const runtimeFilesUrl = (slug: string, tag: string): string =>
+  `/runtime/${encodeURIComponent(slug)}/${tag}/files.json`;
+export const runtimeModulesUrl = (slug: string, tag: string): string =>
+  `/runtime/${encodeURIComponent(slug)}/${tag}/modules.zip`;

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database, NewCourseFile } from '../db/schema.ts';
 
 /** A public course file of a version, with its bytes. */
@@ -65,4 +65,35 @@ export async function insertFiles(db: Kysely<Database>, files: NewCourseFile[]):
       .values(files.slice(i, i + 100))
       .execute();
   }
+}
+
+/** The public files of a version (path and size), in path order: what a notebook's Python sees. */
+export async function selectPublicFileList(
+  db: Kysely<Database>,
+  versionId: number,
+): Promise<{ path: string; size: number }[]> {
+  return db
+    .selectFrom('course_files')
+    .select(['path', 'size'])
+    .where('version_id', '=', versionId)
+    .where('public', '=', 1)
+    .orderBy('path')
+    .execute();
+}
+
+/** The public files of a version under a folder (`modules/`), with their bytes. */
+export async function selectPublicFilesUnder(
+  db: Kysely<Database>,
+  versionId: number,
+  folder: string,
+): Promise<{ path: string; data: Buffer }[]> {
+  return db
+    .selectFrom('course_files')
+    .innerJoin('blobs', 'blobs.hash', 'course_files.blob_hash')
+    .select(['course_files.path', 'blobs.data'])
+    .where('course_files.version_id', '=', versionId)
+    .where('course_files.public', '=', 1)
+    .where(sql<string>`substr(course_files.path, 1, ${folder.length})`, '=', folder)
+    .orderBy('course_files.path')
+    .execute();
 }

@@ -78,3 +78,20 @@ export async function ensureCourse(db: Kysely<Database>, slug: string, title: st
     .execute();
   return db.selectFrom('courses').selectAll().where('slug', '=', slug).executeTakeFirstOrThrow();
 }
+
+/** The version tagged `tag` of the course at `slug`, or null. */
+export async function selectOptionalVersionBySlugAndTag(
+  db: Kysely<Database>,
+  slug: string,
+  tag: string,
+): Promise<CourseVersion | null> {
+  return (
+    (await db
+      .selectFrom('course_versions')
+      .innerJoin('courses', 'courses.id', 'course_versions.course_id')
+      .selectAll('course_versions')
+      .where('courses.slug', '=', slug)
+      .where('course_versions.tag', '=', tag)
+      .executeTakeFirst()) ?? null
+  );
+}

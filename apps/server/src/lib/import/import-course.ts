@@ -155,11 +155,7 @@ async function store(
       menu_title: r.item.menuTitle,
       html: r.html,
       headings: JSON.stringify(r.headings),
-      meta: JSON.stringify(
-        r.item.type === 'notebook'
-          ? { exercises: r.item.exercises, codeCells: r.codeCells.map(({ id, tags }) => ({ id, tags })) }
-          : {},
-      ),
+      meta: JSON.stringify(r.item.type === 'notebook' ? { exercises: r.item.exercises, codeCells: r.codeCells } : {}),
     }));
     await insertItems(trx, items);
     await insertQuizKeys(
@@ -197,6 +193,8 @@ export interface CourseStructure {
   weeks: CourseModel['weeks'];
   sequenceTitles: CourseModel['sequenceTitles'];
   meta: CourseModel['meta'];
+  /** nbhosting static mappings (`data` in each notebook folder → the course's `data`). */
+  staticMappings: CourseModel['staticMappings'];
 }
 
 function structureOf(course: CourseModel): CourseStructure {
@@ -206,5 +204,6 @@ function structureOf(course: CourseModel): CourseStructure {
     weeks: course.weeks,
     sequenceTitles: course.sequenceTitles,
     meta: course.meta,
+    staticMappings: course.staticMappings,
   };
 }

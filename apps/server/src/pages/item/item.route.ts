@@ -5,8 +5,12 @@ import { courseUrl } from '../../lib/urls.ts';
 import { selectNeighbours, selectOptionalItemByRoute } from '../../models/course-items.ts';
 import type { Services } from '../../services.ts';
 import { itemView } from './item.view.ts';
+import { notebookRuntimeConfig } from './runtime-config.ts';
+import type { CourseStructure } from '../../lib/import/import-course.ts';
+import { selectPublicFileList } from '../../models/course-files.ts';
+import { moduleNames } from '../runtime/runtime.route.ts';
 
-export function itemRoutes(app: FastifyInstance, { db, assets, content }: Services): void {
+export function itemRoutes(app: FastifyInstance, { db, assets, content, config, pyodide }: Services): void {
   app.get<{ Params: { slug: string; '*': string } }>(
     '/courses/:slug/*',
     { config: { crossOriginIsolated: true } },
@@ -19,13 +23,32 @@ export function itemRoutes(app: FastifyInstance, { db, assets, content }: Servic
         const item = await selectOptionalItemByRoute(db.kysely, version.id, route);
         if (!item) throw new HttpError('ITEM_NOT_FOUND', undefined, version.slug);
         const { previous, next } = await selectNeighbours(db.kysely, version.id, item.position);
-        return itemView(pageContext(request, assets), {
+        const ctx = pageContext(request, assets);
+        let runtime: object | null = null;
+        if (item.type === 'notebook') {
+          const meta = JSON.parse(item.meta) as { codeCells?: { id: string; tags: string[]; source: string }[] };
+          const structure = JSON.parse(version.structure) as Partial<CourseStructure>;
+          const files = await selectPublicFileList(db.kysely, version.id);
+          runtime = notebookRuntimeConfig(ctx.t, {
+            slug: version.slug,
+            tag: version.tag,
+            path: item.path,
+            codeCells: meta.codeCells ?? [],
+            packages: structure.meta?.packages ?? [],
+            moduleNames: moduleNames(files.map((f) => f.path)),
+            pyodideUrl: pyodide.url,
+            packagesUrl: config.pyodidePackagesUrl ?? null,
+            workerUrl: assets.url('runtime-worker.js'),
+          });
+        }
+        return itemView(ctx, {
           slug: version.slug,
           courseTitle: version.title,
           language: version.language,
           item,
           previous,
           next,
+          runtime,
         });
       });
       return reply.type('text/html; charset=utf-8').send(page);

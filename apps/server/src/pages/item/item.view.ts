@@ -3,7 +3,7 @@ import { localizeFragment } from '../../i18n/index.ts';
 import { catalogueUrl, courseItemUrl, courseUrl } from '../../lib/urls.ts';
 import type { CourseItemSummary } from '../../models/course-items.ts';
 import type { CourseItemRow } from '../../db/schema.ts';
-import { html, trustedHtml, type SafeHtml } from '../../views/html.ts';
+import { html, jsonScript, trustedHtml, type SafeHtml } from '../../views/html.ts';
 import { layout, type PageContext } from '../../views/layout.ts';
 import { kindBadge } from '../course/course.view.ts';
 
@@ -14,6 +14,8 @@ export interface ItemPageData {
   item: CourseItemRow;
   previous: CourseItemSummary | null;
   next: CourseItemSummary | null;
+  /** A notebook's runtime configuration (see runtime-config.ts); null for quizzes. */
+  runtime: object | null;
 }
 
 /** A notebook or quiz page: the stored body, its outline, and previous/next navigation. */
@@ -30,8 +32,11 @@ export function itemView(ctx: PageContext, data: ItemPageData): string {
       <article class="item item-${item.type}" lang="${data.language}">
         <p class="item-kind" lang="${ctx.lang}">${kindBadge(ctx, item.kind)}</p>
         ${hasTitle && item.type === 'notebook' ? '' : html`<h1>${item.title}</h1>`}
-        ${item.type === 'quiz' ? html`<p class="notice" lang="${ctx.lang}">${t('quiz.notGraded')}</p>` : ''} ${body}
+        ${item.type === 'quiz' ? html`<p class="notice" lang="${ctx.lang}">${t('quiz.notGraded')}</p>` : ''}
+        ${data.runtime ? html`<noscript><p class="notice" lang="${ctx.lang}">${t('runtime.noscript')}</p></noscript>` : ''}
+        ${body}
       </article>
+      ${data.runtime ? jsonScript('carnet-notebook', data.runtime) : ''}
       ${outline.length >= 2 ? toc(ctx, outline, data.language) : ''}
     </div>
     ${pager(ctx, data, 'pager-bottom')}`;
@@ -47,6 +52,7 @@ export function itemView(ctx: PageContext, data: ItemPageData): string {
       { label: item.menu_title },
     ],
     bodyClass: `page-item page-${item.type}`,
+    head: data.runtime ? html`<script type="module" src="${ctx.asset('notebook.js')}"></script>` : undefined,
   });
 }
 

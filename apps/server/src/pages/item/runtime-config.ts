@@ -1,0 +1,52 @@
+import type { RuntimeConfig } from '@carnet/runtime';
+import { fr, type MessageKey } from '../../i18n/fr.ts';
+import type { Translate } from '../../i18n/index.ts';
+import { runtimeFilesUrl, runtimeModulesUrl } from '../../lib/urls.ts';
+
+/** Where the course sits in Python's virtual file system. */
+export const COURSE_ROOT = '/home/pyodide/course';
+
+/** Catalogue entries under a prefix, keyed by the rest of their name. */
+function entries(t: Translate, prefix: string): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const key of Object.keys(fr) as MessageKey[]) {
+    // Placeholders stay for the browser to fill: translate without parameters.
+    if (key.startsWith(prefix)) result[key.slice(prefix.length)] = t(key);
+  }
+  return result;
+}
+
+export interface NotebookRuntimeInput {
+  slug: string;
+  tag: string;
+  /** The notebook's course path (its folder is Python's working directory). */
+  path: string;
+  codeCells: { id: string; tags: string[]; source: string }[];
+  packages: string[];
+  moduleNames: string[];
+  pyodideUrl: string;
+  packagesUrl: string | null;
+  workerUrl: string;
+}
+
+/** The notebook page's runtime configuration (read by notebook.client.ts), in the reader's language. */
+export function notebookRuntimeConfig(t: Translate, input: NotebookRuntimeInput): object {
+  const folder = input.path.includes('/') ? input.path.slice(0, input.path.lastIndexOf('/')) : '';
+  const runtime: RuntimeConfig = {
+    pyodideUrl: input.pyodideUrl,
+    packagesUrl: input.packagesUrl,
+    packages: input.packages,
+    filesUrl: runtimeFilesUrl(input.slug, input.tag),
+    root: COURSE_ROOT,
+    cwd: folder ? `${COURSE_ROOT}/${folder}` : COURSE_ROOT,
+    modules:
+      input.moduleNames.length > 0 ? { url: runtimeModulesUrl(input.slug, input.tag), names: input.moduleNames } : null,
+    messages: entries(t, 'runtime.py.'),
+  };
+  return {
+    workerUrl: input.workerUrl,
+    runtime,
+    strings: entries(t, 'runtime.ui.'),
+    cells: input.codeCells,
+  };
+}

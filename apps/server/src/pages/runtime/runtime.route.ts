@@ -1,0 +1,63 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FilesListing } from '@carnet/runtime';
+import { HttpError } from '../../http/errors.ts';
+import type { CourseStructure } from '../../lib/import/import-course.ts';
+import { LruCache } from '../../lib/cache.ts';
+import { courseFileUrl } from '../../lib/urls.ts';
+import { zipFiles } from '../../lib/zip.ts';
+import { selectPublicFileList, selectPublicFilesUnder } from '../../models/course-files.ts';
+import { selectOptionalVersionBySlugAndTag } from '../../models/courses.ts';
+import type { Services } from '../../services.ts';
+
+/** The course's Python modules folder: on `sys.path`, sent as one archive. */
+export const MODULES_FOLDER = 'modules/';
+
+/**
+ * What the in-browser runtime fetches about a course version: the listing of its public files
+ * (mounted lazily in Python's file system) and the archive of its `modules/` folder. Both are
+ * immutable, like the version.
+ */
+export function runtimeRoutes(app: FastifyInstance, { db }: Services): void {
+  const archives = new LruCache<string, Buffer>(20);
+
+  const immutable = (reply: FastifyReply): FastifyReply =>
+    reply.header('Cache-Control', 'public, max-age=31536000, immutable');
+
+  app.get<{ Params: { slug: string; tag: string } }>('/runtime/:slug/:tag/files.json', async (request, reply) => {
+    const { slug, tag } = request.params;
+    const version = await selectOptionalVersionBySlugAndTag(db.kysely, slug, tag);
+    if (!version) throw new HttpError('FILE_NOT_FOUND');
+    const structure = JSON.parse(version.structure) as Partial<CourseStructure>;
+    const files = (await selectPublicFileList(db.kysely, version.id)).filter((f) => !f.path.startsWith(MODULES_FOLDER));
+    const listing: FilesListing = {
+      base: courseFileUrl(slug, tag, ''),
+      files,
+      mappings: structure.staticMappings ?? [],
+    };
+    return immutable(reply).type('application/json; charset=utf-8').send(JSON.stringify(listing));
+  });
+
+  app.get<{ Params: { slug: string; tag: string } }>('/runtime/:slug/:tag/modules.zip', async (request, reply) => {
+    const { slug, tag } = request.params;
+    const archive = await archives.getOrLoad(`${slug}\0${tag}`, async () => {
+      const version = await selectOptionalVersionBySlugAndTag(db.kysely, slug, tag);
+      if (!version) throw new HttpError('FILE_NOT_FOUND');
+      const files = await selectPublicFilesUnder(db.kysely, version.id, MODULES_FOLDER);
+      return zipFiles(files.map((f) => ({ path: f.path.slice(MODULES_FOLDER.length), data: f.data })));
+    });
+    return immutable(reply).type('application/zip').send(archive);
+  });
+}
+
+/** Top-level Python module names of a version's `modules/` folder (files and packages). */
+export function moduleNames(paths: string[]): string[] {
+  const names = new Set<string>();
+  for (const path of paths) {
+    if (!path.startsWith(MODULES_FOLDER)) continue;
+    const rest = path.slice(MODULES_FOLDER.length);
+    const slash = rest.indexOf('/');
+    const name = slash === -1 ? rest.replace(/\.py$/, '') : rest.slice(0, slash);
+    if ((slash !== -1 || rest.endsWith('.py')) && /^[A-Za-z_]\w*$/.test(name)) names.add(name);
+  }
+  return [...names].sort();
+}

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { useCarnetInBrowser } from './harness.ts';
+import './notebook.ts';
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
@@ -13,13 +14,15 @@ interface AxeViolation {
 }
 
 const PAGES = [
-  ['catalogue', '/'],
-  ['course', '/courses/demo'],
-  ['notebook', '/courses/demo/w1/w1-s1-c1-nombres'],
-  ['ipynb notebook', '/courses/demo/w2/w2-s2-c1-dictionnaires'],
-  ['exercise notebook', '/courses/demo/w3/w3-s2-x1-date-tirelire'],
-  ['quiz', '/courses/demo/w2/w2-s2-q1-conteneurs'],
-  ['error page', '/courses/demo/nowhere'],
+  ['catalogue', '/', false],
+  ['course', '/courses/demo', false],
+  ['notebook', '/courses/demo/w1/w1-s1-c1-nombres', false],
+  // Outputs, tracebacks, prompts and editors, once every cell has run.
+  ['notebook after running all its cells', '/courses/demo/w1/w1-s1-c1-nombres', true],
+  ['ipynb notebook', '/courses/demo/w2/w2-s2-c1-dictionnaires', false],
+  ['exercise notebook', '/courses/demo/w3/w3-s2-x1-date-tirelire', false],
+  ['quiz', '/courses/demo/w2/w2-s2-q1-conteneurs', false],
+  ['error page', '/courses/demo/nowhere', false],
 ] as const;
 
 /** axe-core's WCAG 2.1 A and AA rules on every kind of page, in both themes. */
@@ -27,12 +30,16 @@ describe('accessibility (axe-core, WCAG 2.1 AA)', () => {
   const running = useCarnetInBrowser();
 
   for (const theme of ['light', 'dark'] as const) {
-    it.each(PAGES)(`%s has no violation in the ${theme} theme`, async (_name, path) => {
+    it.each(PAGES)(`%s has no violation in the ${theme} theme`, async (_name, path, runAll) => {
       // axe is injected as an inline script, which our CSP forbids: bypass it for this check only.
       const context = await running.browser.newContext({ bypassCSP: true, colorScheme: theme, locale: 'fr-FR' });
       try {
         const page = await context.newPage();
         await page.goto(`${running.carnet.url}${path}`);
+        if (runAll) {
+          await page.waitForSelector('.runtime-status[data-state="ready"]', { timeout: 60_000 });
+          await page.evaluate(() => window.carnetNotebook.runAll());
+        }
         await page.addScriptTag({ content: axeSource });
         const violations = await page.evaluate(async () => {
           const axe = (window as unknown as { axe: { run: (o: unknown) => Promise<{ violations: AxeViolation[] }> } })

@@ -278,3 +278,42 @@ describe('the demo course in the browser', () => {
     expect(ran).toBeGreaterThan(100);
   }, 600_000);
 });
+
+describe('degraded conditions', () => {
+  it('without cross-origin isolation, interrupting restarts Python and says so', async () => {
+    const context = await running.browser.newContext({ locale: 'fr-FR' });
+    const page = await context.newPage();
+    // As behind a proxy that drops the isolation headers: no SharedArrayBuffer.
+    await page.route('**/courses/demo/**', async (route) => {
+      const response = await route.fetch();
+      const headers = { ...response.headers() };
+      delete headers['cross-origin-embedder-policy'];
+      delete headers['cross-origin-opener-policy'];
+      await route.fulfill({ response, headers });
+    });
+    await page.goto(url('w1/w1-s1-c1-nombres'));
+    await waitForState(page, 'ready', 60_000);
+    expect(await page.evaluate(() => crossOriginIsolated)).toBe(false);
+    await setCode(page, 0, 'while True:\n    pass');
+    const done = runCell(page, 0);
+    await waitForState(page, 'busy');
+    await page.locator('.runtime-interrupt').click();
+    expect(await done).toBe('interrupted');
+    await waitForState(page, 'ready', 60_000);
+    expect(await page.locator('.runtime-status').textContent()).toContain("n'est pas isolée");
+    await setCode(page, 0, 'input()');
+    expect(await runCell(page, 0)).toBe('error');
+    expect(await outputText(page, 0)).toContain('input() a besoin');
+    await context.close();
+  });
+
+  it('without JavaScript, the code is shown and the page says how to run it', async () => {
+    const context = await running.browser.newContext({ locale: 'fr-FR', javaScriptEnabled: false });
+    const page = await context.newPage();
+    await page.goto(url('w1/w1-s1-c1-nombres'));
+    expect(await page.locator('.nb-code pre.code').count()).toBeGreaterThan(10);
+    expect(await page.locator('.runtime-bar').count()).toBe(0);
+    expect(await page.locator('noscript').textContent()).toContain('Activez JavaScript');
+    await context.close();
+  });
+});

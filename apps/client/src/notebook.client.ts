@@ -48,7 +48,8 @@ class CodeCell {
       if (anchor && anchor.parentElement) anchor.after(outputs);
       else element.append(outputs);
     }
-    outputs.setAttribute('aria-live', 'polite');
+    // A log: new output is announced politely; the label says whose output it is.
+    outputs.setAttribute('role', 'log');
     outputs.setAttribute('aria-label', format(strings.output, { n: number }));
     this.outputs = new OutputArea(outputs, strings);
 
@@ -140,11 +141,19 @@ class CodeCell {
   }
 }
 
+/** A button with an icon and a text; `label` is its accessible name (and tooltip). */
 function button(text: string, label: string, className: string, onClick: () => void): HTMLButtonElement {
   const element = document.createElement('button');
   element.type = 'button';
   element.className = className;
-  element.textContent = text;
+  const [icon, ...words] = text.split(' ');
+  const iconSpan = document.createElement('span');
+  iconSpan.setAttribute('aria-hidden', 'true');
+  iconSpan.textContent = words.length > 0 ? `${icon} ` : (icon ?? '');
+  const textSpan = document.createElement('span');
+  textSpan.className = 'button-text';
+  textSpan.textContent = words.join(' ');
+  element.append(iconSpan, textSpan);
   element.title = label;
   element.setAttribute('aria-label', label);
   element.addEventListener('click', onClick);

@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { loadPyodide } from 'pyodide';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { mountCourseFiles } from './files.ts';
 import { KernelHost } from './host.ts';
 
 interface Output {
@@ -35,6 +36,7 @@ let outputs: Output[] = [];
 let inputs: (string | null)[] = [];
 let count = 0;
 const modulesZip = new Map<string, Uint8Array>();
+const fetched: string[] = [];
 
 async function run(code: string): Promise<{ status: string; outputs: Output[]; text: string }> {
   outputs = [];
@@ -56,10 +58,26 @@ beforeAll(async () => {
   const require = createRequire(import.meta.url);
   const indexURL = dirname(require.resolve('pyodide/package.json')) + '/';
   const pyodide = await loadPyodide({ indexURL });
-  pyodide.FS.mkdirTree('/home/pyodide/course/w1');
-  pyodide.FS.mkdirTree('/home/pyodide/course/data');
-  pyodide.FS.writeFile('/home/pyodide/course/data/notes.txt', 'un\ndeux\ntrois\n');
-  pyodide.FS.symlink('/home/pyodide/course/data', '/home/pyodide/course/w1/data');
+  // The course files, mounted lazily as in the browser: bytes are fetched on first read.
+  const served = new Map([
+    ['/files/data/notes.txt', new TextEncoder().encode('un\ndeux\ntrois\n')],
+    ['/files/data/grand.txt', new TextEncoder().encode('x'.repeat(5000))],
+    ['/files/w1/w1-s1-c1-a.md', new TextEncoder().encode('# A\n')],
+  ]);
+  mountCourseFiles(
+    pyodide,
+    {
+      base: '/files/',
+      files: [...served].map(([path, data]) => ({ path: path.slice('/files/'.length), size: data.length })),
+      mappings: [{ source: 'data', destination: 'data' }],
+    },
+    '/home/pyodide/course',
+    '/home/pyodide/course/w1',
+    (url) => {
+      fetched.push(url);
+      return served.get(url)!;
+    },
+  );
   // A zip made by Python itself: modules/outils.py.
   pyodide.runPython(`
 import io, zipfile
@@ -184,7 +202,7 @@ describe('kernel: IPython syntax', () => {
   it('runs cat, head and ls on the virtual file system', async () => {
     expect((await run('!cat data/notes.txt')).text).toBe('un\ndeux\ntrois\n');
     expect((await run('!head -n 2 data/notes.txt')).text).toBe('un\ndeux\n');
-    expect((await run('!ls data')).text).toBe('notes.txt\n');
+    expect((await run('!ls data')).text).toBe('grand.txt\nnotes.txt\n');
     const captured = await run('lines = !cat data/notes.txt\nlen(lines)');
     expect(JSON.stringify(captured.outputs)).toContain('"text/plain":"3"');
     expect((await run('!cat absent.txt')).text).toContain('absent.txt: fichier introuvable');
@@ -223,6 +241,18 @@ describe('kernel: imports', () => {
     expect(errorOf(await run('import numpy')).evalue).toBe('numpy : pas de dépôt de paquets');
     expect(errorOf(await run('import tkinter')).evalue).toBe('tkinter : impossible dans un navigateur');
     expect(errorOf(await run('import nulle_part')).evalue).toBe("No module named 'nulle_part'");
+  });
+
+  it('fetches a course file only when it is read, and lets the learner overwrite it', async () => {
+    expect((await run('import os\nos.path.getsize("data/grand.txt")')).outputs[0]!.payload).toMatchObject({
+      data: { 'text/plain': '5000' },
+    });
+    expect(fetched).not.toContain('/files/data/grand.txt');
+    expect(JSON.stringify((await run('len(open("data/grand.txt").read())')).outputs)).toContain('5000');
+    expect(fetched.filter((u) => u === '/files/data/grand.txt')).toHaveLength(1);
+    await run('open("../data/notes.txt", "w").write("réécrit")');
+    expect((await run('!cat data/notes.txt')).text).toBe('réécrit\n');
+    expect((await run('!ls')).text).toBe('brouillon.txt\ndata\nw1-s1-c1-a.md\n');
   });
 
   it('works in the notebook folder', async () => {

@@ -80,6 +80,8 @@ export class RuntimeClient {
     this.failure = null;
     this.control = createControlBuffers();
     this.setState('loading');
+    // Marks for the browser's performance timeline (and bench/runtime.bench.ts).
+    performance.mark('carnet:worker');
     const worker = new Worker(this.workerUrl, { type: 'module', name: 'python' });
     worker.addEventListener('message', (event: MessageEvent<unknown>) => {
       if (worker === this.worker && isWorkerMessage(event.data)) this.receive(event.data);
@@ -171,10 +173,12 @@ export class RuntimeClient {
   private receive(message: WorkerToPage): void {
     switch (message.type) {
       case 'stage':
+        performance.mark(`carnet:${message.stage}`);
         this.stage = message.stage;
         this.emit();
         return;
       case 'ready':
+        performance.mark('carnet:ready');
         this.ready = true;
         this.stage = null;
         this.info = { python: message.python, pyodide: message.pyodide, isolated: message.isolated };

@@ -4,6 +4,7 @@ import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { contentTypeOf } from '../lib/import/content-type.ts';
+import { PrecompressedFiles } from './precompressed.ts';
 
 /** The built client (apps/client/dist): content-hashed files and the manifest naming them. */
 export interface Assets {
@@ -46,15 +47,20 @@ export function registerAssets(app: FastifyInstance, dir = defaultAssetsDir()): 
   };
   walk(dir);
 
+  const compressed = new PrecompressedFiles((path) => files.get(path)?.data);
   app.get('/assets/*', async (request, reply) => {
     const path = (request.params as { '*': string })['*'];
     const file = files.get(path);
     if (!file) return reply.code(404).type('text/plain; charset=utf-8').send('Not found');
-    reply.header('Cache-Control', 'public, max-age=31536000, immutable').header('ETag', file.etag).type(file.type);
+    reply
+      .header('Cache-Control', 'public, max-age=31536000, immutable')
+      .header('ETag', file.etag)
+      .header('Vary', 'Accept-Encoding')
+      .type(file.type);
     // The runtime's worker script must be allowed in a cross-origin isolated page.
     if (path.endsWith('.js')) reply.header('Cross-Origin-Embedder-Policy', 'require-corp');
     if (request.headers['if-none-match'] === file.etag) return reply.code(304).send();
-    return reply.send(file.data);
+    return compressed.send(request, reply, path, file.data);
   });
 
   // Browsers ask for /favicon.ico whatever the page says: point them at the hashed icon.

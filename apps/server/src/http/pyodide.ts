@@ -2,9 +2,8 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { promisify } from 'node:util';
-import { brotliCompress, constants, gzip } from 'node:zlib';
 import type { FastifyInstance } from 'fastify';
+import { PrecompressedFiles } from './precompressed.ts';
 
 /** The files of the `pyodide` npm package a browser loads (the rest is Node and docs). */
 const FILES: Record<string, string> = {
@@ -14,9 +13,6 @@ const FILES: Record<string, string> = {
   'python_stdlib.zip': 'application/zip',
   'pyodide-lock.json': 'application/json; charset=utf-8',
 };
-
-const brotli = promisify(brotliCompress);
-const gzipAsync = promisify(gzip);
 
 /** The self-hosted Pyodide: where a page finds it. */
 export interface PyodideDist {
@@ -28,7 +24,7 @@ export interface PyodideDist {
 /**
  * Serves Pyodide from the npm package under a content-hashed URL with immutable caching, so a
  * browser downloads it once per release and keeps it offline. Compressed copies (brotli, gzip)
- * are made once per process, in the background, on first request.
+ * are made once per process, on first request.
  */
 export function registerPyodide(app: FastifyInstance): PyodideDist {
   const require = createRequire(import.meta.url);
@@ -42,22 +38,7 @@ export function registerPyodide(app: FastifyInstance): PyodideDist {
     hash.update(name).update(data);
   }
   const url = `/pyodide/${version}-${hash.digest('hex').slice(0, 12)}/`;
-  const compressed = new Map<string, Promise<Buffer>>();
-  const encoded = (name: string, encoding: 'br' | 'gzip'): Promise<Buffer> => {
-    const key = `${encoding}:${name}`;
-    let result = compressed.get(key);
-    if (!result) {
-      const data = files.get(name)!;
-      result =
-        encoding === 'br'
-          ? brotli(data, {
-              params: { [constants.BROTLI_PARAM_QUALITY]: 6, [constants.BROTLI_PARAM_SIZE_HINT]: data.length },
-            })
-          : gzipAsync(data, { level: 6 });
-      compressed.set(key, result);
-    }
-    return result;
-  };
+  const compressed = new PrecompressedFiles((name) => files.get(name));
 
   app.get<{ Params: { name: string } }>(`${url}:name`, async (request, reply) => {
     const { name } = request.params;
@@ -70,12 +51,7 @@ export function registerPyodide(app: FastifyInstance): PyodideDist {
       .header('Access-Control-Allow-Origin', '*')
       .header('Vary', 'Accept-Encoding')
       .type(type);
-    // The stdlib zip is compressed already.
-    if (name.endsWith('.zip')) return reply.send(data);
-    const accepted = String(request.headers['accept-encoding'] ?? '');
-    const encoding = /\bbr\b/.test(accepted) ? 'br' : /\bgzip\b/.test(accepted) ? 'gzip' : null;
-    if (!encoding) return reply.send(data);
-    return reply.header('Content-Encoding', encoding).send(await encoded(name, encoding));
+    return compressed.send(request, reply, name, data);
   });
   return { url, version };
 }

@@ -24,7 +24,7 @@ export function itemRoutes(app: FastifyInstance, { db, assets, content, config, 
         if (!item) throw new HttpError('ITEM_NOT_FOUND', undefined, version.slug);
         const { previous, next } = await selectNeighbours(db.kysely, version.id, item.position);
         const ctx = pageContext(request, assets);
-        let runtime: object | null = null;
+        let runtime: { runtime: object; page: object } | null = null;
         if (item.type === 'notebook') {
           const meta = JSON.parse(item.meta) as { codeCells?: { id: string; tags: string[]; source: string }[] };
           const structure = JSON.parse(version.structure) as Partial<CourseStructure>;

@@ -15,7 +15,7 @@ export interface ItemPageData {
   previous: CourseItemSummary | null;
   next: CourseItemSummary | null;
   /** A notebook's runtime configuration (see runtime-config.ts); null for quizzes. */
-  runtime: object | null;
+  runtime: { runtime: object; page: object } | null;
 }
 
 /** A notebook or quiz page: the stored body, its outline, and previous/next navigation. */
@@ -36,7 +36,7 @@ export function itemView(ctx: PageContext, data: ItemPageData): string {
         ${data.runtime ? html`<noscript><p class="notice" lang="${ctx.lang}">${t('runtime.noscript')}</p></noscript>` : ''}
         ${body}
       </article>
-      ${data.runtime ? jsonScript('carnet-notebook', data.runtime) : ''}
+      ${data.runtime ? jsonScript('carnet-notebook', data.runtime.page) : ''}
       ${outline.length >= 2 ? toc(ctx, outline, data.language) : ''}
     </div>
     ${pager(ctx, data, 'pager-bottom')}`;
@@ -52,7 +52,12 @@ export function itemView(ctx: PageContext, data: ItemPageData): string {
       { label: item.menu_title },
     ],
     bodyClass: `page-item page-${item.type}`,
-    head: data.runtime ? html`<script type="module" src="${ctx.asset('notebook.js')}"></script>` : undefined,
+    // The runtime's part comes first, with an async script: Python starts loading while the page
+    // is still being parsed and styled.
+    head: data.runtime
+      ? html`${jsonScript('carnet-runtime', data.runtime.runtime)}
+          <script type="module" async src="${ctx.asset('notebook.js')}"></script>`
+      : undefined,
   });
 }
 

@@ -29,8 +29,11 @@ export interface NotebookRuntimeInput {
   workerUrl: string;
 }
 
-/** The notebook page's runtime configuration (read by notebook.client.ts), in the reader's language. */
-export function notebookRuntimeConfig(t: Translate, input: NotebookRuntimeInput): object {
+/**
+ * The notebook page's configuration, in the reader's language, in two parts: what starts the
+ * runtime (in the page's head, read at once by notebook.client.ts) and what the cells need.
+ */
+export function notebookRuntimeConfig(t: Translate, input: NotebookRuntimeInput): { runtime: object; page: object } {
   const folder = input.path.includes('/') ? input.path.slice(0, input.path.lastIndexOf('/')) : '';
   const runtime: RuntimeConfig = {
     pyodideUrl: input.pyodideUrl,
@@ -44,9 +47,7 @@ export function notebookRuntimeConfig(t: Translate, input: NotebookRuntimeInput)
     messages: entries(t, 'runtime.py.'),
   };
   return {
-    workerUrl: input.workerUrl,
-    runtime,
-    strings: entries(t, 'runtime.ui.'),
-    cells: input.codeCells,
+    runtime: { workerUrl: input.workerUrl, runtime },
+    page: { strings: entries(t, 'runtime.ui.'), cells: input.codeCells },
   };
 }

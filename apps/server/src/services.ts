@@ -2,6 +2,8 @@ import type { Config } from './config.ts';
 import type { Db } from './db/database.ts';
 import type { Assets } from './http/assets.ts';
 import type { ContentCache } from './lib/content-cache.ts';
+import type { Mailer } from './lib/auth/mailer.ts';
+import type { RateLimiter } from './lib/auth/throttle.ts';
 
 /** What route modules depend on; built once by `buildApp`. */
 export interface Services {
@@ -9,4 +11,8 @@ export interface Services {
   db: Db;
   assets: Assets;
   content: ContentCache;
+  /** The current time: everything that expires reads it here, so tests can move it. */
+  clock: () => Date;
+  mailer: Mailer;
+  limiter: RateLimiter;
 }

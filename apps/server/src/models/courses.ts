@@ -78,3 +78,8 @@ export async function ensureCourse(db: Kysely<Database>, slug: string, title: st
     .execute();
   return db.selectFrom('courses').selectAll().where('slug', '=', slug).executeTakeFirstOrThrow();
 }
+
+/** Every course (with or without a live version), by slug. */
+export async function selectAllCourses(db: Kysely<Database>): Promise<Course[]> {
+  return db.selectFrom('courses').selectAll().orderBy('slug').execute();
+}

@@ -20,6 +20,9 @@ const PAGES = [
   ['exercise notebook', '/courses/demo/w3/w3-s2-x1-date-tirelire'],
   ['quiz', '/courses/demo/w2/w2-s2-q1-conteneurs'],
   ['error page', '/courses/demo/nowhere'],
+  ['login', '/login'],
+  ['sign-up', '/signup'],
+  ['forgotten password', '/password/forgot'],
 ] as const;
 
 /** axe-core's WCAG 2.1 A and AA rules on every kind of page, in both themes. */

@@ -23,6 +23,9 @@ const PAGES = [
   ['exercise notebook', '/courses/demo/w3/w3-s2-x1-date-tirelire', false],
   ['quiz', '/courses/demo/w2/w2-s2-q1-conteneurs', false],
   ['error page', '/courses/demo/nowhere', false],
+  ['login', '/login', false],
+  ['sign-up', '/signup', false],
+  ['forgotten password', '/password/forgot', false],
 ] as const;
 
 /** axe-core's WCAG 2.1 A and AA rules on every kind of page, in both themes. */

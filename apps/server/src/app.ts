@@ -10,6 +10,7 @@ import Fastify, {
 import type { Config } from './config.ts';
 import type { Db } from './db/database.ts';
 import { registerAssets } from './http/assets.ts';
+import { registerAuth, registerFormBodies } from './http/auth.ts';
 import { pageContext, registerLanguage } from './http/context.ts';
 import { ERRORS, HttpError } from './http/errors.ts';
 import { registerPyodide } from './http/pyodide.ts';
@@ -23,6 +24,16 @@ import { itemRoutes } from './pages/item/item.route.ts';
 import { languageRoutes } from './pages/language/language.route.ts';
 import { runtimeRoutes } from './pages/runtime/runtime.route.ts';
 import { ContentCache } from './lib/content-cache.ts';
+import { createMailer, type Mailer } from './lib/auth/mailer.ts';
+import { DbRateLimiter, type RateLimiter } from './lib/auth/throttle.ts';
+import { loginUrl } from './lib/urls.ts';
+import { accountRoutes } from './pages/account/account.route.ts';
+import { dashboardRoutes } from './pages/dashboard/dashboard.route.ts';
+import { enrolmentRoutes } from './pages/enrolment/enrolment.route.ts';
+import { loginRoutes } from './pages/login/login.route.ts';
+import { manageRoutes } from './pages/manage/manage.route.ts';
+import { passwordRoutes } from './pages/password/password.route.ts';
+import { signupRoutes } from './pages/signup/signup.route.ts';
 import type { Services } from './services.ts';
 
 export interface AppOptions {
@@ -32,6 +43,12 @@ export interface AppOptions {
   assetsDir?: string;
   /** Pino logger options; false in tests. */
   logger?: boolean | { level: string };
+  /** The time, for everything that expires (sessions, tokens, throttling, run schedules); tests move it. */
+  clock?: () => Date;
+  /** Where e-mail goes; defaults to SMTP when configured, else the outbox in the data directory. */
+  mailer?: Mailer;
+  /** Attempt counters for throttling; defaults to the database-backed one. */
+  limiter?: RateLimiter;
 }
 
 /** Builds the web application (routes, headers, error pages). `listen()` is the caller's business. */
@@ -56,9 +73,22 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const assets = registerAssets(app, options.assetsDir);
   const content = new ContentCache(db.kysely, { pageEntries: config.pageCacheEntries, liveTtlMs: config.liveCacheMs });
   const pyodide = registerPyodide(app);
-  const services: Services = { config, db, assets, content, pyodide };
+  const services: Services = {
+    config,
+    db,
+    assets,
+    content,
+    pyodide,
+    clock: options.clock ?? (() => new Date()),
+    mailer:
+      options.mailer ??
+      createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, dataDir: config.dataDir }, app.log),
+    limiter: options.limiter ?? new DbRateLimiter(db.kysely),
+  };
 
   registerLanguage(app);
+  registerFormBodies(app);
+  registerAuth(app, services);
   registerSecurityHeaders(app, { https: config.baseUrl?.startsWith('https:') ?? false });
   app.addHook('onResponse', async (request, reply) => {
     request.log.debug(
@@ -74,6 +104,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   fileRoutes(app, services);
   runtimeRoutes(app, services);
   languageRoutes(app, services);
+  loginRoutes(app, services);
+  signupRoutes(app, services);
+  passwordRoutes(app, services);
+  accountRoutes(app, services);
+  dashboardRoutes(app, services);
+  enrolmentRoutes(app, services);
+  manageRoutes(app, services);
 
   app.setNotFoundHandler((request, reply) => sendError(request, reply, services, new HttpError('NOT_FOUND')));
   app.setErrorHandler((error: FastifyError, request, reply) => sendError(request, reply, services, error));
@@ -106,6 +143,10 @@ function sendError(
     request.log.error({ err: error, reqId: request.id }, 'request failed');
   }
   const spec = ERRORS[code];
+  if (code === 'LOGIN_REQUIRED' && request.method === 'GET' && !request.url.startsWith('/api/')) {
+    return reply.header('Cache-Control', 'no-store').redirect(loginUrl(request.url), 303);
+  }
+  if (code === 'TOO_MANY_REQUESTS' && detail) reply.header('Retry-After', detail);
   const wantsJson = !(request.headers.accept ?? '').includes('text/html') && request.url.startsWith('/api/');
   reply.code(spec.status).header('Cache-Control', 'no-store');
   if (wantsJson) {
@@ -117,6 +158,7 @@ function sendError(
     body: spec.body,
     params: { id: String(request.id), reason: detail ?? '' },
     courseSlug: error instanceof HttpError ? error.courseSlug : undefined,
+    loginNext: code === 'LOGIN_REQUIRED' ? (request.headers.referer ?? '/') : undefined,
   });
   return reply.type('text/html; charset=utf-8').send(page);
 }

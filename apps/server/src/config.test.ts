@@ -48,4 +48,23 @@ describe('configuration', () => {
   it('rejects a port out of range', () => {
     expect(() => loadConfig({}, { port: '70000' })).toThrow(/--port: expected a port between 0 and 65535/);
   });
+
+  it('refuses to send e-mail without a public URL (links must not come from a Host header)', () => {
+    expect(() => loadConfig({ CARNET_SMTP_URL: 'smtp://mail.example.org:587' })).toThrow(
+      /CARNET_SMTP_URL \/ --smtp-url: sending e-mail needs CARNET_BASE_URL too/,
+    );
+    const config = loadConfig({
+      CARNET_SMTP_URL: 'smtp://mail.example.org:587',
+      CARNET_BASE_URL: 'https://carnet.example.org',
+    });
+    expect(config.smtpUrl).toBe('smtp://mail.example.org:587');
+  });
+
+  it('checks session lifetimes and the time zone', () => {
+    expect(loadConfig({}).sessionIdleHours).toBe(168);
+    expect(() => loadConfig({ CARNET_TIMEZONE: 'Mars/Olympus' })).toThrow(
+      /CARNET_TIMEZONE \/ --timezone: expected an IANA time zone/,
+    );
+    expect(() => loadConfig({ CARNET_SESSION_MAX_DAYS: '0' })).toThrow(/CARNET_SESSION_MAX_DAYS/);
+  });
 });

@@ -12,31 +12,62 @@ const boolean = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'expected true or false' })
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
-export const configSchema = z.object({
-  port: z.coerce
-    .number({ message: 'expected a port number' })
-    .int('expected a whole number')
-    .min(0, 'expected a port between 0 and 65535')
-    .max(65535, 'expected a port between 0 and 65535')
-    .default(3000),
-  host: z.string().min(1, 'expected a host name or address').default('127.0.0.1'),
-  dataDir: z.string().min(1, 'expected a folder path').default('./var'),
-  databaseUrl: z
-    .string()
-    .regex(/^postgres(ql)?:\/\/.+/, 'expected a URL like postgres://user@host:5432/database (leave unset for SQLite)')
-    .optional(),
-  dbPoolSize: z.coerce.number({ message: 'expected a number' }).int().min(1).max(200).default(10),
-  logLevel: z.enum(LOG_LEVELS, { message: `expected one of ${LOG_LEVELS.join(', ')}` }).default('info'),
-  baseUrl: z.url({ message: 'expected an absolute URL such as https://carnet.example.org' }).optional(),
-  trustProxy: boolean.default(false),
-  maxFileMb: z.coerce.number({ message: 'expected a number of megabytes' }).positive().max(4096).default(64),
-  pageCacheEntries: z.coerce.number({ message: 'expected a number of pages' }).int().min(0).default(500),
-  liveCacheMs: z.coerce.number({ message: 'expected a number of milliseconds' }).int().min(0).default(2000),
-  pyodidePackagesUrl: z
-    .url({ message: 'expected the absolute URL of a Pyodide package repository (with pyodide-lock.json)' })
-    .transform((url) => (url.endsWith('/') ? url : `${url}/`))
-    .optional(),
-});
+export const configSchema = z
+  .object({
+    port: z.coerce
+      .number({ message: 'expected a port number' })
+      .int('expected a whole number')
+      .min(0, 'expected a port between 0 and 65535')
+      .max(65535, 'expected a port between 0 and 65535')
+      .default(3000),
+    host: z.string().min(1, 'expected a host name or address').default('127.0.0.1'),
+    dataDir: z.string().min(1, 'expected a folder path').default('./var'),
+    databaseUrl: z
+      .string()
+      .regex(/^postgres(ql)?:\/\/.+/, 'expected a URL like postgres://user@host:5432/database (leave unset for SQLite)')
+      .optional(),
+    dbPoolSize: z.coerce.number({ message: 'expected a number' }).int().min(1).max(200).default(10),
+    logLevel: z.enum(LOG_LEVELS, { message: `expected one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+    baseUrl: z.url({ message: 'expected an absolute URL such as https://carnet.example.org' }).optional(),
+    trustProxy: boolean.default(false),
+    maxFileMb: z.coerce.number({ message: 'expected a number of megabytes' }).positive().max(4096).default(64),
+    pageCacheEntries: z.coerce.number({ message: 'expected a number of pages' }).int().min(0).default(500),
+    liveCacheMs: z.coerce.number({ message: 'expected a number of milliseconds' }).int().min(0).default(2000),
+    sessionIdleHours: z.coerce.number({ message: 'expected a number of hours' }).positive().max(8760).default(168),
+    sessionMaxDays: z.coerce.number({ message: 'expected a number of days' }).positive().max(365).default(30),
+    smtpUrl: z
+      .string()
+      .regex(/^smtps?:\/\/.+/, 'expected a URL like smtp://user:password@mail.example.org:587 or smtps://…')
+      .optional(),
+    mailFrom: z
+      .string()
+      .min(3, 'expected an address such as "Carnet <carnet@example.org>"')
+      .default('Carnet <carnet@localhost>'),
+    timezone: z.string().refine(isTimeZone, 'expected an IANA time zone such as Europe/Paris').default('Europe/Paris'),
+    pyodidePackagesUrl: z
+      .url({ message: 'expected the absolute URL of a Pyodide package repository (with pyodide-lock.json)' })
+      .transform((url) => (url.endsWith('/') ? url : `${url}/`))
+      .optional(),
+  })
+  .superRefine((config, ctx) => {
+    // Links in e-mails must not be built from a request's Host header (an attacker could choose it).
+    if (config.smtpUrl && !config.baseUrl) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['smtpUrl'],
+        message: 'sending e-mail needs CARNET_BASE_URL too (links in messages)',
+      });
+    }
+  });
+
+function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export type Config = z.infer<typeof configSchema> & { dataDir: string };
 
@@ -93,6 +124,31 @@ export const SETTINGS: Record<keyof z.infer<typeof configSchema>, { env: string;
     env: 'CARNET_PYODIDE_PACKAGES_URL',
     flag: '--pyodide-packages-url',
     help: 'base URL of a Pyodide package repository (pyodide-lock.json and wheels) for numpy & co. (default: none)',
+  },
+  sessionIdleHours: {
+    env: 'CARNET_SESSION_IDLE_HOURS',
+    flag: '--session-idle-hours',
+    help: 'a login ends after this many hours without a visit (default 168: one week)',
+  },
+  sessionMaxDays: {
+    env: 'CARNET_SESSION_MAX_DAYS',
+    flag: '--session-max-days',
+    help: 'a login ends this many days after it started, whatever the activity (default 30)',
+  },
+  smtpUrl: {
+    env: 'CARNET_SMTP_URL',
+    flag: '--smtp-url',
+    help: 'smtp://user:password@host:587 (or smtps://) to send e-mail; unset: messages go to DATA_DIR/outbox and the log',
+  },
+  mailFrom: {
+    env: 'CARNET_MAIL_FROM',
+    flag: '--mail-from',
+    help: 'sender of e-mails (default "Carnet <carnet@localhost>")',
+  },
+  timezone: {
+    env: 'CARNET_TIMEZONE',
+    flag: '--timezone',
+    help: 'time zone of dates typed in forms and shown on pages (default Europe/Paris)',
   },
 };
 

@@ -3,6 +3,8 @@ import type { Db } from './db/database.ts';
 import type { Assets } from './http/assets.ts';
 import type { PyodideDist } from './http/pyodide.ts';
 import type { ContentCache } from './lib/content-cache.ts';
+import type { Mailer } from './lib/auth/mailer.ts';
+import type { RateLimiter } from './lib/auth/throttle.ts';
 
 /** What route modules depend on; built once by `buildApp`. */
 export interface Services {
@@ -12,4 +14,8 @@ export interface Services {
   content: ContentCache;
   /** The self-hosted Pyodide (its content-hashed URL). */
   pyodide: PyodideDist;
+  /** The current time: everything that expires reads it here, so tests can move it. */
+  clock: () => Date;
+  mailer: Mailer;
+  limiter: RateLimiter;
 }

@@ -9,9 +9,10 @@ import { DEMO_COURSE, makeCourse, REPO_ROOT } from './fixtures.ts';
 // The real command line, as built by `npm run build` (npm test builds first).
 const CARNET = join(REPO_ROOT, 'apps/server/bin/carnet.js');
 
-function carnet(args: string[], env: Record<string, string | undefined> = {}) {
+function carnet(args: string[], env: Record<string, string | undefined> = {}, input?: string) {
   const result = spawnSync(process.execPath, [CARNET, ...args], {
     env: { PATH: process.env['PATH'], HOME: process.env['HOME'], ...env },
+    input,
     encoding: 'utf8',
     timeout: 60_000,
   });
@@ -99,5 +100,52 @@ describe.each(DIALECTS)('carnet migrate and import on %s', (dialect) => {
     expect(imported.stdout).toMatch(/quizzes +3 files/);
     const again = carnet(['import', DEMO_COURSE, '--slug', 'demo'], env);
     expect(again.stdout).toMatch(/status +unchanged/);
+  });
+
+  it('creates the first administrator with the password from standard input, and sessions of a course', async () => {
+    const env = { CARNET_DATA_DIR: t.dataDir, DATABASE_URL: t.databaseUrl };
+    const created = carnet(
+      ['user', 'create', '--email', 'Root@Example.org', '--name', 'Root', '--admin'],
+      env,
+      'a long admin password\n',
+    );
+    expect(created.code).toBe(0);
+    expect(created.stdout).toContain('Created administrator Root@Example.org');
+    const user = await t.db.kysely.selectFrom('users').selectAll().executeTakeFirstOrThrow();
+    expect(user).toMatchObject({ email_key: 'root@example.org', is_admin: 1, display_name: 'Root' });
+    expect(user.password_hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+    const weak = carnet(['user', 'create', '--email', 'weak@example.org', '--name', 'W'], env, 'short\n');
+    expect(weak.code).toBe(2);
+    expect(weak.stderr).toContain('too short');
+
+    const run = carnet(
+      ['run', 'create', 'demo', '--title', 'Automne 2026', '--start', '2026-09-07', '--end', '2026-12-18'],
+      env,
+    );
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('Created session demo/automne-2026');
+    const self = carnet(
+      ['run', 'create', 'demo', '--title', 'Libre', '--start', '2026-01-01T00:00Z', '--self-paced'],
+      env,
+    );
+    expect(self.code).toBe(0);
+    const dup = carnet(['run', 'create', 'demo', '--title', 'Automne 2026', '--start', '2026-09-07'], env);
+    expect(dup.code).toBe(1);
+    expect(dup.stderr).toContain('already has a session "automne-2026"');
+    const bad = carnet(['run', 'create', 'demo', '--title', 'X', '--start', '7 sept'], env);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--start: Invalid date');
+    const list = JSON.parse(carnet(['run', 'list', '--json'], env).stdout);
+    expect(list).toEqual([
+      expect.objectContaining({ run: 'libre', mode: 'self-paced', starts_at: '2026-01-01T00:00:00.000Z' }),
+      // Midnight in Paris (summer time) is 22:00 UTC the day before.
+      expect.objectContaining({
+        run: 'automne-2026',
+        mode: 'scheduled',
+        starts_at: '2026-09-06T22:00:00.000Z',
+        enrolled: 0,
+      }),
+    ]);
+    expect(carnet(['run', 'create', '--help']).stdout).toContain('--self-paced');
   });
 });

@@ -1,37 +1,37 @@
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { parseArgs } from 'node:util';
 import { buildApp } from '../app.ts';
 import { ConfigError, loadConfig, SETTINGS, type Config } from '../config.ts';
-import { openDatabase, type Db } from '../db/database.ts';
+import { openDatabase } from '../db/database.ts';
 import { migrateToLatest, pendingMigrations } from '../db/migrate.ts';
 import { importCourse, ImportError } from '../lib/import/import-course.ts';
 import { formatSummary } from '../lib/import/summary.ts';
+import { runCommands, userCommands } from './accounts.ts';
+import { DB_SETTINGS, requireMigrated, withDb, type Command, type Flags } from './common.ts';
 
 /**
  * The `carnet` command line. Each command parses its own flags; configuration flags are shared
  * and validated by the one schema in config.ts.
  */
 
-type Flags = Record<string, string | boolean | undefined>;
-
-interface Command {
-  summary: string;
-  usage: string;
-  /** Flags of this command besides the configuration ones. */
-  options: NonNullable<ParseArgsConfig['options']>;
-  /** Which configuration settings it reads. */
-  settings: (keyof typeof SETTINGS)[];
-  help: string;
-  run(flags: Flags, args: string[], config: () => Config): Promise<number>;
-}
-
-const DB_SETTINGS: (keyof typeof SETTINGS)[] = ['dataDir', 'databaseUrl', 'dbPoolSize', 'logLevel'];
-
 const COMMANDS: Record<string, Command> = {
   serve: {
     summary: 'serve the courses over HTTP',
     usage: 'carnet serve [options]',
     options: {},
-    settings: ['port', 'host', 'baseUrl', 'trustProxy', 'pageCacheEntries', 'liveCacheMs', ...DB_SETTINGS],
+    settings: [
+      'port',
+      'host',
+      'baseUrl',
+      'trustProxy',
+      'pageCacheEntries',
+      'liveCacheMs',
+      'sessionIdleHours',
+      'sessionMaxDays',
+      'smtpUrl',
+      'mailFrom',
+      'timezone',
+      ...DB_SETTINGS,
+    ],
     help: 'Serves the catalogue, courses and files. The database must be migrated first (carnet migrate).',
     run: serve,
   },
@@ -60,6 +60,8 @@ const COMMANDS: Record<string, Command> = {
     help: 'Applies pending migrations (SQLite file in the data directory, or DATABASE_URL). --status lists them without applying.',
     run: migrate,
   },
+  ...userCommands,
+  ...runCommands,
 };
 
 function configHelp(settings: (keyof typeof SETTINGS)[]): string {
@@ -70,18 +72,23 @@ function configHelp(settings: (keyof typeof SETTINGS)[]): string {
     .join('\n');
 }
 
-function commandHelp(name: string, command: Command): string {
+export function commandHelp(name: string, command: Command): string {
   return `${command.usage}\n\n${command.help}\n\nConfiguration (flag, or environment variable):\n${configHelp(command.settings)}\n  ${'--help'.padEnd(26)} show this help`;
 }
 
 function mainHelp(): string {
-  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`);
+  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(12)} ${c.summary}`);
   return `carnet — host Python courses made of notebooks\n\nUsage: carnet <command> [options]\n\nCommands:\n${lines.join('\n')}\n\nRun "carnet <command> --help" for a command's options.`;
 }
 
 /** Runs the command line; returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
-  const [name, ...rest] = argv;
+  let [name, ...rest] = argv;
+  // Two-word commands: `carnet user create`, `carnet run list`.
+  if (name !== undefined && rest[0] !== undefined && COMMANDS[`${name} ${rest[0]}`]) {
+    name = `${name} ${rest[0]}`;
+    rest = rest.slice(1);
+  }
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     console.log(mainHelp());
     return name === undefined ? 2 : 0;
@@ -127,24 +134,6 @@ export async function main(argv: string[]): Promise<number> {
     console.error(`carnet ${name}: ${(error as Error).stack ?? String(error)}`);
     return 1;
   }
-}
-
-async function withDb<T>(config: Config, run: (db: Db) => Promise<T>): Promise<T> {
-  const db = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.dbPoolSize });
-  try {
-    return await run(db);
-  } finally {
-    await db.close();
-  }
-}
-
-async function requireMigrated(db: Db): Promise<boolean> {
-  const pending = await pendingMigrations(db);
-  if (pending.length === 0) return true;
-  console.error(
-    `The database (${db.location}) is not up to date: ${pending.length} migration(s) pending. Run "carnet migrate" first.`,
-  );
-  return false;
 }
 
 async function migrate(flags: Flags, _args: string[], getConfig: () => Config): Promise<number> {

@@ -11,6 +11,13 @@ export interface Database {
   quiz_keys: QuizKeysTable;
   blobs: BlobsTable;
   course_files: CourseFilesTable;
+  users: UsersTable;
+  auth_sessions: AuthSessionsTable;
+  email_tokens: EmailTokensTable;
+  rate_limits: RateLimitsTable;
+  course_roles: CourseRolesTable;
+  runs: RunsTable;
+  enrolments: EnrolmentsTable;
 }
 
 export interface CoursesTable {
@@ -86,7 +93,114 @@ export interface CourseFilesTable {
   public: number;
 }
 
+export interface UsersTable {
+  id: Generated<number>;
+  /** As the user typed it. */
+  email: string;
+  /** Lower-case e-mail: unique, what look-ups use. */
+  email_key: string;
+  display_name: string;
+  /** argon2id, PHC string format; null when the account has no password. */
+  password_hash: string | null;
+  is_admin: Generated<number>;
+  /** UI language chosen at sign-up, for e-mails sent outside a request. */
+  language: string | null;
+  created_at: string;
+  updated_at: string;
+  password_changed_at: string | null;
+  last_login_at: string | null;
+}
+
+export interface AuthSessionsTable {
+  /** SHA-256 (hex) of the cookie token; the token itself is never stored. */
+  id_hash: string;
+  user_id: number;
+  /** Synchronizer token for the session's forms. */
+  csrf_secret: string;
+  created_at: string;
+  last_seen_at: string;
+  /** Absolute expiry. */
+  expires_at: string;
+  user_agent: string | null;
+}
+
+export type EmailTokenPurpose = 'signup' | 'reset';
+
+export interface EmailTokensTable {
+  /** SHA-256 (hex) of the token sent by e-mail. */
+  token_hash: string;
+  purpose: EmailTokenPurpose;
+  email_key: string;
+  user_id: number | null;
+  /** JSON: what the token completes. */
+  payload: string | null;
+  created_at: string;
+  expires_at: string;
+  used_at: string | null;
+}
+
+export interface RateLimitsTable {
+  key: string;
+  window_start: string;
+  count: number;
+  expires_at: string;
+}
+
+export type CourseRole = 'staff';
+
+export interface CourseRolesTable {
+  user_id: number;
+  course_id: number;
+  role: CourseRole;
+  granted_at: string;
+  granted_by: number | null;
+}
+
+export type RunMode = 'scheduled' | 'self-paced';
+
+export interface RunsTable {
+  id: Generated<number>;
+  course_id: number;
+  slug: string;
+  title: string;
+  mode: RunMode;
+  starts_at: string;
+  ends_at: string | null;
+  enrol_opens_at: string | null;
+  enrol_closes_at: string | null;
+  /** JSON object: week number → ISO date, overriding the computed opening. */
+  week_opens: Generated<string>;
+  archived: Generated<number>;
+  /** The course version its learners read. */
+  version_id: number;
+  /** Active enrolments, maintained with each enrolment change. */
+  enrolled_count: Generated<number>;
+  created_at: string;
+  updated_at: string;
+}
+
+export type EnrolmentStatus = 'active' | 'unenrolled';
+
+export interface EnrolmentsTable {
+  id: Generated<number>;
+  user_id: number;
+  run_id: number;
+  course_id: number;
+  status: EnrolmentStatus;
+  enrolled_at: string;
+  unenrolled_at: string | null;
+  /** Route of the last course page the learner opened. */
+  last_route: string | null;
+  last_visit_at: string | null;
+}
+
 export type Course = Selectable<CoursesTable>;
+export type User = Selectable<UsersTable>;
+export type AuthSessionRow = Selectable<AuthSessionsTable>;
+export type EmailToken = Selectable<EmailTokensTable>;
+export type Run = Selectable<RunsTable>;
+export type NewRun = Insertable<RunsTable>;
+export type Enrolment = Selectable<EnrolmentsTable>;
 export type CourseVersion = Selectable<CourseVersionsTable>;
 export type CourseItemRow = Selectable<CourseItemsTable>;
 export type NewCourseItem = Insertable<CourseItemsTable>;

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { negotiateLanguage, translator, type Language, type Translate } from '../i18n/index.ts';
-import type { PageContext } from '../views/layout.ts';
+import type { PageContext, Viewer } from '../views/layout.ts';
 import type { Assets } from './assets.ts';
 
 declare module 'fastify' {
@@ -41,8 +41,22 @@ export function registerLanguage(app: FastifyInstance): void {
   });
 }
 
-/** The context page templates need, for this request. */
+/** The context page templates need, for this request and its reader. */
 export function pageContext(request: FastifyRequest, assets: Assets): PageContext {
+  return { ...sharedPageContext(request, assets), viewer: viewerOf(request) };
+}
+
+/**
+ * The context for a page rendered once and cached for every reader: no reader (its per-reader
+ * parts become slots, filled per request).
+ */
+export function sharedPageContext(request: FastifyRequest, assets: Assets): PageContext {
   // The path without its query: pages are cached per route, so the query must not shape them.
   return { lang: request.lang, t: request.t, asset: (name) => assets.url(name), path: request.url.split('?')[0]! };
+}
+
+/** The reader of this request as the page shell shows them, or null when not logged in. */
+export function viewerOf(request: FastifyRequest): Viewer | null {
+  if (!request.user || !request.authSession) return null;
+  return { name: request.user.name, isAdmin: request.user.isAdmin, csrf: request.authSession.csrfSecret };
 }

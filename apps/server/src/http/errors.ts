@@ -10,6 +10,12 @@ export const ERRORS = {
   ITEM_NOT_FOUND: { status: 404, title: 'error.notFound.title', body: 'error.itemNotFound.body' },
   FILE_NOT_FOUND: { status: 404, title: 'error.notFound.title', body: 'error.notFound.body' },
   BAD_REQUEST: { status: 400, title: 'error.badRequest.title', body: 'error.badRequest.body' },
+  RUN_NOT_FOUND: { status: 404, title: 'error.notFound.title', body: 'error.runNotFound.body' },
+  LOGIN_REQUIRED: { status: 401, title: 'error.loginRequired.title', body: 'error.loginRequired.body' },
+  CSRF_FAILED: { status: 403, title: 'error.csrf.title', body: 'error.csrf.body' },
+  TOKEN_INVALID: { status: 400, title: 'error.token.title', body: 'error.token.body' },
+  ENROLMENT_CLOSED: { status: 409, title: 'error.enrolmentClosed.title', body: 'error.enrolmentClosed.body' },
+  TOO_MANY_REQUESTS: { status: 429, title: 'error.tooMany.title', body: 'error.tooMany.body' },
   INTERNAL: { status: 500, title: 'error.server.title', body: 'error.server.body' },
 } as const satisfies Record<string, { status: number; title: MessageKey; body: MessageKey }>;
 

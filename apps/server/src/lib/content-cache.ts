@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { CourseVersion, Database } from '../db/schema.ts';
 import { selectOptionalLiveVersionBySlug } from '../models/courses.ts';
+import { SlottedPage } from '../views/slots.ts';
 import { LruCache } from './cache.ts';
 
 export type LiveVersion = CourseVersion & { slug: string };
@@ -12,7 +13,8 @@ export type LiveVersion = CourseVersion & { slug: string };
  */
 export class ContentCache {
   private readonly live: LruCache<string, LiveVersion | null>;
-  private readonly pages: LruCache<string, Buffer>;
+  private readonly pages: LruCache<string, SlottedPage>;
+  private readonly versions: LruCache<number, CourseVersion | null>;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -20,6 +22,15 @@ export class ContentCache {
   ) {
     this.live = new LruCache(1000, options.liveTtlMs);
     this.pages = new LruCache(options.pageEntries);
+    this.versions = new LruCache(200);
+  }
+
+  /** A version by id (versions never change, so they are kept until evicted), or null. */
+  version(id: number): Promise<CourseVersion | null> {
+    return this.versions.getOrLoad(id, async () => {
+      const row = await this.db.selectFrom('course_versions').selectAll().where('id', '=', id).executeTakeFirst();
+      return row ?? null;
+    });
   }
 
   /** The live version of a course, or null when there is none; at most `liveTtlMs` old. */
@@ -30,8 +41,9 @@ export class ContentCache {
   /**
    * A page of a version, rendered once per key (which must name the version and the language) and
    * kept encoded: serving it is then a copy of bytes, with no templating and no UTF-8 encoding.
+   * Its per-reader parts are slots (views/slots.ts), filled per request for logged-in readers.
    */
-  page(key: string, render: () => Promise<string>): Promise<Buffer> {
-    return this.pages.getOrLoad(key, async () => Buffer.from(await render(), 'utf8'));
+  page(key: string, render: () => Promise<string>): Promise<SlottedPage> {
+    return this.pages.getOrLoad(key, async () => new SlottedPage(await render()));
   }
 }

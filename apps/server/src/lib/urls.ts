@@ -18,3 +18,25 @@ export const runtimeFilesUrl = (slug: string, tag: string): string =>
   `/runtime/${encodeURIComponent(slug)}/${tag}/files.json`;
 export const runtimeModulesUrl = (slug: string, tag: string): string =>
   `/runtime/${encodeURIComponent(slug)}/${tag}/modules.zip`;
+/** The login form; `next` is where to go after logging in (a path on this site). */
+export const loginUrl = (next?: string): string =>
+  next && next !== '/' && next !== '/login' ? `/login?next=${encodeURIComponent(next)}` : '/login';
+export const logoutUrl = (): string => '/logout';
+export const signupUrl = (): string => '/signup';
+export const signupConfirmUrl = (token: string): string => `/signup/confirm/${token}`;
+export const forgotPasswordUrl = (): string => '/password/forgot';
+export const resetPasswordUrl = (token: string): string => `/password/reset/${token}`;
+export const accountUrl = (): string => '/account';
+export const accountExportUrl = (): string => '/account/export';
+export const dashboardUrl = (): string => '/me';
+
+/** Enrolment actions on a run (POST). */
+export const enrolUrl = (runId: number): string => `/runs/${runId}/enrol`;
+export const unenrolUrl = (runId: number): string => `/runs/${runId}/unenrol`;
+
+/** Staff pages. */
+export const manageUrl = (): string => '/manage';
+export const manageCourseUrl = (slug: string): string => `/manage/courses/${encodeURIComponent(slug)}`;
+export const newRunUrl = (slug: string): string => `${manageCourseUrl(slug)}/runs/new`;
+export const runUrl = (slug: string, runSlug: string): string =>
+  `${manageCourseUrl(slug)}/runs/${encodeURIComponent(runSlug)}`;

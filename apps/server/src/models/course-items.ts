@@ -83,3 +83,15 @@ export async function insertQuizKeys(
       .execute();
   }
 }
+
+/** Route of the first item of a version in course order, or null for an empty version. */
+export async function selectOptionalFirstRoute(db: Kysely<Database>, versionId: number): Promise<string | null> {
+  const row = await db
+    .selectFrom('course_items')
+    .select('route')
+    .where('version_id', '=', versionId)
+    .orderBy('position')
+    .limit(1)
+    .executeTakeFirst();
+  return row?.route ?? null;
+}

@@ -95,3 +95,8 @@ export async function selectOptionalVersionBySlugAndTag(
       .executeTakeFirst()) ?? null
   );
 }
+
+/** Every course (with or without a live version), by slug. */
+export async function selectAllCourses(db: Kysely<Database>): Promise<Course[]> {
+  return db.selectFrom('courses').selectAll().orderBy('slug').execute();
+}

@@ -1,6 +1,15 @@
 import { LANGUAGES, type Language, type Translate } from '../i18n/index.ts';
-import { catalogueUrl } from '../lib/urls.ts';
+import { accountUrl, catalogueUrl, dashboardUrl, loginUrl, logoutUrl, manageUrl, signupUrl } from '../lib/urls.ts';
 import { html, jsonScript, type SafeHtml } from './html.ts';
+import { slot } from './slots.ts';
+
+/** The logged-in reader, as the page shell shows them. */
+export interface Viewer {
+  name: string;
+  isAdmin: boolean;
+  /** The session's CSRF token, for the forms of the page (logout in the header). */
+  csrf: string;
+}
 
 /** What every page template receives: the reader's language and the asset URLs. */
 export interface PageContext {
@@ -10,6 +19,11 @@ export interface PageContext {
   asset(name: string): string;
   /** The current path and query, for the language switch to come back here. */
   path: string;
+  /**
+   * Who reads: a Viewer, null for an anonymous visitor, or undefined for a page rendered once
+   * for everyone and cached (its per-reader parts are then slots, see slots.ts).
+   */
+  viewer?: Viewer | null;
 }
 
 export interface Crumb {
@@ -50,6 +64,7 @@ export function layout(ctx: PageContext, options: PageOptions): string {
           <nav aria-label="${t('nav.main')}" class="site-nav">
             <a href="${catalogueUrl()}">${t('nav.catalogue')}</a>
           </nav>
+          ${ctx.viewer === undefined ? slot('account', accountArea(ctx, null)) : accountArea(ctx, ctx.viewer)}
           <nav aria-label="${t('nav.language')}" class="lang-switch">
             <ul>
               ${LANGUAGES.map(
@@ -74,6 +89,26 @@ export function layout(ctx: PageContext, options: PageOptions): string {
       </body>
     </html> `.value
   );
+}
+
+/** The header's account area: log in and sign up, or the reader's links and a logout button. */
+export function accountArea(ctx: Pick<PageContext, 't' | 'path'>, viewer: Viewer | null): SafeHtml {
+  const { t } = ctx;
+  if (!viewer) {
+    return html`<nav aria-label="${t('nav.account')}" class="account-nav">
+      <a href="${loginUrl(ctx.path)}">${t('nav.login')}</a>
+      <a href="${signupUrl()}">${t('nav.signup')}</a>
+    </nav>`;
+  }
+  return html`<nav aria-label="${t('nav.account')}" class="account-nav">
+    <a href="${dashboardUrl()}">${t('nav.dashboard')}</a>
+    ${viewer.isAdmin ? html`<a href="${manageUrl()}">${t('nav.manage')}</a>` : ''}
+    <a href="${accountUrl()}" class="account-name">${viewer.name}</a>
+    <form method="post" action="${logoutUrl()}" class="logout-form">
+      <input type="hidden" name="_csrf" value="${viewer.csrf}" />
+      <button type="submit" class="link-button">${t('nav.logout')}</button>
+    </form>
+  </nav>`;
 }
 
 function breadcrumb(t: Translate, crumbs: Crumb[]): SafeHtml {

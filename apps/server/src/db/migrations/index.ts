@@ -1,7 +1,9 @@
 import type { Migration } from 'kysely';
 import * as m0001 from './0001-courses.ts';
+import * as m0002 from './0002-accounts-and-runs.ts';
 
 /** Every migration, in order. Names sort as they apply; never rename or edit a shipped one. */
 export const migrations: Record<string, Migration> = {
   '0001-courses': m0001,
+  '0002-accounts-and-runs': m0002,
 };

@@ -1,6 +1,9 @@
-import { courseUrl } from '../../lib/urls.ts';
-import { html } from '../../views/html.ts';
+import type { Run } from '../../db/schema.ts';
+import { isEnrolmentOpen } from '../../lib/runs/schedule.ts';
+import { catalogueUrl, courseUrl, dashboardUrl, loginUrl } from '../../lib/urls.ts';
+import { html, type SafeHtml } from '../../views/html.ts';
 import { layout, type PageContext } from '../../views/layout.ts';
+import { enrolForm, runCount, runDates } from '../../views/runs.ts';
 
 export interface CatalogueEntry {
   slug: string;
@@ -9,10 +12,19 @@ export interface CatalogueEntry {
   language: string;
   notebooks: number;
   quizzes: number;
+  /** Sessions shown: not archived, not ended, enrolment not closed. */
+  runs: Run[];
 }
 
-/** The list of published courses. */
-export function catalogueView(ctx: PageContext, courses: CatalogueEntry[]): string {
+export interface CatalogueReader {
+  /** Runs the reader is enrolled in. */
+  enrolled: Set<number>;
+  zone: string;
+  now: Date;
+}
+
+/** The list of published courses, each with its sessions open for enrolment. */
+export function catalogueView(ctx: PageContext, courses: CatalogueEntry[], reader: CatalogueReader): string {
   const { t } = ctx;
   const main = html` <h1>${t('catalogue.title')}</h1>
     <p class="lead">${t('catalogue.intro')}</p>
@@ -28,9 +40,39 @@ export function catalogueView(ctx: PageContext, courses: CatalogueEntry[]): stri
                   <p class="meta" lang="${ctx.lang}">
                     ${t('catalogue.counts', { notebooks: c.notebooks, quizzes: c.quizzes })}
                   </p>
+                  ${c.runs.length > 0 ? runList(ctx, c, reader) : ''}
                 </li>`,
             )}
           </ul>`
     }`;
   return layout(ctx, { title: t('catalogue.title'), main, bodyClass: 'page-catalogue' });
+}
+
+function runList(ctx: PageContext, course: CatalogueEntry, reader: CatalogueReader): SafeHtml {
+  const { t } = ctx;
+  const enrolledHere = course.runs.some((r) => reader.enrolled.has(r.id));
+  return html`<div class="runs" lang="${ctx.lang}">
+    <h3>${t('catalogue.sessions')}</h3>
+    <ul class="run-list">
+      ${course.runs.map((run) => {
+        let action: SafeHtml;
+        if (reader.enrolled.has(run.id)) {
+          action = html`<p class="enrolled-badge">
+            ${t('run.enrolled')} · <a href="${dashboardUrl()}">${t('nav.dashboard')}</a>
+          </p>`;
+        } else if (!isEnrolmentOpen(run, reader.now)) {
+          action = html``;
+        } else if (!ctx.viewer) {
+          action = html`<p><a href="${loginUrl(catalogueUrl())}">${t('run.loginToEnrol')}</a></p>`;
+        } else {
+          action = enrolForm(ctx, run, ctx.viewer.csrf, catalogueUrl(), enrolledHere ? t('run.switch') : undefined);
+        }
+        return html`<li>
+          <strong>${run.title}</strong>
+          <span class="meta">${runDates(ctx, run, reader.zone, reader.now)} · ${runCount(ctx, run)}</span>
+          ${action}
+        </li>`;
+      })}
+    </ul>
+  </div>`;
 }

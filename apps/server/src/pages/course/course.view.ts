@@ -5,6 +5,8 @@ import { catalogueUrl, courseItemUrl } from '../../lib/urls.ts';
 import type { CourseItemSummary } from '../../models/course-items.ts';
 import { html, type SafeHtml } from '../../views/html.ts';
 import { layout, type PageContext } from '../../views/layout.ts';
+import { anonymousSessionBox } from '../../views/runs.ts';
+import { slot } from '../../views/slots.ts';
 
 export interface CoursePageData {
   slug: string;
@@ -22,7 +24,10 @@ export function kindBadge(ctx: PageContext, kind: string): SafeHtml {
   return html`<span class="kind kind-${known ? kind : 'other'}">${ctx.t(known ? key : 'kind.other')}</span>`;
 }
 
-/** A course's home: its description and its contents, track by track, week by week. */
+/**
+ * A course's home: its description, the reader's session box (a slot: filled per reader), and its
+ * contents, track by track, week by week. Rendered once per version and language, then cached.
+ */
 export function courseView(ctx: PageContext, data: CoursePageData): string {
   const { t } = ctx;
   const byPath = new Map(data.items.map((i) => [i.path, i]));
@@ -36,6 +41,7 @@ export function courseView(ctx: PageContext, data: CoursePageData): string {
       ${credits ? html`<p class="credits">${credits}</p>` : ''}
       ${first ? html`<p><a class="button" href="${courseItemUrl(data.slug, first.route)}" lang="${ctx.lang}">${t('course.start')}</a></p>` : ''}
     </div>
+    ${slot('course-session', anonymousSessionBox(ctx, data.slug))}
     <nav class="course-contents" aria-labelledby="contents-title">
       <h2 id="contents-title">${t('course.contents')}</h2>
       ${main ? trackView(ctx, data, main, byPath, 't0') : ''}

@@ -1,29 +1,35 @@
 import type { FastifyInstance } from 'fastify';
-import { pageContext } from '../../http/context.ts';
+import { pageContext, sharedPageContext } from '../../http/context.ts';
 import { HttpError } from '../../http/errors.ts';
+import { sendPage } from '../../http/forms.ts';
+import { readerVersion } from '../../lib/runs/reading.ts';
 import { courseUrl } from '../../lib/urls.ts';
 import { selectNeighbours, selectOptionalItemByRoute } from '../../models/course-items.ts';
+import { updateLastRoute } from '../../models/enrolments.ts';
 import type { Services } from '../../services.ts';
+import { accountArea } from '../../views/layout.ts';
 import { itemView } from './item.view.ts';
 import { notebookRuntimeConfig } from './runtime-config.ts';
 import type { CourseStructure } from '../../lib/import/import-course.ts';
 import { selectPublicFileList } from '../../models/course-files.ts';
 import { moduleNames } from '../runtime/runtime.route.ts';
 
-export function itemRoutes(app: FastifyInstance, { db, assets, content, config, pyodide }: Services): void {
+export function itemRoutes(app: FastifyInstance, services: Services): void {
+  const { db, assets, content, clock, config, pyodide } = services;
   app.get<{ Params: { slug: string; '*': string } }>(
     '/courses/:slug/*',
     { config: { crossOriginIsolated: true } },
     async (request, reply) => {
-      const version = await content.liveVersion(request.params.slug);
-      if (!version) throw new HttpError('COURSE_NOT_FOUND');
+      const live = await content.liveVersion(request.params.slug);
+      if (!live) throw new HttpError('COURSE_NOT_FOUND');
       const route = request.params['*'].replace(/\/+$/, '').replace(/\.(md|ipynb|quiz)$/, '');
-      if (route === '') return reply.redirect(courseUrl(version.slug), 301);
+      if (route === '') return reply.redirect(courseUrl(live.slug), 301);
+      const { version, enrolment } = await readerVersion(request, services, live);
       const page = await content.page(`item\0${version.id}\0${route}\0${request.lang}`, async () => {
         const item = await selectOptionalItemByRoute(db.kysely, version.id, route);
         if (!item) throw new HttpError('ITEM_NOT_FOUND', undefined, version.slug);
         const { previous, next } = await selectNeighbours(db.kysely, version.id, item.position);
-        const ctx = pageContext(request, assets);
+        const ctx = sharedPageContext(request, assets);
         let runtime: { runtime: object; page: object } | null = null;
         if (item.type === 'notebook') {
           const meta = JSON.parse(item.meta) as { codeCells?: { id: string; tags: string[]; source: string }[] };
@@ -51,7 +57,13 @@ export function itemRoutes(app: FastifyInstance, { db, assets, content, config, 
           runtime,
         });
       });
-      return reply.type('text/html; charset=utf-8').send(page);
+      if (!request.user) return sendPage(reply, page.anonymous);
+      // "Resume where I left": one write when the learner moves to another page, none on reloads.
+      if (enrolment && enrolment.enrolment.last_route !== route) {
+        await updateLastRoute(db.kysely, enrolment.enrolment.id, route, clock());
+      }
+      const ctx = pageContext(request, assets);
+      return sendPage(reply, page.fill({ account: accountArea(ctx, ctx.viewer!) }));
     },
   );
 }

@@ -1,0 +1,77 @@
+import type { Run } from '../../db/schema.ts';
+import { formatDate } from '../../lib/runs/dates.ts';
+import { runPhase, weekOpensAt } from '../../lib/runs/schedule.ts';
+import { catalogueUrl, courseItemUrl, courseUrl, dashboardUrl, manageUrl } from '../../lib/urls.ts';
+import { notice } from '../../views/forms.ts';
+import { html, type SafeHtml } from '../../views/html.ts';
+import { layout, type PageContext } from '../../views/layout.ts';
+import { runDates, unenrolForm } from '../../views/runs.ts';
+
+export interface DashboardCourse {
+  courseSlug: string;
+  courseTitle: string;
+  run: Run;
+  /** Where "resume" goes: the last page opened, else the first page of the course. */
+  resumeRoute: string | null;
+  resumed: boolean;
+  weeks: number[];
+}
+
+export interface DashboardData {
+  name: string;
+  courses: DashboardCourse[];
+  canManage: boolean;
+  notice?: string | undefined;
+  zone: string;
+  now: Date;
+}
+
+/** "My courses": each active enrolment with a link back to where the learner was. */
+export function dashboardView(ctx: PageContext, data: DashboardData): string {
+  const { t } = ctx;
+  const main = html`<h1>${t('dashboard.title')}</h1>
+    ${notice(data.notice)}
+    <p class="lead">${t('dashboard.hello', { name: data.name })}</p>
+    ${
+      data.courses.length === 0
+        ? html`<p class="empty">${t('dashboard.empty')} <a href="${catalogueUrl()}">${t('dashboard.browse')}</a></p>`
+        : html`<ul class="course-cards dashboard-courses">
+            ${data.courses.map((c) => courseCard(ctx, c, data))}
+          </ul>`
+    }
+    ${data.canManage ? html`<p><a href="${manageUrl()}">${t('dashboard.manage')}</a></p>` : ''}`;
+  return layout(ctx, { title: t('dashboard.title'), main, bodyClass: 'page-dashboard' });
+}
+
+function courseCard(ctx: PageContext, c: DashboardCourse, data: DashboardData): SafeHtml {
+  const { t } = ctx;
+  const phase = runPhase(c.run, data.now);
+  const openWeeks = c.weeks.filter((w) => weekOpensAt(c.run, w).getTime() <= data.now.getTime());
+  const nextWeek = c.weeks.find((w) => weekOpensAt(c.run, w).getTime() > data.now.getTime());
+  const status =
+    phase === 'upcoming'
+      ? t('dashboard.startsOn', { date: formatDate(c.run.starts_at, ctx.lang, data.zone) })
+      : phase === 'ended'
+        ? t('dashboard.ended')
+        : c.run.mode === 'self-paced' || c.weeks.length === 0
+          ? t('dashboard.allOpen')
+          : t('dashboard.weeksOpen', { n: openWeeks.length, total: c.weeks.length }) +
+            (nextWeek !== undefined
+              ? ` · ${t('run.week.opens', { n: nextWeek, date: formatDate(weekOpensAt(c.run, nextWeek).toISOString(), ctx.lang, data.zone) })}`
+              : '');
+  return html`<li class="course-card">
+    <h2><a href="${courseUrl(c.courseSlug)}">${c.courseTitle}</a></h2>
+    <p class="meta">${c.run.title} · ${runDates(ctx, c.run, data.zone, data.now)}</p>
+    <p>${status}</p>
+    ${
+      c.resumeRoute
+        ? html`<p>
+            <a class="button" href="${courseItemUrl(c.courseSlug, c.resumeRoute)}"
+              >${t(c.resumed ? 'session.resume' : 'course.start')}</a
+            >
+          </p>`
+        : ''
+    }
+    ${unenrolForm(ctx, c.run, ctx.viewer!.csrf, dashboardUrl())}
+  </li>`;
+}

@@ -176,6 +176,30 @@ describe('a notebook page', () => {
 });
 
 describe('the demo course in the browser', () => {
+  it('queues a run clicked before Python is ready, and runs it once ready', async () => {
+    const page = await openNotebook(running.browser, url('w1/w1-s1-c1-nombres'), { ready: false });
+    const first = cell(page, 0);
+    await first.locator('.nb-run').click();
+    expect(await page.locator('.runtime-status').getAttribute('data-state')).toBe('loading');
+    expect(await first.locator('.nb-count').textContent()).toBe('[*]');
+    await first.locator('.nb-count', { hasText: '[1]' }).waitFor({ timeout: 60_000 });
+    expect(await outputText(page, 0)).toBe('(14, 20)');
+    await page.context().close();
+  });
+
+  it('cuts a long output, and shows the rest on demand', async () => {
+    const page = await openNotebook(running.browser, url('w1/w1-s1-c1-nombres'));
+    await setCode(page, 0, 'for i in range(2000):\n    print("ligne", i)');
+    expect(await runCell(page, 0)).toBe('ok');
+    const more = cell(page, 0).locator('.nb-more');
+    expect(await more.textContent()).toBe('Afficher la suite (1500 lignes)');
+    expect(await outputText(page, 0)).not.toContain('ligne 1999');
+    await more.click();
+    expect(await outputText(page, 0)).toContain('ligne 1999\n');
+    expect(await cell(page, 0).locator('.nb-more').count()).toBe(0);
+    await page.context().close();
+  });
+
   it('answers input() in an inline field, prompt first', async () => {
     const page = await openNotebook(running.browser, url('w1/w1-s2-c1-chaines'));
     const index = await cellIndex(page, 'input(');

@@ -331,6 +331,17 @@ describe('degraded conditions', () => {
     await context.close();
   });
 
+  it('says so when Python cannot start, and the page stays readable', async () => {
+    const context = await running.browser.newContext({ locale: 'fr-FR' });
+    const page = await context.newPage();
+    await page.route('**/pyodide.asm.wasm', (route) => route.fulfill({ status: 503, body: 'unavailable' }));
+    await page.goto(url('w1/w1-s1-c1-nombres'));
+    await waitForState(page, 'dead', 60_000);
+    expect(await page.locator('.runtime-status').textContent()).toContain("Python n'a pas pu démarrer");
+    expect(await page.locator('.nb-code pre, .nb-code .cm-content').count()).toBeGreaterThan(10);
+    await context.close();
+  });
+
   it('without JavaScript, the code is shown and the page says how to run it', async () => {
     const context = await running.browser.newContext({ locale: 'fr-FR', javaScriptEnabled: false });
     const page = await context.newPage();

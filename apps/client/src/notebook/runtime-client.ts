@@ -41,6 +41,8 @@ export type RestartReason = 'asked' | 'interrupt-without-isolation' | 'stuck';
 
 /** If an interrupted run has not stopped after this long, the interpreter is restarted. */
 const STUCK_AFTER_MS = 3000;
+/** A start-up that has not finished after this long (a stalled download…) is reported. */
+const STARTUP_TIMEOUT_MS = 180_000;
 
 /**
  * The page side of the runtime: one worker per notebook page, its state (loading → ready ⇄ busy →
@@ -61,6 +63,7 @@ export class RuntimeClient {
   private counter = 0;
   private nextRunId = 1;
   private stuckTimer: ReturnType<typeof setTimeout> | undefined;
+  private startupTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly listeners = new Set<() => void>();
 
   constructor(
@@ -91,6 +94,10 @@ export class RuntimeClient {
     });
     this.worker = worker;
     worker.postMessage({ type: 'init', config: this.config, control: this.control });
+    clearTimeout(this.startupTimer);
+    this.startupTimer = setTimeout(() => {
+      if (this.worker === worker && !this.ready) this.die(`no answer after ${STARTUP_TIMEOUT_MS / 1000} s`);
+    }, STARTUP_TIMEOUT_MS);
   }
 
   /**
@@ -179,6 +186,7 @@ export class RuntimeClient {
         return;
       case 'ready':
         performance.mark('carnet:ready');
+        clearTimeout(this.startupTimer);
         this.ready = true;
         this.stage = null;
         this.info = { python: message.python, pyodide: message.pyodide, isolated: message.isolated };

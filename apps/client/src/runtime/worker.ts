@@ -58,8 +58,31 @@ function fetchBytes(url: string): Uint8Array {
   return new Uint8Array(request.response as ArrayBuffer);
 }
 
+/**
+ * Pyodide reports a failed WebAssembly download or compilation on the console and never settles
+ * its promise: while it starts, such messages end the start-up with an error the learner sees.
+ */
+function watchStartupFailures(): () => void {
+  const original = { warn: console.warn, error: console.error };
+  let reported = false;
+  const watch =
+    (log: (...args: unknown[]) => void) =>
+    (...args: unknown[]): void => {
+      log(...args);
+      const text = args.map(String).join(' ');
+      if (!reported && /wasm instantiation failed|Aborted\(|Failed to execute 'compile'/.test(text)) {
+        reported = true;
+        post({ type: 'failed', message: text });
+      }
+    };
+  console.warn = watch(original.warn);
+  console.error = watch(original.error);
+  return () => Object.assign(console, original);
+}
+
 async function start(config: RuntimeConfig): Promise<void> {
   post({ type: 'stage', stage: 'download' });
+  const stopWatching = watchStartupFailures();
   const listing = fetch(config.filesUrl).then((r) => {
     if (!r.ok) throw new Error(`${config.filesUrl}: HTTP ${r.status}`);
     return r.json();
@@ -136,6 +159,7 @@ async function start(config: RuntimeConfig): Promise<void> {
     onPackages: (names) => post({ type: 'packages', runId: currentRun, names }),
   });
   host.install();
+  stopWatching();
   const python = pyodide.runPython('import sys; sys.version.split()[0]') as string;
   post({ type: 'ready', python, pyodide: pyodide.version, isolated: control !== null });
   if (packagesUrl && config.packages.length > 0) {

@@ -92,7 +92,7 @@ def seal_entry(module, attribute, exo):
         attempts = [("solution", exo.solution)] + ko_variants(module, exo)
         for label, attempt in attempts:
             if _run(standin, "correction", attempt) != _run(exo, "correction", attempt):
-                raise Unsealable(f"correction({label}) differs from one run to the next (a random or stateful reference?)")
+                raise Unsealable(f"correction({label}) differs from one run to the next (random or stateful reference?)")
     except Unsealable as error:
         entry.update(sealable=False, reason=str(error))
         return entry

@@ -7,6 +7,11 @@ def _css_text(properties):
     return ";".join(f"{name}:{value}" for name, value in properties.items())
 
 
+_PRE_STYLE = (
+    "margin:0;white-space:pre-wrap;font:inherit;font-family:var(--mono,monospace);max-height:24em;overflow:auto"
+)
+
+
 class Content:
     """A table cell's content; the add_* methods chain (they return the content itself)."""
 
@@ -74,7 +79,7 @@ class TextContent(Content):
     def inner_html(self):
         body = html.escape(self._text)
         if self.is_code:
-            body = f'<pre class="nbae-code" style="margin:0;white-space:pre-wrap;font:inherit;font-family:var(--mono,monospace);max-height:24em;overflow:auto">{body}</pre>'
+            body = f'<pre class="nbae-code" style="{_PRE_STYLE}">{body}</pre>'
         else:
             body = f'<span class="nbae-text" style="white-space:pre-wrap">{body}</span>'
         if self.note:

@@ -128,7 +128,8 @@ class Exercise:
         show(table)
 
     def _record(self, table):
-        self.last_result = table.result(self.name, type(self).__name__ if not self._sealed else self._sealed["class"], sealed=bool(self._sealed))
+        kind = self._sealed["class"] if self._sealed else type(self).__name__
+        self.last_result = table.result(self.name, kind, sealed=bool(self._sealed))
         record(self.last_result)
 
 

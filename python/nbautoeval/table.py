@@ -31,6 +31,12 @@ MESSAGES = {
 }
 
 
+_BOX = "max-width:100%;overflow-x:auto"
+_HIDDEN = "position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)"
+_ICON = {"padding": "0.25em 0.5em", "text-align": "center"}
+_SUMMARY = "margin:0.25em 0;font-weight:bold"
+
+
 def _var(name):
     return f"var(--nbae-{name},{LIGHT[name]})"
 
@@ -116,20 +122,23 @@ class Table:
             }
         )
         parts = [
-            f'<div class="nbae nbae-{self.kind}" style="font-size:{html.escape(str(self.font_size))};max-width:100%;overflow-x:auto">',
+            f'<div class="nbae nbae-{self.kind}" style="font-size:{html.escape(str(self.font_size))};{_BOX}">',
             '<table class="nbae-table" style="border-collapse:collapse;margin:0.25em 0">',
             "<thead><tr>",
         ]
         for header in self.headers:
             parts.append(f'<th scope="col" class="nbae-header" style="{head_style}">{html.escape(str(header))}</th>')
         if self.verdicts:
-            parts.append(f'<th scope="col" class="nbae-header" style="{head_style}"><span class="nbae-visually-hidden" style="position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)">{MESSAGES["ok"]}/{MESSAGES["ko"]}</span></th>')
+            hidden = f'<span class="nbae-visually-hidden" style="{_HIDDEN}">{MESSAGES["ok"]}/{MESSAGES["ko"]}</span>'
+            parts.append(f'<th scope="col" class="nbae-header" style="{head_style}">{hidden}</th>')
         parts.append("</tr></thead><tbody>")
         index = 0
         for row in self.rows:
             if isinstance(row, Section):
+                title = html.escape(str(row.title))
                 parts.append(
-                    f'<tr class="nbae-section"><th scope="rowgroup" colspan="{columns}" class="nbae-header" style="{head_style}">{html.escape(str(row.title))}</th></tr>'
+                    f'<tr class="nbae-section"><th scope="rowgroup" colspan="{columns}" class="nbae-header" '
+                    f'style="{head_style}">{title}</th></tr>'
                 )
                 index = 0
                 continue
@@ -146,22 +155,26 @@ class Table:
                     "text-align": "left",
                 }
                 style.update(content.css)
-                classes = " ".join(["nbae-cell", f"nbae-{state}"] + ([f"nbae-even"] if parity else []) + content.classes)
-                parts.append(f'<td class="{html.escape(classes)}" style="{html.escape(css_text(style))}">{content.inner_html()}</td>')
+                classes = " ".join(["nbae-cell", f"nbae-{state}"] + (["nbae-even"] if parity else []) + content.classes)
+                style = html.escape(css_text(style))
+                parts.append(f'<td class="{html.escape(classes)}" style="{style}">{content.inner_html()}</td>')
             if self.verdicts:
                 state = "ok" if row.ok else "ko"
                 label = MESSAGES[state] + (": " + row.reason if row.reason else "")
                 icon = "✔" if row.ok else "✘"
-                style = css_text({"background": _var(f"{state}-bg{parity}"), "color": _var("ink"), "padding": "0.25em 0.5em", "text-align": "center"})
+                style = css_text({"background": _var(f"{state}-bg{parity}"), "color": _var("ink"), **_ICON})
+                label = html.escape(label)
                 parts.append(
-                    f'<td class="nbae-cell nbae-icon nbae-{state}" style="{style}"><span role="img" aria-label="{html.escape(label)}" title="{html.escape(label)}">{icon}</span></td>'
+                    f'<td class="nbae-cell nbae-icon nbae-{state}" style="{style}">'
+                    f'<span role="img" aria-label="{label}" title="{label}">{icon}</span></td>'
                 )
             parts.append("</tr>")
         parts.append("</tbody></table>")
         if self.verdicts:
             rows = self._data_rows()
             state = "ok" if all(row.ok for row in rows) else "ko"
-            parts.append(f'<p class="nbae-summary nbae-summary-{state}" role="status" style="margin:0.25em 0;font-weight:bold">{html.escape(self.summary())}</p>')
+            summary = html.escape(self.summary())
+            parts.append(f'<p class="nbae-summary nbae-summary-{state}" role="status" style="{_SUMMARY}">{summary}</p>')
         parts.append("</div>")
         return "".join(parts)
 

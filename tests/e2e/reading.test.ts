@@ -105,9 +105,18 @@ describe('reading the demo course in Chromium', () => {
 
 type Box = { x: number; y: number; width: number; height: number };
 
-/** The first two cells of the first side-by-side row. */
+/**
+ * The first two cells of the first side-by-side row, measured together once the page is enhanced
+ * (the runtime's toolbar, inserted above the notebook, moves everything down).
+ */
 async function sideBySidePair(page: Page): Promise<[Box, Box]> {
-  const cells = page.locator('.nb-row').first().locator(':scope > .nb-cell');
-  expect(await cells.count()).toBeGreaterThanOrEqual(2);
-  return [(await cells.nth(0).boundingBox())!, (await cells.nth(1).boundingBox())!];
+  await page.locator('.runtime-status').waitFor();
+  const boxes = await page.evaluate(() =>
+    [...document.querySelectorAll('.nb-row')[0]!.querySelectorAll(':scope > .nb-cell')].map((cell) => {
+      const { x, y, width, height } = cell.getBoundingClientRect();
+      return { x, y, width, height };
+    }),
+  );
+  expect(boxes.length).toBeGreaterThanOrEqual(2);
+  return [boxes[0]!, boxes[1]!];
 }

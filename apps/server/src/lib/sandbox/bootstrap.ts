@@ -8,40 +8,56 @@
 /** Exit status the bootstrap uses when the program ran out of memory (MemoryError not caught). */
 export const EXIT_MEMORY = 120;
 
-/** What the bootstrap reads from argv[1] (JSON). */
+/**
+ * What the bootstrap reads from its arguments: argv[1] the working directory, [2] the program
+ * file, [3] the name tracebacks show, [4] the limits (`NAME=value` by line, without RLIMIT_),
+ * [5] the sys.path entries (by line), then the program's own arguments. No `json` import: it
+ * would cost more than the rest of the start-up.
+ */
 export interface BootstrapConfig {
-  /** Resource name (without RLIMIT_) → limit, applied in order. */
   rlimits: [string, number][];
   cwd: string;
-  /** Put at the front of sys.path, in order. */
   path: string[];
-  /** The program file, and the name tracebacks show for it. */
   file: string;
   filename: string;
   argv: string[];
 }
 
+/** The bootstrap's arguments (after `-c BOOTSTRAP`). */
+export function bootstrapArgs(config: BootstrapConfig): string[] {
+  for (const entry of [config.cwd, config.file, ...config.path]) {
+    if (entry.includes('\n')) throw new Error(`a path of the job contains a line break: ${JSON.stringify(entry)}`);
+  }
+  return [
+    config.cwd,
+    config.file,
+    config.filename,
+    config.rlimits.map(([name, value]) => `${name}=${value}`).join('\n'),
+    config.path.join('\n'),
+    ...config.argv,
+  ];
+}
+
 export const BOOTSTRAP = `
-import resource, sys, json
-_c = json.loads(sys.argv[1])
+import resource, sys
 resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-for _name, _value in _c["rlimits"]:
-    _r = getattr(resource, "RLIMIT_" + _name)
-    _hard = _value + 1 if _name == "CPU" else _value
-    resource.setrlimit(_r, (_value, _hard))
+for _line in sys.argv[4].split("\\n"):
+    _name, _value = _line.split("=")
+    _value = int(_value)
+    resource.setrlimit(getattr(resource, "RLIMIT_" + _name), (_value, _value + 1 if _name == "CPU" else _value))
 import os
-os.chdir(_c["cwd"])
-sys.path[0:0] = _c["path"]
-sys.argv = [_c["filename"]] + _c["argv"]
-with open(_c["file"], "rb") as _f:
+os.chdir(sys.argv[1])
+sys.path[0:0] = [p for p in sys.argv[5].split("\\n") if p]
+_file, _filename = sys.argv[2], sys.argv[3]
+sys.argv = [_filename] + sys.argv[6:]
+with open(_file, "rb") as _f:
     _source = _f.read()
-import types
-_main = types.ModuleType("__main__")
-_main.__file__ = _c["filename"]
+_main = type(sys)("__main__")
+_main.__file__ = _filename
 sys.modules["__main__"] = _main
 def _run():
     try:
-        code = compile(_source, _c["filename"], "exec")
+        code = compile(_source, _filename, "exec")
         exec(code, _main.__dict__)
     except SystemExit:
         raise
@@ -56,6 +72,6 @@ def _run():
         tb = tb.tb_next if tb is not None and tb.tb_next is not None else tb
         traceback.print_exception(type(e), e, tb)
         sys.exit(1)
-del _f, _name, _value, _r, _hard
+del _f, _line, _name, _value
 _run()
 `;

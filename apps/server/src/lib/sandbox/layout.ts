@@ -1,7 +1,7 @@
 import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, normalize, sep } from 'node:path';
-import { BOOTSTRAP, type BootstrapConfig } from './bootstrap.ts';
+import { BOOTSTRAP, bootstrapArgs, type BootstrapConfig } from './bootstrap.ts';
 import type { SandboxJob, SandboxLimits } from './sandbox.ts';
 
 /** A job's course folder on the host, and how to remove it when it was made for the job. */
@@ -85,7 +85,7 @@ export function pythonArgs(
     filename,
     argv: [...(job.argv ?? [])],
   };
-  return ['-I', '-S', '-c', BOOTSTRAP, JSON.stringify(config)];
+  return ['-I', '-S', '-c', BOOTSTRAP, ...bootstrapArgs(config)];
 }
 
 /** Validated link names → course-relative folders. */

@@ -26,6 +26,9 @@ import { runtimeRoutes } from './pages/runtime/runtime.route.ts';
 import { ContentCache } from './lib/content-cache.ts';
 import { createMailer, type Mailer } from './lib/auth/mailer.ts';
 import { DbRateLimiter, type RateLimiter } from './lib/auth/throttle.ts';
+import { DbJobQueue } from './lib/jobs/db-queue.ts';
+import type { JobQueue } from './lib/jobs/queue.ts';
+import { prepareSandbox, type GradingSetup } from './lib/sandbox/setup.ts';
 import { loginUrl } from './lib/urls.ts';
 import { accountRoutes } from './pages/account/account.route.ts';
 import { dashboardRoutes } from './pages/dashboard/dashboard.route.ts';
@@ -49,6 +52,10 @@ export interface AppOptions {
   mailer?: Mailer;
   /** Attempt counters for throttling; defaults to the database-backed one. */
   limiter?: RateLimiter;
+  /** The job queue; defaults to the database-backed one, not started (`carnet serve` starts it). */
+  jobs?: JobQueue;
+  /** The sandbox check; defaults to probing bubblewrap and Python as configured. */
+  grading?: GradingSetup;
 }
 
 /** Builds the web application (routes, headers, error pages). `listen()` is the caller's business. */
@@ -84,7 +91,15 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       options.mailer ??
       createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, dataDir: config.dataDir }, app.log),
     limiter: options.limiter ?? new DbRateLimiter(db.kysely),
+    jobs:
+      options.jobs ??
+      new DbJobQueue(db, { concurrency: config.gradingConcurrency, listenUrl: config.databaseUrl, log: app.log }),
+    grading:
+      options.grading ??
+      (await prepareSandbox({ python: config.python, bwrap: config.bwrap, unsafeGrading: config.unsafeGrading })),
   };
+  if (services.grading.unsafe) app.log.warn(`!!! ${services.grading.problem}`);
+  else if (!services.grading.sandbox) app.log.error(`Grading is refused: ${services.grading.problem}`);
 
   registerLanguage(app);
   registerFormBodies(app);

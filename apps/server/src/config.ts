@@ -48,6 +48,15 @@ export const configSchema = z
       .url({ message: 'expected the absolute URL of a Pyodide package repository (with pyodide-lock.json)' })
       .transform((url) => (url.endsWith('/') ? url : `${url}/`))
       .optional(),
+    python: z.string().min(1, 'expected the path of a CPython 3.11+ interpreter').default('/usr/bin/python3'),
+    bwrap: z.string().min(1, 'expected the path of bubblewrap (bwrap)').default('bwrap'),
+    unsafeGrading: boolean.default(false),
+    gradingConcurrency: z.coerce
+      .number({ message: 'expected a number of jobs' })
+      .int('expected a whole number')
+      .min(1, 'expected at least 1')
+      .max(256)
+      .optional(),
   })
   .superRefine((config, ctx) => {
     // Links in e-mails must not be built from a request's Host header (an attacker could choose it).
@@ -149,6 +158,26 @@ export const SETTINGS: Record<keyof z.infer<typeof configSchema>, { env: string;
     env: 'CARNET_TIMEZONE',
     flag: '--timezone',
     help: 'time zone of dates typed in forms and shown on pages (default Europe/Paris)',
+  },
+  python: {
+    env: 'CARNET_PYTHON',
+    flag: '--python',
+    help: "CPython 3.11+ that runs learners' code in the sandbox (default /usr/bin/python3)",
+  },
+  bwrap: {
+    env: 'CARNET_BWRAP',
+    flag: '--bwrap',
+    help: 'bubblewrap, the sandbox (default: bwrap on the PATH; Debian: apt-get install bubblewrap)',
+  },
+  unsafeGrading: {
+    env: 'CARNET_UNSAFE_GRADING',
+    flag: '--unsafe-grading',
+    help: "DEVELOPMENT ONLY: run learners' code without a sandbox when bubblewrap is missing (default false)",
+  },
+  gradingConcurrency: {
+    env: 'CARNET_GRADING_CONCURRENCY',
+    flag: '--grading-concurrency',
+    help: 'jobs (grading runs) at once in this process (default: the number of cores)',
   },
 };
 

@@ -3,6 +3,8 @@ import type { Db } from './db/database.ts';
 import type { Assets } from './http/assets.ts';
 import type { PyodideDist } from './http/pyodide.ts';
 import type { ContentCache } from './lib/content-cache.ts';
+import type { JobQueue } from './lib/jobs/queue.ts';
+import type { GradingSetup } from './lib/sandbox/setup.ts';
 import type { Mailer } from './lib/auth/mailer.ts';
 import type { RateLimiter } from './lib/auth/throttle.ts';
 
@@ -18,4 +20,8 @@ export interface Services {
   clock: () => Date;
   mailer: Mailer;
   limiter: RateLimiter;
+  /** Background jobs (grading runs); its workers run only where `carnet serve` starts them. */
+  jobs: JobQueue;
+  /** The sandbox, or why grading is refused; `grading.unsafe` asks pages for a warning banner. */
+  grading: GradingSetup;
 }

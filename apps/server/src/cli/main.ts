@@ -4,6 +4,9 @@ import { ConfigError, loadConfig, SETTINGS, type Config } from '../config.ts';
 import { openDatabase } from '../db/database.ts';
 import { migrateToLatest, pendingMigrations } from '../db/migrate.ts';
 import { importCourse, ImportError } from '../lib/import/import-course.ts';
+import { DbJobQueue } from '../lib/jobs/db-queue.ts';
+import { registerSandboxRun } from '../lib/jobs/sandbox-job.ts';
+import { prepareSandbox } from '../lib/sandbox/setup.ts';
 import { formatSummary } from '../lib/import/summary.ts';
 import { runCommands, userCommands } from './accounts.ts';
 import { DB_SETTINGS, requireMigrated, withDb, type Command, type Flags } from './common.ts';
@@ -30,9 +33,17 @@ const COMMANDS: Record<string, Command> = {
       'smtpUrl',
       'mailFrom',
       'timezone',
+      'python',
+      'bwrap',
+      'unsafeGrading',
+      'gradingConcurrency',
       ...DB_SETTINGS,
     ],
-    help: 'Serves the catalogue, courses and files. The database must be migrated first (carnet migrate).',
+    help: [
+      'Serves the catalogue, courses and files, and runs background jobs (grading) in this process.',
+      'The database must be migrated first (carnet migrate). Grading needs bubblewrap and python3:',
+      'without them it is refused (the log says what to install), unless CARNET_UNSAFE_GRADING=true.',
+    ].join('\n'),
     run: serve,
   },
   import: {
@@ -182,8 +193,25 @@ async function serve(_flags: Flags, _args: string[], getConfig: () => Config): P
     await db.close();
     return 2;
   }
-  const app = await buildApp({ config, db });
+  const grading = await prepareSandbox({
+    python: config.python,
+    bwrap: config.bwrap,
+    unsafeGrading: config.unsafeGrading,
+  });
+  // The queue logs through the app's logger, which exists once the app is built.
+  const logs: { to?: { warn(o: object, m: string): void; error(o: object, m: string): void } } = {};
+  const jobs = new DbJobQueue(db, {
+    concurrency: config.gradingConcurrency,
+    listenUrl: config.databaseUrl,
+    log: { warn: (o, m) => logs.to?.warn(o, m), error: (o, m) => logs.to?.error(o, m) },
+  });
+  registerSandboxRun(jobs, grading.sandbox, grading.problem);
+  const app = await buildApp({ config, db, jobs, grading });
+  logs.to = app.log;
   const address = await app.listen({ port: config.port, host: config.host });
+  jobs.start();
+  if (grading.unsafe) console.warn(`WARNING: ${grading.problem}`);
+  else if (!grading.sandbox) console.error(`Grading is refused: ${grading.problem}`);
   const shown = config.baseUrl ?? address.replace('127.0.0.1', 'localhost').replace('[::1]', 'localhost');
   console.log(`Carnet is serving on ${shown} (database: ${db.location})`);
   await new Promise<void>((resolve) => {
@@ -194,6 +222,7 @@ async function serve(_flags: Flags, _args: string[], getConfig: () => Config): P
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
+  await jobs.stop();
   await app.close();
   await db.close();
   return 0;

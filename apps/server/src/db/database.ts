@@ -27,6 +27,9 @@ export interface DbOptions {
 export function openDatabase(options: DbOptions): Db {
   if (options.databaseUrl) {
     const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolSize ?? 10 });
+    // An idle connection closed by the server (restart, failover, dropped database) is discarded by
+    // the pool; without a listener its error would crash the process. Queries in flight still fail.
+    pool.on('error', () => {});
     const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { kysely, dialect: 'postgres', location: redact(options.databaseUrl), close: () => kysely.destroy() };
   }

@@ -18,6 +18,7 @@ export interface Database {
   course_roles: CourseRolesTable;
   runs: RunsTable;
   enrolments: EnrolmentsTable;
+  jobs: JobsTable;
 }
 
 export interface CoursesTable {
@@ -194,6 +195,28 @@ export interface EnrolmentsTable {
   last_visit_at: string | null;
 }
 
+export type JobStatus = 'queued' | 'running' | 'done' | 'failed';
+
+/** The job queue (lib/jobs, ADR 023). */
+export interface JobsTable {
+  id: Generated<number>;
+  kind: string;
+  /** JSON. */
+  payload: string;
+  status: JobStatus;
+  attempts: Generated<number>;
+  max_attempts: Generated<number>;
+  /** JSON, when done. */
+  result: string | null;
+  error: string | null;
+  worker: string | null;
+  lease_until: string | null;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+}
+
+export type JobRow = Selectable<JobsTable>;
 export type Course = Selectable<CoursesTable>;
 export type User = Selectable<UsersTable>;
 export type AuthSessionRow = Selectable<AuthSessionsTable>;

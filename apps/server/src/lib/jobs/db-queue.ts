@@ -1,0 +1,348 @@
+import { EventEmitter } from 'node:events';
+import { availableParallelism, hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { sql } from 'kysely';
+import pg from 'pg';
+import type { z } from 'zod';
+import type { Db } from '../../db/database.ts';
+import type { JobRow } from '../../db/schema.ts';
+import type { JobContext, JobHandler, JobQueue, JobRecord } from './queue.ts';
+
+export interface DbJobQueueOptions {
+  /** Jobs run at once by this process (default: the number of cores). */
+  concurrency?: number | undefined;
+  /** How long a claim holds without renewal; renewed every third of it while the job runs. */
+  leaseMs?: number;
+  /** How often to look for jobs enqueued elsewhere, and for claims whose worker died. */
+  pollMs?: number;
+  /** PostgreSQL: the URL for a LISTEN connection (wakes workers at once); without it, polling only. */
+  listenUrl?: string | undefined;
+  clock?: () => Date;
+  log?: { warn(object: object, message: string): void; error(object: object, message: string): void };
+}
+
+const CHANNEL = 'carnet_jobs';
+const ABANDONED = 'The worker running this job stopped (crash or restart) on its last attempt; it was not run again.';
+
+interface Registered {
+  handler: JobHandler<unknown, unknown>;
+  schema: z.ZodType<unknown> | undefined;
+}
+
+/**
+ * The job queue in the database (ADR 023). SQLite: one writer at a time, so claiming is one
+ * UPDATE … RETURNING; enqueues in this process wake the workers at once, others are found by
+ * polling. PostgreSQL: claims use FOR UPDATE SKIP LOCKED (any number of worker processes), and
+ * NOTIFY wakes workers and waiters on every machine.
+ */
+export class DbJobQueue implements JobQueue {
+  readonly #db: Db;
+  readonly #concurrency: number;
+  readonly #leaseMs: number;
+  readonly #pollMs: number;
+  readonly #clock: () => Date;
+  readonly #worker = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  readonly #handlers = new Map<string, Registered>();
+  readonly #running = new Map<number, AbortController>();
+  readonly #events = new EventEmitter().setMaxListeners(0);
+  readonly #options: DbJobQueueOptions;
+  #started = false;
+  #pumping = false;
+  #pumpAgain = false;
+  #timers: NodeJS.Timeout[] = [];
+  #listener: pg.Client | undefined;
+  #listening: Promise<void> = Promise.resolve();
+  #idle: Promise<void> = Promise.resolve();
+  #settleIdle: (() => void) | undefined;
+
+  constructor(db: Db, options: DbJobQueueOptions = {}) {
+    this.#db = db;
+    this.#options = options;
+    this.#concurrency = options.concurrency ?? availableParallelism();
+    this.#leaseMs = options.leaseMs ?? 30_000;
+    this.#pollMs = options.pollMs ?? 1000;
+    this.#clock = options.clock ?? (() => new Date());
+  }
+
+  async enqueue(kind: string, payload: unknown): Promise<number> {
+    const { id } = await this.#db.kysely
+      .insertInto('jobs')
+      .values({
+        kind,
+        payload: JSON.stringify(payload),
+        status: 'queued',
+        created_at: this.#now(),
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    if (this.#db.dialect === 'postgres') await this.#notify('new');
+    this.#pump();
+    return id;
+  }
+
+  registerHandler<P, R>(kind: string, handler: JobHandler<P, R>, schema?: z.ZodType<P>): void {
+    if (this.#handlers.has(kind)) throw new Error(`a handler for "${kind}" jobs is already registered`);
+    this.#handlers.set(kind, { handler: handler as JobHandler<unknown, unknown>, schema });
+    this.#pump();
+  }
+
+  start(): void {
+    if (this.#started) return;
+    this.#started = true;
+    this.#timers.push(setInterval(() => this.#pump(true), this.#pollMs));
+    this.#timers.push(setInterval(() => void this.#renewLeases(), Math.max(10, this.#leaseMs / 3)));
+    if (this.#db.dialect === 'postgres' && this.#options.listenUrl) {
+      this.#listening = this.#listen(this.#options.listenUrl);
+    }
+    this.#pump(true);
+  }
+
+  async stop(options: { abandon?: boolean } = {}): Promise<void> {
+    this.#started = false;
+    for (const timer of this.#timers) clearInterval(timer);
+    this.#timers = [];
+    await this.#listening;
+    const listener = this.#listener;
+    this.#listener = undefined;
+    await listener?.end().catch(() => {});
+    if (options.abandon) {
+      // Like a crash: the rows stay "running" with their lease, and are retried once it expires.
+      for (const controller of this.#running.values()) controller.abort();
+      this.#running.clear();
+      return;
+    }
+    await this.#idle;
+  }
+
+  async get(id: number): Promise<JobRecord | undefined> {
+    const row = await this.#db.kysely.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? toRecord(row) : undefined;
+  }
+
+  waitFor(id: number, timeoutMs?: number): Promise<JobRecord> {
+    return new Promise((resolve, reject) => {
+      let settled = false;
+      const finish = (record: JobRecord | undefined, error?: Error): void => {
+        if (settled || (!error && (!record || (record.status !== 'done' && record.status !== 'failed')))) return;
+        settled = true;
+        this.#events.off('finished', onFinished);
+        clearInterval(poll);
+        clearTimeout(timeout);
+        if (error) reject(error);
+        else resolve(record!);
+      };
+      const check = (): void => {
+        this.get(id).then(
+          (record) => finish(record),
+          (error: Error) => finish(undefined, error),
+        );
+      };
+      const onFinished = (finishedId: number, record?: JobRecord): void => {
+        if (finishedId !== id) return;
+        if (record) finish(record);
+        else check();
+      };
+      this.#events.on('finished', onFinished);
+      const poll = setInterval(check, this.#pollMs);
+      const timeout =
+        timeoutMs === undefined
+          ? undefined
+          : setTimeout(
+              () => finish(undefined, new Error(`job ${id} did not finish within ${timeoutMs} ms`)),
+              timeoutMs,
+            );
+      check();
+    });
+  }
+
+  /** Claims and starts jobs while there is room; `sweep` also fails jobs abandoned on their last attempt. */
+  #pump(sweep = false): void {
+    if (!this.#started) return;
+    if (this.#pumping) {
+      this.#pumpAgain = true;
+      return;
+    }
+    this.#pumping = true;
+    void (async () => {
+      try {
+        if (sweep) await this.#failAbandoned();
+        do {
+          this.#pumpAgain = false;
+          while (this.#started && this.#running.size < this.#concurrency && this.#handlers.size > 0) {
+            const jobs = await this.#claim(this.#concurrency - this.#running.size);
+            for (const job of jobs) this.#run(job);
+            if (jobs.length === 0) break;
+          }
+        } while (this.#pumpAgain && this.#started);
+      } catch (error) {
+        this.#options.log?.error({ err: error }, 'job queue: claiming failed');
+      } finally {
+        this.#pumping = false;
+      }
+    })();
+  }
+
+  async #claim(limit: number): Promise<JobRow[]> {
+    const now = this.#now();
+    const kinds = [...this.#handlers.keys()];
+    let pick = this.#db.kysely
+      .selectFrom('jobs')
+      .select('id')
+      .where('kind', 'in', kinds)
+      .where((eb) =>
+        eb.or([
+          eb('status', '=', 'queued'),
+          eb.and([
+            eb('status', '=', 'running'),
+            eb('lease_until', '<', now),
+            eb('attempts', '<', eb.ref('max_attempts')),
+          ]),
+        ]),
+      )
+      .orderBy('id')
+      .limit(limit);
+    if (this.#db.dialect === 'postgres') pick = pick.forUpdate().skipLocked();
+    return this.#db.kysely
+      .updateTable('jobs')
+      .set((eb) => ({
+        status: 'running',
+        attempts: eb('attempts', '+', 1),
+        worker: this.#worker,
+        lease_until: this.#leaseEnd(),
+        started_at: now,
+      }))
+      .where('id', 'in', pick)
+      .returningAll()
+      .execute();
+  }
+
+  async #failAbandoned(): Promise<void> {
+    const now = this.#now();
+    const failed = await this.#db.kysely
+      .updateTable('jobs')
+      .set({ status: 'failed', error: ABANDONED, finished_at: now, worker: null, lease_until: null })
+      .where('status', '=', 'running')
+      .where('lease_until', '<', now)
+      .where((eb) => eb('attempts', '>=', eb.ref('max_attempts')))
+      .returning('id')
+      .execute();
+    for (const { id } of failed) await this.#announce(id);
+  }
+
+  #run(row: JobRow): void {
+    const controller = new AbortController();
+    this.#running.set(row.id, controller);
+    if (this.#running.size === 1) this.#idle = new Promise((resolve) => (this.#settleIdle = resolve));
+    const registered = this.#handlers.get(row.kind)!;
+    const context: JobContext = { id: row.id, attempt: row.attempts, signal: controller.signal };
+    void (async () => {
+      let outcome: { status: 'done'; result: unknown } | { status: 'failed'; error: string };
+      try {
+        const raw: unknown = JSON.parse(row.payload);
+        const payload = registered.schema ? registered.schema.parse(raw) : raw;
+        outcome = { status: 'done', result: (await registered.handler(payload, context)) ?? null };
+      } catch (error) {
+        outcome = { status: 'failed', error: (error as Error).message ?? String(error) };
+      }
+      // Abandoned (stop with abandon): the row is left for another worker.
+      if (this.#running.get(row.id) !== controller) return;
+      try {
+        await this.#finish(row, outcome);
+      } catch (error) {
+        this.#options.log?.error({ err: error, job: row.id }, 'job queue: storing a result failed');
+      } finally {
+        this.#running.delete(row.id);
+        if (this.#running.size === 0) this.#settleIdle?.();
+        this.#pump();
+      }
+    })();
+  }
+
+  async #finish(
+    row: JobRow,
+    outcome: { status: 'done'; result: unknown } | { status: 'failed'; error: string },
+  ): Promise<void> {
+    const finishedAt = this.#now();
+    const result = outcome.status === 'done' ? JSON.stringify(outcome.result) : null;
+    const error = outcome.status === 'failed' ? outcome.error : null;
+    // Only while the claim is ours: a worker that lost its lease must not overwrite a retry's result.
+    const updated = await this.#db.kysely
+      .updateTable('jobs')
+      .set({ status: outcome.status, result, error, finished_at: finishedAt, worker: null, lease_until: null })
+      .where('id', '=', row.id)
+      .where('worker', '=', this.#worker)
+      .where('status', '=', 'running')
+      .executeTakeFirst();
+    if (Number(updated.numUpdatedRows) === 0) return;
+    const record = toRecord({ ...row, status: outcome.status, result, error, finished_at: finishedAt });
+    this.#events.emit('finished', row.id, record);
+    if (this.#db.dialect === 'postgres') await this.#notify(`done:${row.id}`);
+  }
+
+  async #announce(id: number): Promise<void> {
+    this.#events.emit('finished', id);
+    if (this.#db.dialect === 'postgres') await this.#notify(`done:${id}`);
+  }
+
+  async #renewLeases(): Promise<void> {
+    if (this.#running.size === 0) return;
+    try {
+      await this.#db.kysely
+        .updateTable('jobs')
+        .set({ lease_until: this.#leaseEnd() })
+        .where('worker', '=', this.#worker)
+        .where('status', '=', 'running')
+        .execute();
+    } catch (error) {
+      this.#options.log?.warn({ err: error }, 'job queue: renewing leases failed');
+    }
+  }
+
+  async #notify(message: string): Promise<void> {
+    await sql`select pg_notify(${CHANNEL}, ${message})`.execute(this.#db.kysely);
+  }
+
+  async #listen(url: string): Promise<void> {
+    const client = new pg.Client({ connectionString: url });
+    client.on('error', (error) => {
+      // Polling goes on: notifications only make things faster.
+      this.#options.log?.warn({ err: error }, 'job queue: LISTEN connection lost; polling only');
+      if (this.#listener === client) this.#listener = undefined;
+    });
+    client.on('notification', (message) => {
+      const payload = message.payload ?? '';
+      if (payload === 'new') this.#pump();
+      else if (payload.startsWith('done:')) this.#events.emit('finished', Number(payload.slice(5)));
+    });
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${CHANNEL}`);
+      this.#listener = client;
+    } catch (error) {
+      this.#options.log?.warn({ err: error }, 'job queue: cannot LISTEN; polling only');
+      await client.end().catch(() => {});
+    }
+  }
+
+  #now(): string {
+    return this.#clock().toISOString();
+  }
+
+  #leaseEnd(): string {
+    return new Date(this.#clock().getTime() + this.#leaseMs).toISOString();
+  }
+}
+
+function toRecord(row: JobRow): JobRecord {
+  return {
+    id: row.id,
+    kind: row.kind,
+    status: row.status,
+    attempts: row.attempts,
+    result: row.result === null ? undefined : JSON.parse(row.result),
+    error: row.error ?? undefined,
+    createdAt: row.created_at,
+    startedAt: row.started_at ?? undefined,
+    finishedAt: row.finished_at ?? undefined,
+  };
+}

@@ -1,0 +1,202 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { openDatabase } from '../src/db/database.ts';
+import { DbJobQueue } from '../src/lib/jobs/db-queue.ts';
+import { registerSandboxRun, SANDBOX_RUN } from '../src/lib/jobs/sandbox-job.ts';
+import type { Sandbox, SandboxResult } from '../src/lib/sandbox/sandbox.ts';
+import { loadConfig } from '../src/config.ts';
+import { prepareSandbox } from '../src/lib/sandbox/setup.ts';
+import { createTestDb, DIALECTS, type TestDb } from './databases.ts';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe.each(DIALECTS)('the job queue on %s', (dialect) => {
+  let test: TestDb;
+  const queues: DbJobQueue[] = [];
+  const extraDbs: { close(): Promise<void> }[] = [];
+
+  function queue(options: ConstructorParameters<typeof DbJobQueue>[1] = {}, db = test.db): DbJobQueue {
+    const q = new DbJobQueue(db, { pollMs: 50, leaseMs: 300, listenUrl: test.databaseUrl, ...options });
+    queues.push(q);
+    return q;
+  }
+
+  afterEach(async () => {
+    for (const q of queues.splice(0)) await q.stop({ abandon: true });
+    for (const db of extraDbs.splice(0)) await db.close();
+    await test?.cleanup();
+  });
+
+  it('runs a job and stores its result; a failing handler fails the job with its message', async () => {
+    test = await createTestDb(dialect);
+    const q = queue();
+    q.registerHandler(
+      'double',
+      async (payload: { n: number }) => ({ twice: payload.n * 2 }),
+      z.object({ n: z.number() }),
+    );
+    q.registerHandler('boom', async () => {
+      throw new Error('no luck');
+    });
+    q.start();
+    const id = await q.enqueue('double', { n: 21 });
+    const done = await q.waitFor(id, 5000);
+    expect(done).toMatchObject({ status: 'done', attempts: 1, result: { twice: 42 }, kind: 'double' });
+    const failed = await q.waitFor(await q.enqueue('boom', {}), 5000);
+    expect(failed).toMatchObject({ status: 'failed', error: 'no luck', attempts: 1 });
+    const invalid = await q.waitFor(await q.enqueue('double', { n: 'x' }), 5000);
+    expect(invalid.status).toBe('failed');
+    expect(await q.get(999_999)).toBeUndefined();
+  });
+
+  it('never runs more jobs at once than its concurrency, and runs each job once', async () => {
+    test = await createTestDb(dialect);
+    const q = queue({ concurrency: 3 });
+    let running = 0;
+    let peak = 0;
+    const seen: number[] = [];
+    q.registerHandler('work', async (payload: { i: number }) => {
+      running++;
+      peak = Math.max(peak, running);
+      seen.push(payload.i);
+      await sleep(20);
+      running--;
+      return payload.i;
+    });
+    q.start();
+    const ids = await Promise.all(Array.from({ length: 20 }, (_, i) => q.enqueue('work', { i })));
+    const records = await Promise.all(ids.map((id) => q.waitFor(id, 10_000)));
+    expect(records.map((r) => r.result)).toEqual(Array.from({ length: 20 }, (_, i) => i));
+    expect(peak).toBe(3);
+    expect(seen.sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i));
+  });
+
+  it('shares work between two workers without running a job twice', async () => {
+    test = await createTestDb(dialect);
+    const second = openDatabase({ databaseUrl: test.databaseUrl, dataDir: test.dataDir, poolSize: 4 });
+    extraDbs.push(second);
+    const runs = new Map<number, string[]>();
+    const worker = (name: string, db = test.db): DbJobQueue => {
+      const q = queue({ concurrency: 2 }, db);
+      q.registerHandler('work', async (payload: { i: number }) => {
+        runs.set(payload.i, [...(runs.get(payload.i) ?? []), name]);
+        await sleep(5);
+        return name;
+      });
+      return q;
+    };
+    const a = worker('a');
+    const b = worker('b', second);
+    const ids = await Promise.all(Array.from({ length: 40 }, (_, i) => a.enqueue('work', { i })));
+    a.start();
+    b.start();
+    const records = await Promise.all(ids.map((id) => a.waitFor(id, 10_000)));
+    expect(records.every((r) => r.status === 'done' && r.attempts === 1)).toBe(true);
+    expect([...runs.values()].every((names) => names.length === 1)).toBe(true);
+    expect(runs.size).toBe(40);
+    expect(new Set(records.map((r) => r.result))).toEqual(new Set(['a', 'b']));
+  });
+
+  it('keeps a queued job across a restart', async () => {
+    test = await createTestDb(dialect);
+    const before = queue();
+    const id = await before.enqueue('later', { word: 'kept' });
+    await before.stop();
+    // A new process: a new connection to the same database.
+    const db = openDatabase({ databaseUrl: test.databaseUrl, dataDir: test.dataDir, poolSize: 2 });
+    extraDbs.push(db);
+    const after = queue({}, db);
+    after.registerHandler('later', async (payload: { word: string }) => payload.word.toUpperCase());
+    after.start();
+    expect(await after.waitFor(id, 5000)).toMatchObject({ status: 'done', result: 'KEPT', attempts: 1 });
+  });
+
+  it('retries a job once when its worker dies while running it, then gives up', async () => {
+    test = await createTestDb(dialect);
+    const hang = (): Promise<never> => new Promise(() => {});
+    const crashing = queue();
+    crashing.registerHandler('fragile', hang);
+    crashing.start();
+    const id = await crashing.enqueue('fragile', {});
+    await expect.poll(async () => (await crashing.get(id))?.status, { timeout: 5000 }).toBe('running');
+    await crashing.stop({ abandon: true }); // the crash: the row stays "running", its lease runs out
+
+    const attempts: number[] = [];
+    const recovering = queue();
+    recovering.registerHandler('fragile', async (_payload, { attempt }) => {
+      attempts.push(attempt);
+      return 'second time lucky';
+    });
+    recovering.start();
+    expect(await recovering.waitFor(id, 5000)).toMatchObject({
+      status: 'done',
+      attempts: 2,
+      result: 'second time lucky',
+    });
+    expect(attempts).toEqual([2]);
+    await recovering.stop();
+
+    // Crashing on both attempts: failed, with a reason, never run a third time.
+    const twice = queue();
+    twice.registerHandler('fragile', hang);
+    twice.start();
+    const id2 = await twice.enqueue('fragile', {});
+    await expect.poll(async () => (await twice.get(id2))?.attempts, { timeout: 5000 }).toBe(1);
+    await twice.stop({ abandon: true });
+    const again = queue();
+    again.registerHandler('fragile', hang);
+    again.start();
+    await expect.poll(async () => (await again.get(id2))?.attempts, { timeout: 5000 }).toBe(2);
+    await again.stop({ abandon: true });
+    const last = queue();
+    last.registerHandler('fragile', async () => 'third');
+    last.start();
+    const record = await last.waitFor(id2, 5000);
+    expect(record).toMatchObject({ status: 'failed', attempts: 2 });
+    expect(record.error).toMatch(/stopped .* on its last attempt/);
+  });
+
+  it('a stopping worker finishes its running jobs first', async () => {
+    test = await createTestDb(dialect);
+    const q = queue();
+    q.registerHandler('slow', async () => {
+      await sleep(200);
+      return 'finished';
+    });
+    q.start();
+    const id = await q.enqueue('slow', {});
+    await expect.poll(async () => (await q.get(id))?.status, { timeout: 5000 }).toBe('running');
+    await q.stop();
+    expect(await q.get(id)).toMatchObject({ status: 'done', result: 'finished' });
+  });
+
+  it('runs sandbox.run jobs in the real sandbox, and refuses them without one', async () => {
+    test = await createTestDb(dialect);
+    const config = loadConfig({});
+    const setup = await prepareSandbox({ python: config.python, bwrap: config.bwrap, unsafeGrading: false });
+    const q = queue({ leaseMs: 30_000 });
+    registerSandboxRun(q, setup.sandbox as Sandbox, setup.problem);
+    q.start();
+    const id = await q.enqueue(SANDBOX_RUN, {
+      files: { text: { 'modules/greet.py': 'def hello(name):\n    return f"Bonjour {name}"\n' } },
+      pythonPath: ['modules'],
+      program: { code: 'from greet import hello\nprint(hello(input()))' },
+      stdin: 'Ada\n',
+    });
+    const record = await q.waitFor(id, 10_000);
+    expect(record.status).toBe('done');
+    expect(record.result as SandboxResult).toMatchObject({ reason: 'ok', stdout: 'Bonjour Ada\n' });
+    await q.stop();
+
+    const refusing = queue();
+    registerSandboxRun(
+      refusing,
+      undefined,
+      'bubblewrap was not found. Install bubblewrap (apt-get install bubblewrap).',
+    );
+    refusing.start();
+    const refused = await refusing.waitFor(await refusing.enqueue(SANDBOX_RUN, { program: { code: 'pass' } }), 5000);
+    expect(refused).toMatchObject({ status: 'failed' });
+    expect(refused.error).toMatch(/apt-get install bubblewrap/);
+  });
+});

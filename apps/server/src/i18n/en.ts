@@ -319,5 +319,4 @@ export const en: Record<MessageKey, string> = {
   'progress.courseLabel': 'Progress in the course',
   'progress.sectionLabel': 'Progress: {title}',
   'progress.count': '{done} / {total} notebooks done',
-  'dashboard.progress': 'Progress',
 };

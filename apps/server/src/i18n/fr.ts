@@ -328,7 +328,6 @@ export const fr = {
   'progress.courseLabel': 'Progression dans le cours',
   'progress.sectionLabel': 'Progression : {title}',
   'progress.count': '{done} / {total} notebooks terminés',
-  'dashboard.progress': 'Progression',
 } as const;
 
 export type MessageKey = keyof typeof fr;

@@ -53,12 +53,27 @@ export class ItemResolver {
 
   constructor(private readonly services: Pick<Services, 'db' | 'content'>) {}
 
-  /** The item at `route` of the course `slug` as this reader sees it; COURSE_ or ITEM_NOT_FOUND otherwise. */
-  async resolve(request: FastifyRequest, slug: string, route: string): Promise<ItemTarget> {
+  /**
+   * The item at `route` of the course `slug` as this reader sees it; COURSE_ or ITEM_NOT_FOUND
+   * otherwise. Without `exact`, an item of the live version that satisfies `accept` (e.g. has the
+   * cell being saved) is enough, which spares the enrolment query; only an item the live version
+   * lacks sends it to the version the reader's session is pinned to. `exact` always uses that one.
+   */
+  async resolve(
+    request: FastifyRequest,
+    slug: string,
+    route: string,
+    options: { exact?: boolean; accept?: (item: ItemFacts) => boolean } = {},
+  ): Promise<ItemTarget> {
     const live = await this.services.content.liveVersion(slug);
     if (!live) throw new HttpError('COURSE_NOT_FOUND');
+    if (route === '') throw new HttpError('ITEM_NOT_FOUND', undefined, live.slug);
+    if (!options.exact) {
+      const item = await this.itemFacts(live.id, route);
+      if (item && (options.accept?.(item) ?? true)) return { courseId: live.course_id, version: live, route, item };
+    }
     const { version } = await readerVersion(request, this.services, live);
-    const item = route === '' ? null : await this.itemFacts(version.id, route);
+    const item = await this.itemFacts(version.id, route);
     if (!item) throw new HttpError('ITEM_NOT_FOUND', undefined, live.slug);
     return { courseId: live.course_id, version, route, item };
   }

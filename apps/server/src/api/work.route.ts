@@ -10,7 +10,7 @@ import { selectOptionalFileData } from '../models/course-files.ts';
 import { insertStartedIfAbsent, selectItemProgress } from '../models/item-progress.ts';
 import { selectCellHistory, selectSavedCells, type SavedCellView } from '../models/saved-cells.ts';
 import type { Services } from '../services.ts';
-import { normaliseRoute, pathSegments, type ItemTarget } from './items.ts';
+import { normaliseRoute, pathSegments, type ItemFacts, type ItemTarget } from './items.ts';
 import { throttleWrites } from './limits.ts';
 import type { ApiParts } from './routes.ts';
 
@@ -61,7 +61,7 @@ export function workRoutes(app: FastifyInstance, services: Services, { limiter, 
       return { versions: versions.map((v) => ({ version: v.version, code: v.code, createdAt: v.created_at })) };
     }
     if (rest.length >= 2 && rest.at(-1) === 'download' && request.query.format !== undefined) {
-      const target = await items.resolve(request, slug, normaliseRoute(rest.slice(0, -1)));
+      const target = await items.resolve(request, slug, normaliseRoute(rest.slice(0, -1)), { exact: true });
       return download(request, reply, user, target, request.query.format);
     }
     const target = await notebook(request, slug, rest);
@@ -84,9 +84,10 @@ export function workRoutes(app: FastifyInstance, services: Services, { limiter, 
     const user = requireUser(request);
     const [slug = '', ...rest] = pathSegments(request.url, PREFIX);
     if (rest.length < 3 || rest.at(-2) !== 'cells') throw new HttpError('NOT_FOUND');
-    const target = await notebook(request, slug, rest.slice(0, -2));
     const cellId = rest.at(-1)!;
-    const courseOriginal = validCellId(cellId) ? target.item.codeCells.get(cellId) : undefined;
+    if (!validCellId(cellId)) throw new HttpError('CELL_NOT_FOUND');
+    const target = await notebook(request, slug, rest.slice(0, -2), (item) => item.codeCells.has(cellId));
+    const courseOriginal = target.item.codeCells.get(cellId);
     if (courseOriginal === undefined) throw new HttpError('CELL_NOT_FOUND');
     const parsed = saveBody.safeParse(request.body);
     if (!parsed.success) throw new HttpError('BAD_REQUEST', 'code, original, baseVersion');
@@ -115,8 +116,15 @@ export function workRoutes(app: FastifyInstance, services: Services, { limiter, 
     return reply.code(409).send({ error: 'CONFLICT', message: request.t('error.conflict.body'), current });
   });
 
-  async function notebook(request: FastifyRequest, slug: string, routeSegments: string[]): Promise<ItemTarget> {
-    const target = await items.resolve(request, slug, normaliseRoute(routeSegments));
+  async function notebook(
+    request: FastifyRequest,
+    slug: string,
+    routeSegments: string[],
+    accept?: (item: ItemFacts) => boolean,
+  ): Promise<ItemTarget> {
+    const target = await items.resolve(request, slug, normaliseRoute(routeSegments), {
+      accept: (item) => item.type === 'notebook' && (accept?.(item) ?? true),
+    });
     if (target.item.type !== 'notebook') throw new HttpError('ITEM_NOT_FOUND', undefined, target.version.slug);
     return target;
   }

@@ -110,29 +110,6 @@ export async function updateIfVersion(
   return row ?? null;
 }
 
-/** Records the code of an accepted version. */
-export async function insertCellVersion(
-  db: Kysely<Database>,
-  savedCellId: number,
-  version: number,
-  code: string,
-  at: string,
-): Promise<void> {
-  await db
-    .insertInto('saved_cell_versions')
-    .values({ saved_cell_id: savedCellId, version, code, created_at: at })
-    .execute();
-}
-
-/** Forgets versions up to `upTo` (keeps the history bounded). */
-export async function deleteCellVersionsUpTo(db: Kysely<Database>, savedCellId: number, upTo: number): Promise<void> {
-  await db
-    .deleteFrom('saved_cell_versions')
-    .where('saved_cell_id', '=', savedCellId)
-    .where('version', '<=', upTo)
-    .execute();
-}
-
 /** The learner's earlier versions of a cell (not the current one), newest first. */
 export async function selectCellHistory(
   db: Kysely<Database>,

@@ -39,6 +39,34 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addPrimaryKeyConstraint('saved_cell_versions_pk', ['saved_cell_id', 'version'])
     .execute();
 
+  // Every accepted version joins the history in the statement that writes it (a trigger), so a
+  // save is one atomic statement on both databases; the newest 51 versions of a cell are kept
+  // (the current one and 50 before it).
+  if (pg) {
+    await sql`create function saved_cells_record_version() returns trigger language plpgsql as $$
+      begin
+        insert into saved_cell_versions (saved_cell_id, version, code, created_at)
+          values (new.id, new.version, new.code, new.updated_at);
+        if new.version > 51 then
+          delete from saved_cell_versions where saved_cell_id = new.id and version <= new.version - 51;
+        end if;
+        return null;
+      end $$`.execute(db);
+    await sql`create trigger saved_cells_history after insert or update of version on saved_cells
+      for each row execute function saved_cells_record_version()`.execute(db);
+  } else {
+    for (const event of ['insert', 'update of version']) {
+      await sql`create trigger ${sql.raw(`saved_cells_history_${event === 'insert' ? 'insert' : 'update'}`)}
+        after ${sql.raw(event)} on saved_cells
+        begin
+          insert into saved_cell_versions (saved_cell_id, version, code, created_at)
+            values (new.id, new.version, new.code, new.updated_at);
+          delete from saved_cell_versions
+            where new.version > 51 and saved_cell_id = new.id and version <= new.version - 51;
+        end`.execute(db);
+    }
+  }
+
   // An item's status for a learner, one row per source: 'reading' (opened, reached the end or
   // marked done) now; exercise and quiz results add their own sources. Per course, not per run:
   // switching session keeps it.
@@ -56,6 +84,10 @@ export async function up(db: Kysely<any>): Promise<void> {
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export async function down(db: Kysely<any>): Promise<void> {
+  if (db.getExecutor().adapter instanceof PostgresAdapter) {
+    await sql`drop trigger saved_cells_history on saved_cells`.execute(db);
+    await sql`drop function saved_cells_record_version()`.execute(db);
+  }
   for (const table of ['item_progress', 'saved_cell_versions', 'saved_cells']) {
     await db.schema.dropTable(table).execute();
   }

@@ -1,8 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.ts';
 import {
-  deleteCellVersionsUpTo,
-  insertCellVersion,
   insertFirstVersion,
   selectOptionalSavedCell,
   updateIfVersion,
@@ -11,7 +9,7 @@ import {
   type SavedCellView,
 } from '../../models/saved-cells.ts';
 
-/** Versions of a cell kept in its history, the current one included. */
+/** Versions of a cell kept in its history, the current one included (migration 0003's trigger). */
 export const HISTORY_VERSIONS = 51;
 
 export type SaveResult =
@@ -21,11 +19,11 @@ export type SaveResult =
 
 /**
  * Saves a learner's code for a cell if `baseVersion` is the stored version (0: nothing stored
- * yet). The decision is one conditional INSERT or UPDATE — of two concurrent saves from the same
- * version exactly one wins, on both databases — and the accepted code joins the cell's history in
- * the same transaction. The promise resolves once the transaction is committed (durable: SQLite
- * runs with synchronous=FULL, PostgreSQL's COMMIT waits for its log), so a reply sent after it
- * never acknowledges a save that a crash could lose.
+ * yet). The save is one conditional INSERT or UPDATE — of two concurrent saves from the same
+ * version exactly one wins, on both databases — and a trigger adds the accepted code to the
+ * cell's history within that statement. The promise resolves once the statement is committed
+ * (durable: SQLite runs with synchronous=FULL, PostgreSQL's commit waits for its log), so a reply
+ * sent after it never acknowledges a save that a crash could lose.
  */
 export async function saveCell(
   db: Kysely<Database>,
@@ -35,16 +33,10 @@ export async function saveCell(
   now: Date,
 ): Promise<SaveResult> {
   const at = now.toISOString();
-  const written = await db.transaction().execute(async (trx) => {
-    const row =
-      baseVersion === 0
-        ? await insertFirstVersion(trx, key, content, at)
-        : await updateIfVersion(trx, key, content, baseVersion, at);
-    if (!row) return null;
-    await insertCellVersion(trx, row.id, row.version, content.code, at);
-    if (row.version > HISTORY_VERSIONS) await deleteCellVersionsUpTo(trx, row.id, row.version - HISTORY_VERSIONS);
-    return row;
-  });
+  const written =
+    baseVersion === 0
+      ? await insertFirstVersion(db, key, content, at)
+      : await updateIfVersion(db, key, content, baseVersion, at);
   if (written) return { saved: true, version: written.version, updatedAt: written.updated_at };
   return { saved: false, current: await selectOptionalSavedCell(db, key) };
 }

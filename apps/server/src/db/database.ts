@@ -27,6 +27,9 @@ export interface DbOptions {
 export function openDatabase(options: DbOptions): Db {
   if (options.databaseUrl) {
     const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolSize ?? 10 });
+    // An idle connection closed by the server (a restart, a failover, an administrator) is dropped
+    // by the pool and the next query opens a new one; unhandled, the event would end the process.
+    pool.on('error', () => {});
     const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { kysely, dialect: 'postgres', location: redact(options.databaseUrl), close: () => kysely.destroy() };
   }

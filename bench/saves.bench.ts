@@ -4,7 +4,11 @@
  * which resolves the same session cookie — served by the same process in the same run. The load
  * comes from a separate process (this file with --client). Target: saves' p99 under 50 ms.
  *
- *   npx tsx bench/saves.bench.ts [--duration 5] [--rounds 3] [--learners 50] [--database sqlite|postgres]
+ *   npx tsx bench/saves.bench.ts [--duration 5] [--rounds 3] [--learners 50] [--think 0] [--database sqlite|postgres]
+ *
+ * With --think 0 every learner saves again as soon as answered (saturation: latency is then
+ * 50 ÷ throughput); --think N waits N ms between a learner's requests, a load closer to real
+ * editors (a debounced editor saves at most every second or so).
  */
 import { spawn } from 'node:child_process';
 import http from 'node:http';
@@ -18,6 +22,7 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '3' },
     learners: { type: 'string', default: '50' },
     database: { type: 'string', default: 'sqlite' },
+    think: { type: 'string', default: '0' },
     client: { type: 'string' },
   },
 });
@@ -31,6 +36,7 @@ interface ClientJob {
   url: string;
   mode: 'session' | 'save';
   seconds: number;
+  thinkMs: number;
   route: string;
   cells: { id: string; original: string }[];
   learners: Learner[];
@@ -96,6 +102,7 @@ async function client(job: ClientJob): Promise<void> {
         }
         latencies.push(Number(process.hrtime.bigint() - started) / 1e6);
         if (status !== 200) errors++;
+        if (job.thinkMs > 0) await new Promise((resolve) => setTimeout(resolve, job.thinkMs));
       }
       agent.destroy();
     }),
@@ -159,7 +166,7 @@ async function main(): Promise<void> {
   const tsx = join(root, 'node_modules/.bin/tsx');
   const load = (mode: ClientJob['mode'], seconds: number): Promise<Load> =>
     new Promise((resolve, reject) => {
-      const job: ClientJob = { url: address, mode, seconds, route, cells, learners };
+      const job: ClientJob = { url: address, mode, seconds, thinkMs: Number(values.think), route, cells, learners };
       const child = spawn(tsx, [import.meta.filename, '--client', JSON.stringify(job)], {
         stdio: ['ignore', 'pipe', 'inherit'],
       });
@@ -197,7 +204,7 @@ async function main(): Promise<void> {
   const ratio = saves.rps / session.rps;
   const ms = (n: number) => n.toFixed(1);
   console.log(
-    `Database: ${dialect}; ${values.learners} learners on keep-alive connections, ${values.rounds} rounds of ${values.duration} s (medians)`,
+    `Database: ${dialect}; ${values.learners} learners on keep-alive connections, ${values.think} ms between a learner's requests, ${values.rounds} rounds of ${values.duration} s (medians)`,
   );
   console.log(
     `GET /api/session: ${session.rps.toFixed(0)} req/s, p50 ${ms(session.p50)} ms, p99 ${ms(session.p99)} ms`,
@@ -208,5 +215,11 @@ async function main(): Promise<void> {
   );
   console.log(`Versions stored: ${Number(saved.n)}`);
   if (session.errors + saves.errors > 0) console.log(`Errors: ${session.errors + saves.errors}`);
-  record(`saves-${dialect}`, { session, saves, ratio, learners: Number(values.learners) });
+  record(`saves-${dialect}-think${values.think}`, {
+    session,
+    saves,
+    ratio,
+    learners: Number(values.learners),
+    thinkMs: Number(values.think),
+  });
 }

@@ -38,6 +38,7 @@ import { manageRoutes } from './pages/manage/manage.route.ts';
 import { passwordRoutes } from './pages/password/password.route.ts';
 import { signupRoutes } from './pages/signup/signup.route.ts';
 import type { Services } from './services.ts';
+import { apiRoutes } from './api/routes.ts';
 
 export interface AppOptions {
   config: Config;
@@ -126,6 +127,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   dashboardRoutes(app, services);
   enrolmentRoutes(app, services);
   manageRoutes(app, services);
+  apiRoutes(app, services);
 
   app.setNotFoundHandler((request, reply) => sendError(request, reply, services, new HttpError('NOT_FOUND')));
   app.setErrorHandler((error: FastifyError, request, reply) => sendError(request, reply, services, error));
@@ -151,7 +153,8 @@ function sendError(
     code = error.code;
     detail = error.detail;
   } else if ((error as FastifyError).statusCode !== undefined && (error as FastifyError).statusCode! < 500) {
-    code = (error as FastifyError).statusCode === 404 ? 'NOT_FOUND' : 'BAD_REQUEST';
+    const status = (error as FastifyError).statusCode;
+    code = status === 404 ? 'NOT_FOUND' : status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST';
     detail = error.message;
   } else {
     code = 'INTERNAL';
@@ -161,7 +164,7 @@ function sendError(
   if (code === 'LOGIN_REQUIRED' && request.method === 'GET' && !request.url.startsWith('/api/')) {
     return reply.header('Cache-Control', 'no-store').redirect(loginUrl(request.url), 303);
   }
-  if (code === 'TOO_MANY_REQUESTS' && detail) reply.header('Retry-After', detail);
+  if (spec.status === 429 && detail) reply.header('Retry-After', detail);
   const wantsJson = !(request.headers.accept ?? '').includes('text/html') && request.url.startsWith('/api/');
   reply.code(spec.status).header('Cache-Control', 'no-store');
   if (wantsJson) {

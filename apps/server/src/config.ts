@@ -35,6 +35,7 @@ export const configSchema = z
     liveCacheMs: z.coerce.number({ message: 'expected a number of milliseconds' }).int().min(0).default(2000),
     sessionIdleHours: z.coerce.number({ message: 'expected a number of hours' }).positive().max(8760).default(168),
     sessionMaxDays: z.coerce.number({ message: 'expected a number of days' }).positive().max(365).default(30),
+    savesPerSecond: z.coerce.number({ message: 'expected a number of saves per second' }).positive().default(20),
     smtpUrl: z
       .string()
       .regex(/^smtps?:\/\/.+/, 'expected a URL like smtp://user:password@mail.example.org:587 or smtps://…')
@@ -143,6 +144,11 @@ export const SETTINGS: Record<keyof z.infer<typeof configSchema>, { env: string;
     env: 'CARNET_SESSION_MAX_DAYS',
     flag: '--session-max-days',
     help: 'a login ends this many days after it started, whatever the activity (default 30)',
+  },
+  savesPerSecond: {
+    env: 'CARNET_SAVES_PER_SECOND',
+    flag: '--saves-per-second',
+    help: "a learner's saves of code and progress accepted per second on average, bursts of twice that (default 20)",
   },
   smtpUrl: {
     env: 'CARNET_SMTP_URL',

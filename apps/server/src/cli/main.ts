@@ -30,6 +30,7 @@ const COMMANDS: Record<string, Command> = {
       'liveCacheMs',
       'sessionIdleHours',
       'sessionMaxDays',
+      'savesPerSecond',
       'smtpUrl',
       'mailFrom',
       'timezone',

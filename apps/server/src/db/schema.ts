@@ -19,6 +19,9 @@ export interface Database {
   runs: RunsTable;
   enrolments: EnrolmentsTable;
   jobs: JobsTable;
+  saved_cells: SavedCellsTable;
+  saved_cell_versions: SavedCellVersionsTable;
+  item_progress: ItemProgressTable;
 }
 
 export interface CoursesTable {
@@ -217,6 +220,46 @@ export interface JobsTable {
 }
 
 export type JobRow = Selectable<JobsTable>;
+/** A learner's latest code for one cell of one notebook of a course (any version, any run). */
+export interface SavedCellsTable {
+  id: Generated<number>;
+  user_id: number;
+  course_id: number;
+  /** The notebook's route, as in page URLs. */
+  route: string;
+  /** The cell's id in the notebook (nbformat id, MyST metadata id, or `cell-N`). */
+  cell_id: string;
+  code: string;
+  /** The course's source of the cell when the learner's page saved it. */
+  original: string;
+  /** Accepted saves so far (1 after the first). */
+  version: number;
+  created_at: string;
+  updated_at: string;
+}
+
+/** The code of each accepted version of a saved cell, the current one included; the last few only. */
+export interface SavedCellVersionsTable {
+  saved_cell_id: number;
+  version: number;
+  code: string;
+  created_at: string;
+}
+
+/** What feeds an item's status: reading now; exercises and quizzes later. */
+export type ProgressSource = 'reading';
+export type ProgressState = 'started' | 'done';
+
+/** One source's view of a learner's progress on one item of a course. */
+export interface ItemProgressTable {
+  user_id: number;
+  course_id: number;
+  route: string;
+  source: ProgressSource;
+  state: ProgressState;
+  updated_at: string;
+}
+
 export type Course = Selectable<CoursesTable>;
 export type User = Selectable<UsersTable>;
 export type AuthSessionRow = Selectable<AuthSessionsTable>;
@@ -228,3 +271,4 @@ export type CourseVersion = Selectable<CourseVersionsTable>;
 export type CourseItemRow = Selectable<CourseItemsTable>;
 export type NewCourseItem = Insertable<CourseItemsTable>;
 export type NewCourseFile = Insertable<CourseFilesTable>;
+export type SavedCell = Selectable<SavedCellsTable>;

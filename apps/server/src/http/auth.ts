@@ -68,6 +68,9 @@ export function registerAuth(app: FastifyInstance, services: Services): void {
   // After body parsing (the token may be a form field), before any handler.
   app.addHook('preHandler', async (request) => {
     if (!UNSAFE.has(request.method)) return;
+    // Every JSON write needs a login: without a session there is nothing it could change, and a
+    // page whose session expired must learn that (401), not that its token is stale (403).
+    if (!request.authSession && request.url.startsWith('/api/')) throw new HttpError('LOGIN_REQUIRED');
     if (!sameOrigin(request, services)) throw new HttpError('CSRF_FAILED', 'origin');
     const sent = submittedToken(request);
     const expected = request.authSession?.csrfSecret ?? readCookie(request, cookieName(request, ANON_CSRF));

@@ -16,6 +16,10 @@ export const ERRORS = {
   TOKEN_INVALID: { status: 400, title: 'error.token.title', body: 'error.token.body' },
   ENROLMENT_CLOSED: { status: 409, title: 'error.enrolmentClosed.title', body: 'error.enrolmentClosed.body' },
   TOO_MANY_REQUESTS: { status: 429, title: 'error.tooMany.title', body: 'error.tooMany.body' },
+  CELL_NOT_FOUND: { status: 404, title: 'error.notFound.title', body: 'error.cellNotFound.body' },
+  CONFLICT: { status: 409, title: 'error.conflict.title', body: 'error.conflict.body' },
+  PAYLOAD_TOO_LARGE: { status: 413, title: 'error.tooLarge.title', body: 'error.tooLarge.body' },
+  TOO_MANY_SAVES: { status: 429, title: 'error.tooManySaves.title', body: 'error.tooManySaves.body' },
   INTERNAL: { status: 500, title: 'error.server.title', body: 'error.server.body' },
 } as const satisfies Record<string, { status: number; title: MessageKey; body: MessageKey }>;
 

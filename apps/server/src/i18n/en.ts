@@ -303,4 +303,20 @@ export const en: Record<MessageKey, string> = {
   'error.enrolmentClosed.body': 'Enrolment in this session is not open at the moment.',
   'error.tooMany.title': 'Too many attempts',
   'error.tooMany.body': 'Too many attempts from your connection. Wait a few minutes, then try again.',
+  // Saved work and progress (server side).
+  'error.cellNotFound.body': 'This cell does not exist in this notebook. Reload the page.',
+  'error.conflict.title': 'Changed elsewhere',
+  'error.conflict.body': 'This cell was saved meanwhile from another tab or device. Choose which version to keep.',
+  'error.tooLarge.title': 'Too large',
+  'error.tooLarge.body': 'This is too large to be saved (at most 256 KiB of code per cell).',
+  'error.tooManySaves.title': 'Too many saves',
+  'error.tooManySaves.body':
+    'Too many saves in a row. Your work is kept in the browser and will be sent again in a moment.',
+  'progress.status.not-started': 'Not started',
+  'progress.status.started': 'Started',
+  'progress.status.done': 'Done',
+  'progress.course': 'Your progress',
+  'progress.courseLabel': 'Progress in the course',
+  'progress.sectionLabel': 'Progress: {title}',
+  'progress.count': '{done} / {total} notebooks done',
 };

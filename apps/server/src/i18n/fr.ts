@@ -311,6 +311,23 @@ export const fr = {
   'error.enrolmentClosed.body': 'Les inscriptions à cette session ne sont pas ouvertes en ce moment.',
   'error.tooMany.title': 'Trop de tentatives',
   'error.tooMany.body': 'Trop de tentatives depuis votre connexion. Patientez quelques minutes puis réessayez.',
+  // Saved work and progress (server side).
+  'error.cellNotFound.body': "Cette cellule n'existe pas dans ce notebook. Rechargez la page.",
+  'error.conflict.title': 'Modifié ailleurs',
+  'error.conflict.body':
+    'Cette cellule a été enregistrée entre-temps depuis un autre onglet ou un autre appareil. Choisissez la version à garder.',
+  'error.tooLarge.title': 'Trop volumineux',
+  'error.tooLarge.body': 'Ce contenu est trop volumineux pour être enregistré (256 Kio de code au plus par cellule).',
+  'error.tooManySaves.title': 'Trop d’enregistrements',
+  'error.tooManySaves.body':
+    'Trop d’enregistrements à la suite. Votre travail est gardé dans le navigateur et sera renvoyé dans un instant.',
+  'progress.status.not-started': 'Non commencé',
+  'progress.status.started': 'Commencé',
+  'progress.status.done': 'Terminé',
+  'progress.course': 'Votre progression',
+  'progress.courseLabel': 'Progression dans le cours',
+  'progress.sectionLabel': 'Progression : {title}',
+  'progress.count': '{done} / {total} notebooks terminés',
 } as const;
 
 export type MessageKey = keyof typeof fr;

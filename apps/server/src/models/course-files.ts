@@ -97,3 +97,19 @@ export async function selectPublicFilesUnder(
     .orderBy('course_files.path')
     .execute();
 }
+
+/** The bytes of the file at `path` in a version (public or not: for server-side use), or null. */
+export async function selectOptionalFileData(
+  db: Kysely<Database>,
+  versionId: number,
+  path: string,
+): Promise<Buffer | null> {
+  const row = await db
+    .selectFrom('course_files')
+    .innerJoin('blobs', 'blobs.hash', 'course_files.blob_hash')
+    .select('blobs.data')
+    .where('course_files.version_id', '=', versionId)
+    .where('course_files.path', '=', path)
+    .executeTakeFirst();
+  return row?.data ?? null;
+}

@@ -99,7 +99,10 @@ export async function countAdmins(db: Kysely<Database>): Promise<number> {
   return Number(row.n);
 }
 
-/** Deletes a user; their sessions, tokens, roles and enrolments go with them (foreign keys cascade). */
+/**
+ * Deletes a user; their sessions, tokens, roles, enrolments, saved work (with its history) and
+ * progress go with them (foreign keys cascade).
+ */
 export async function deleteUser(db: Kysely<Database>, userId: number): Promise<void> {
   await db.deleteFrom('users').where('id', '=', userId).execute();
 }

@@ -32,3 +32,24 @@ describe('slotted pages', () => {
     expect(page.fill({ account: html`<b>Ada</b>` }).toString()).toContain('<b>Ada</b>');
   });
 });
+
+describe('keyed slots', () => {
+  it('fill each occurrence from its key, and keep the anonymous content where the function has none', () => {
+    const rendered = html`<ol>
+      ${['w1/a', 'w1/b é', 'w2/c'].map((route) => html`<li>${route}${slot('item-status', html`<i>?</i>`, route)}</li>`)}
+    </ol>`.value;
+    const page = new SlottedPage(rendered);
+    expect(page.anonymous.toString()).not.toContain('\uE010');
+    expect((page.anonymous.toString().match(/<i>\?<\/i>/g) ?? []).length).toBe(3);
+    const states = new Map([
+      ['w1/a', 'done'],
+      ['w1/b é', 'started'],
+    ]);
+    const filled = page
+      .fill({ 'item-status': (route) => (states.has(route) ? html`<b>${states.get(route)!}</b>` : undefined) })
+      .toString();
+    expect(filled).toContain('<li>w1/a<b>done</b></li>');
+    expect(filled).toContain('<li>w1/b é<b>started</b></li>');
+    expect(filled).toContain('<li>w2/c<i>?</i></li>');
+  });
+});

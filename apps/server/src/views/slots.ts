@@ -9,22 +9,32 @@ import { SafeHtml } from './html.ts';
  * own content in. Markers carry a random per-process nonce, so course content cannot forge one.
  */
 
-export type SlotName = 'account' | 'course-session';
+export type SlotName = 'account' | 'course-session' | 'course-progress' | 'section-progress' | 'item-status';
+
+/**
+ * What a slot holds for one reader: the same content wherever the slot appears, or a function of
+ * the slot's key (a slot may appear many times, each with its own key: one per item of a list).
+ */
+export type SlotContent = SafeHtml | ((key: string) => SafeHtml | undefined);
 
 const NONCE = randomBytes(8).toString('hex');
-const open = (name: SlotName): string => `\uE010${NONCE}:${name}\uE011`;
+const open = (name: SlotName, key?: string): string =>
+  `\uE010${NONCE}:${name}${key === undefined ? '' : `\uE012${encodeURIComponent(key)}`}\uE011`;
 const CLOSE = `\uE010${NONCE}:/\uE011`;
-const MARKER = new RegExp(`\uE010${NONCE}:([a-z-]+|/)\uE011`, 'g');
+const MARKER = new RegExp(`\uE010${NONCE}:([a-z-]+|/)(?:\uE012([^\uE011]*))?\uE011`, 'g');
 
-/** Marks `content` as the anonymous content of slot `name`. */
-export function slot(name: SlotName, content: SafeHtml): SafeHtml {
-  return new SafeHtml(open(name) + content.value + CLOSE);
+/**
+ * Marks `content` as the anonymous content of slot `name`. A `key` says what the per-reader
+ * content depends on (an item's route, a list of routes); the filling function receives it.
+ */
+export function slot(name: SlotName, content: SafeHtml, key?: string): SafeHtml {
+  return new SafeHtml(open(name, key) + content.value + CLOSE);
 }
 
 /** A cached page: its fixed parts as bytes, the slots between them, and the anonymous variant. */
 export class SlottedPage {
   private readonly parts: Buffer[] = [];
-  private readonly slots: SlotName[] = [];
+  private readonly slots: { name: SlotName; key: string }[] = [];
   private readonly defaults: string[];
   /** The page as an anonymous visitor gets it. */
   readonly anonymous: Buffer;
@@ -42,7 +52,7 @@ export class SlottedPage {
       const before = rest.slice(0, start.index);
       const inside = rest.slice(start.index + start[0].length, end);
       this.parts.push(Buffer.from(before, 'utf8'));
-      this.slots.push(start[1] as SlotName);
+      this.slots.push({ name: start[1] as SlotName, key: decodeURIComponent(start[2] ?? '') });
       defaults.push(inside);
       anonymous += before + inside;
       rest = rest.slice(end + CLOSE.length);
@@ -52,12 +62,13 @@ export class SlottedPage {
     this.defaults = defaults;
   }
 
-  /** The page with some slots replaced (the others keep their anonymous content). */
-  fill(contents: Partial<Record<SlotName, SafeHtml>>): Buffer {
+  /** The page with some slots replaced (the others, and keys a function skips, keep their anonymous content). */
+  fill(contents: Partial<Record<SlotName, SlotContent>>): Buffer {
     const chunks: Buffer[] = [this.parts[0]!];
-    this.slots.forEach((name, i) => {
+    this.slots.forEach(({ name, key }, i) => {
       const content = contents[name];
-      chunks.push(Buffer.from(content ? content.value : this.defaults[i]!, 'utf8'), this.parts[i + 1]!);
+      const value = typeof content === 'function' ? content(key) : content;
+      chunks.push(Buffer.from(value ? value.value : this.defaults[i]!, 'utf8'), this.parts[i + 1]!);
     });
     return Buffer.concat(chunks);
   }

@@ -2,10 +2,12 @@ import type { Migration } from 'kysely';
 import * as m0001 from './0001-courses.ts';
 import * as m0002 from './0002-accounts-and-runs.ts';
 import * as m0003 from './0003-jobs.ts';
+import * as m0004 from './0004-saved-work-and-progress.ts';
 
 /** Every migration, in order. Names sort as they apply; never rename or edit a shipped one. */
 export const migrations: Record<string, Migration> = {
   '0001-courses': m0001,
   '0002-accounts-and-runs': m0002,
   '0003-jobs': m0003,
+  '0004-saved-work-and-progress': m0004,
 };

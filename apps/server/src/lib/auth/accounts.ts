@@ -5,6 +5,8 @@ import { deleteUserSessions, selectUserSessions } from '../../models/auth-sessio
 import { selectUserRoles } from '../../models/course-roles.ts';
 import { consumeToken, insertEmailToken, retireUserTokens } from '../../models/email-tokens.ts';
 import { selectUserEnrolments } from '../../models/enrolments.ts';
+import { selectUserProgress } from '../../models/item-progress.ts';
+import { selectUserCellVersions, selectUserSavedCells } from '../../models/saved-cells.ts';
 import {
   countAdmins,
   deleteUser,
@@ -266,8 +268,8 @@ export async function deleteAccount(
 }
 
 /**
- * Everything Carnet keeps about a user, as JSON (GDPR right of access and portability). Later
- * features (saved work, progress) add their sections here.
+ * Everything Carnet keeps about a user, as JSON (GDPR right of access and portability). Features
+ * that keep more about a learner add their sections here.
  */
 export async function exportUserData(db: Db, userId: number): Promise<Record<string, unknown> | null> {
   const user = await selectOptionalUserById(db.kysely, userId);
@@ -293,5 +295,8 @@ export async function exportUserData(db: Db, userId: number): Promise<Record<str
     })),
     course_roles: await selectUserRoles(db.kysely, userId),
     enrolments: await selectUserEnrolments(db.kysely, userId),
+    saved_work: await selectUserSavedCells(db.kysely, userId),
+    saved_work_history: await selectUserCellVersions(db.kysely, userId),
+    progress: await selectUserProgress(db.kysely, userId),
   };
 }

@@ -7,9 +7,13 @@ import { readerVersion } from '../../lib/runs/reading.ts';
 import { selectItemSummaries } from '../../models/course-items.ts';
 import { selectCourseRuns } from '../../models/runs.ts';
 import type { Services } from '../../services.ts';
+import { html } from '../../views/html.ts';
 import { accountArea } from '../../views/layout.ts';
 import { sessionBox } from '../../views/runs.ts';
-import { courseView } from './course.view.ts';
+import { countDone, statusesByRoute } from '../../lib/progress/status.ts';
+import { selectCourseProgress } from '../../models/item-progress.ts';
+import { itemStatusMark, progressBar } from '../../views/progress.ts';
+import { courseView, type ProgressSlotKey } from './course.view.ts';
 
 export function courseRoutes(app: FastifyInstance, services: Services): void {
   const { db, assets, content, config, clock } = services;
@@ -40,6 +44,25 @@ export function courseRoutes(app: FastifyInstance, services: Services): void {
       zone: config.timezone,
       now,
     });
-    return sendPage(reply, page.fill({ account: accountArea(ctx, ctx.viewer!), 'course-session': box }));
+    // The reader's progress fills the page's progress slots: each key names the notebooks it counts.
+    const statuses = statusesByRoute(await selectCourseProgress(db.kysely, request.user.id, live.course_id));
+    const bar = (key: string) => {
+      const { label, routes } = JSON.parse(key) as ProgressSlotKey;
+      return progressBar(ctx, countDone(routes, statuses), label);
+    };
+    return sendPage(
+      reply,
+      page.fill({
+        account: accountArea(ctx, ctx.viewer!),
+        'course-session': box,
+        'course-progress': (key) =>
+          html`<section class="course-progress" aria-labelledby="progress-title">
+            <h2 id="progress-title">${ctx.t('progress.course')}</h2>
+            ${bar(key)}
+          </section>`,
+        'section-progress': bar,
+        'item-status': (route) => itemStatusMark(ctx, statuses.get(route) ?? 'not-started'),
+      }),
+    );
   });
 }

@@ -8,6 +8,12 @@ import { layout, type PageContext } from '../../views/layout.ts';
 import { anonymousSessionBox } from '../../views/runs.ts';
 import { slot } from '../../views/slots.ts';
 
+/** The key of a progress slot: which notebooks it counts, and what the bar is called. */
+export interface ProgressSlotKey {
+  label: string;
+  routes: string[];
+}
+
 export interface CoursePageData {
   slug: string;
   title: string;
@@ -42,6 +48,7 @@ export function courseView(ctx: PageContext, data: CoursePageData): string {
       ${first ? html`<p><a class="button" href="${courseItemUrl(data.slug, first.route)}" lang="${ctx.lang}">${t('course.start')}</a></p>` : ''}
     </div>
     ${slot('course-session', anonymousSessionBox(ctx, data.slug))}
+    ${slot('course-progress', html``, progressKey(t('progress.courseLabel'), data.items))}
     <nav class="course-contents" aria-labelledby="contents-title">
       <h2 id="contents-title">${t('course.contents')}</h2>
       ${main ? trackView(ctx, data, main, byPath, 't0') : ''}
@@ -97,6 +104,11 @@ function sectionView(
   return html`<section class="course-section" aria-labelledby="${id}">
     <h3 id="${id}" lang="${section.title ? data.language : ctx.lang}">${title}</h3>
     ${week?.level ? html`<p class="level" lang="${data.language}">${t('course.level', { level: week.level })}</p>` : ''}
+    ${
+      items.some((i) => i.type === 'notebook')
+        ? slot('section-progress', html``, progressKey(t('progress.sectionLabel', { title }), items))
+        : ''
+    }
     ${groups.map((g) => {
       const seqTitle = g.sequence ? data.structure.sequenceTitles[g.sequence] : undefined;
       return html`${seqTitle ? html`<h4 lang="${data.language}">${seqTitle}</h4>` : ''}
@@ -107,10 +119,16 @@ function sectionView(
                 <a href="${courseItemUrl(data.slug, item.route)}"
                   >${kindBadge(ctx, item.kind)}
                   <span class="item-title" lang="${data.language}">${item.menu_title}</span></a
-                >
+                >${item.type === 'notebook' ? slot('item-status', html``, item.route) : ''}
               </li>`,
           )}
         </ol>`;
     })}
   </section>`;
+}
+
+/** A progress slot's key: the notebooks among `items` (quizzes and exercises will join with their results). */
+function progressKey(label: string, items: CourseItemSummary[]): string {
+  const key: ProgressSlotKey = { label, routes: items.filter((i) => i.type === 'notebook').map((i) => i.route) };
+  return JSON.stringify(key);
 }

@@ -4,7 +4,9 @@ import { pageContext } from '../../http/context.ts';
 import { sendPage } from '../../http/forms.ts';
 import type { MessageKey } from '../../i18n/index.ts';
 import type { CourseStructure } from '../../lib/import/import-course.ts';
-import { selectOptionalFirstRoute } from '../../models/course-items.ts';
+import { countDone, statusesByRoute } from '../../lib/progress/status.ts';
+import { selectItemSummaries, selectOptionalFirstRoute } from '../../models/course-items.ts';
+import { selectCourseProgress } from '../../models/item-progress.ts';
 import { selectCourseIdsWithRole } from '../../models/course-roles.ts';
 import { selectDashboardEntries } from '../../models/enrolments.ts';
 import type { Services } from '../../services.ts';
@@ -25,7 +27,13 @@ export function dashboardRoutes(app: FastifyInstance, { db, assets, content, clo
       entries.map(async (e) => {
         const version = await content.version(e.run.version_id);
         const structure = version ? (JSON.parse(version.structure) as CourseStructure) : null;
+        // Progress counts the notebooks of the version the learner reads (quizzes and exercises will join).
+        const notebooks = (await selectItemSummaries(db.kysely, e.run.version_id))
+          .filter((i) => i.type === 'notebook')
+          .map((i) => i.route);
+        const statuses = statusesByRoute(await selectCourseProgress(db.kysely, user.id, e.run.course_id));
         return {
+          progress: countDone(notebooks, statuses),
           courseSlug: e.course_slug,
           courseTitle: version?.title ?? e.course_title,
           run: e.run,

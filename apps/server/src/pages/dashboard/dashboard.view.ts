@@ -5,6 +5,7 @@ import { catalogueUrl, courseItemUrl, courseUrl, dashboardUrl, manageUrl } from 
 import { notice } from '../../views/forms.ts';
 import { html, type SafeHtml } from '../../views/html.ts';
 import { layout, type PageContext } from '../../views/layout.ts';
+import { progressBar } from '../../views/progress.ts';
 import { runDates, unenrolForm } from '../../views/runs.ts';
 
 export interface DashboardCourse {
@@ -15,6 +16,8 @@ export interface DashboardCourse {
   resumeRoute: string | null;
   resumed: boolean;
   weeks: number[];
+  /** Notebooks done out of the course's notebooks. */
+  progress: { done: number; total: number };
 }
 
 export interface DashboardData {
@@ -63,6 +66,7 @@ function courseCard(ctx: PageContext, c: DashboardCourse, data: DashboardData): 
     <h2><a href="${courseUrl(c.courseSlug)}">${c.courseTitle}</a></h2>
     <p class="meta">${c.run.title} · ${runDates(ctx, c.run, data.zone, data.now)}</p>
     <p>${status}</p>
+    ${c.progress.total > 0 ? progressBar(ctx, c.progress, t('progress.sectionLabel', { title: c.courseTitle })) : ''}
     ${
       c.resumeRoute
         ? html`<p>

@@ -1,32 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RESULTS, ROOT, useCarnetInBrowser } from './harness.ts';
+import { confirmationLink } from './learners.ts';
 
 const CARNET = join(ROOT, 'apps/server/bin/carnet.js');
-
-/** The confirmation link of the last e-mail written to the outbox for `to` (waits for it). */
-async function confirmationLink(dataDir: string, to: string): Promise<string> {
-  const dir = join(dataDir, 'outbox');
-  for (let i = 0; i < 50; i++) {
-    let files: string[] = [];
-    try {
-      files = readdirSync(dir).filter((f) => f.endsWith('.eml'));
-    } catch {
-      // not created yet
-    }
-    for (const file of files.sort().reverse()) {
-      const raw = readFileSync(join(dir, file), 'utf8').replace(/=\r?\n/g, '');
-      if (raw.toLowerCase().includes(`to: ${to}`)) {
-        const match = /(https?:\/\/\S+\/signup\/confirm\/[A-Za-z0-9_-]{43})/.exec(raw);
-        if (match) return match[1]!;
-      }
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`No confirmation e-mail for ${to} in ${dir}`);
-}
 
 /** A learner's first visit in a real browser: sign up, log out and in, enrol in a session, resume. */
 describe('accounts and enrolment in Chromium', () => {

@@ -251,12 +251,42 @@ describe('the demo course in the browser', () => {
     );
     expect(await runCell(page, 0)).toBe('ok');
     expect(await outputText(page, 0)).toBe("('geometrie', 'Cercle')");
-    await setCode(page, 0, 'from corrections.exo_duree import exo_duree');
+    // Exercise modules arrive sealed: the stand-in has no solution.
+    await setCode(page, 0, 'from corrections.exo_duree import exo_duree\nexo_duree.solution');
     expect(await runCell(page, 0)).toBe('error');
-    expect(await outputText(page, 0)).toContain('arrivent bientôt dans Carnet');
+    expect(await outputText(page, 0)).toContain('SolutionUnavailable');
     await setCode(page, 0, 'import numpy');
     expect(await runCell(page, 0)).toBe('error');
     expect(await outputText(page, 0)).toContain('CARNET_PYODIDE_PACKAGES_URL');
+    await page.context().close();
+  });
+
+  it('runs an exercise: the example, then the table of a wrong and of a right answer', async () => {
+    const page = await openNotebook(running.browser, url('w1/w1-s3-x1-duree'));
+    expect(await runCell(page, 0)).toBe('ok');
+    const example = cell(page, 0).locator('.nbae.nbae-example');
+    expect(await example.locator('.nbae-row').count()).toBeGreaterThanOrEqual(2);
+    expect(await example.textContent()).toContain("duree(3725)'01:02:05'");
+    await setCode(
+      page,
+      1,
+      'def duree(secondes):\n    return f"{secondes // 3600}:{secondes // 60 % 60}:{secondes % 60}"',
+    );
+    expect(await runCell(page, 1)).toBe('ok');
+    expect(await runCell(page, 2)).toBe('ok');
+    const table = cell(page, 2).locator('.nbae.nbae-correction');
+    expect(await table.locator('.nbae-row-ko').count()).toBeGreaterThan(0);
+    expect(await table.locator('.nbae-summary').textContent()).toMatch(/^\d\/8 correct$/);
+    await setCode(
+      page,
+      1,
+      'def duree(secondes):\n    h, reste = divmod(secondes, 3600)\n    return f"{h:02}:{reste // 60:02}:{reste % 60:02}"',
+    );
+    expect(await runCell(page, 1)).toBe('ok');
+    expect(await runCell(page, 2)).toBe('ok');
+    expect(await table.locator('.nbae-summary').textContent()).toBe('8/8 correct');
+    expect(await table.locator('.nbae-row-ko').count()).toBe(0);
+    await page.screenshot({ path: join(RESULTS, 'runtime-exercise.png') });
     await page.context().close();
   });
 

@@ -58,7 +58,7 @@ describe.each(DIALECTS)('runtime resources on %s', (dialect) => {
     expect(config.cwd).toBe('/home/pyodide/course/w1');
     expect(config.filesUrl).toBe(`/runtime/demo/${tag}/files.json`);
     expect(config.modules).toEqual({ url: `/runtime/demo/${tag}/modules.zip`, names: ['geometrie', 'outils'] });
-    expect(config.messages['exercisesSoon']).toContain('{module}');
+    expect(config.messages['exercisesUnavailable']).toContain('{module}');
     expect(page.strings['run']).toBe('Exécuter');
     const input = page.cells.find((c) => c.source.includes('input('))!;
     expect(input.tags).toContain('skip-execution');

@@ -31,6 +31,11 @@ export interface RuntimeConfig {
   cwd: string;
   /** The course's `modules/` archive (fetched on first import of one of `names`), or null. */
   modules: { url: string; names: string[] } | null;
+  /**
+   * The exercise library and the course's exercise modules (sealed stand-ins), fetched on first
+   * import of `nbautoeval` or `corrections`; null when the server could not prepare them.
+   */
+  exercises: { url: string } | null;
   /** Messages Python shows (in the reader's language), by key; see kernel.py. */
   messages: Record<string, string>;
 }

@@ -3,17 +3,24 @@
  * comes near the viewport) and runnable; run-all follows Jupyter's rules.
  */
 import { isolateHistory } from '@codemirror/commands';
+import { Transaction } from '@codemirror/state';
 import type { RunStatus } from '@carnet/runtime';
 import type { EditorView } from '@codemirror/view';
 import { createEditor } from './editor.ts';
 import { OutputArea } from './outputs.ts';
 import type { RuntimeClient, RunEvents } from './runtime-client.ts';
+import { SavedWork, type SavedCell, type SaveStatus } from './saved-work.ts';
 import type { UiStrings } from './strings.ts';
 
 /** The page's configuration (the `carnet-notebook` JSON script, see runtime-config.ts on the server). */
 export interface PageConfig {
   strings: UiStrings;
   cells: { id: string; tags: string[]; source: string }[];
+  /** The course and the notebook's route, for saved work and progress. */
+  slug: string;
+  route: string;
+  /** Where to log in and come back here. */
+  loginUrl: string;
 }
 
 const format = (text: string, values: Record<string, string | number>): string =>
@@ -23,12 +30,16 @@ const format = (text: string, values: Record<string, string | number>): string =
 class CodeCell {
   editor: EditorView | null = null;
   private current: string;
+  /** True while the page sets the code itself (restoring saved work): not an edit to save. */
+  private silent = false;
+  private notice: HTMLElement | null = null;
   readonly outputs: OutputArea;
   private readonly prompt: HTMLElement | null = null;
   private readonly resetButton: HTMLButtonElement | null = null;
 
   constructor(
     readonly element: HTMLElement,
+    readonly id: string,
     readonly number: number,
     readonly original: string,
     readonly tags: Set<string>,
@@ -112,6 +123,7 @@ class CodeCell {
         const modified = doc !== this.original;
         this.element.classList.toggle('nb-modified', modified);
         if (this.resetButton) this.resetButton.hidden = !modified;
+        if (!this.silent) this.page.edited(this);
       },
     });
     input.replaceChildren(holder);
@@ -136,6 +148,49 @@ class CodeCell {
 
   setPrompt(text: string): void {
     if (this.prompt) this.prompt.textContent = text;
+  }
+
+  /** Shows code the page restores (saved work): not an edit, and not undoable. */
+  setCode(code: string, options: { save?: boolean } = {}): void {
+    const editor = this.editable ? this.upgrade() : null;
+    if (!editor) {
+      this.current = code;
+      return;
+    }
+    this.silent = options.save !== true;
+    try {
+      editor.dispatch({
+        changes: { from: 0, to: editor.state.doc.length, insert: code },
+        annotations: options.save ? isolateHistory.of('full') : Transaction.addToHistory.of(false),
+      });
+    } finally {
+      this.silent = false;
+    }
+  }
+
+  /** A message above the code, with actions (conflict, course change); null removes it. */
+  showNotice(text: string | null, actions: { label: string; run: () => void }[] = [], extra?: HTMLElement): void {
+    this.notice?.remove();
+    this.notice = null;
+    if (text === null) return;
+    const notice = document.createElement('div');
+    notice.className = 'nb-notice';
+    notice.setAttribute('role', 'status');
+    const message = document.createElement('p');
+    message.textContent = text;
+    notice.append(message);
+    for (const action of actions) {
+      const b = document.createElement('button');
+      b.type = 'button';
+      b.textContent = action.label;
+      b.addEventListener('click', action.run);
+      notice.append(b);
+    }
+    if (extra) notice.append(extra);
+    const bar = this.element.querySelector('.nb-cell-bar') ?? this.element.firstChild;
+    if (bar) bar.after(notice);
+    else this.element.prepend(notice);
+    this.notice = notice;
   }
 }
 
@@ -165,6 +220,10 @@ export class NotebookPage {
   private readonly status: HTMLElement;
   private readonly interruptButton: HTMLButtonElement;
   private notice = '';
+  /** The learner's saved work; null for an anonymous reader (or before it is loaded). */
+  work: SavedWork | null = null;
+  private readonly workBar: HTMLElement;
+  private readonly saveStatus: HTMLElement;
 
   constructor(
     private readonly article: HTMLElement,
@@ -178,7 +237,7 @@ export class NotebookPage {
     for (const element of article.querySelectorAll<HTMLElement>('.nb-code[data-cell-id]')) {
       const info = byId.get(element.dataset['cellId'] ?? '');
       if (!info) continue;
-      this.cells.push(new CodeCell(element, ++number, info.source, new Set(info.tags), this));
+      this.cells.push(new CodeCell(element, info.id, ++number, info.source, new Set(info.tags), this));
     }
 
     const bar = document.createElement('div');
@@ -204,9 +263,15 @@ export class NotebookPage {
     const keys = document.createElement('p');
     keys.className = 'runtime-keys';
     keys.textContent = strings.keys;
+    this.workBar = document.createElement('div');
+    this.workBar.className = 'work-bar';
+    this.saveStatus = document.createElement('p');
+    this.saveStatus.className = 'save-status';
+    this.saveStatus.setAttribute('role', 'status');
+    this.workBar.append(this.saveStatus);
     const header = document.createElement('div');
     header.className = 'runtime-header';
-    header.append(bar, keys);
+    header.append(bar, this.workBar, keys);
     const kind = article.querySelector('.item-kind');
     if (kind) kind.after(header);
     else article.prepend(header);
@@ -214,6 +279,185 @@ export class NotebookPage {
     this.runtime.subscribe(() => this.showState());
     this.showState();
     this.observeCells();
+    void this.loadSavedWork();
+  }
+
+  /** Brings back the learner's code (server, then edits left offline in this browser). */
+  private async loadSavedWork(): Promise<void> {
+    const { strings } = this;
+    let work: SavedWork | null = null;
+    try {
+      work = await SavedWork.load(this.config.slug, this.config.route, {
+        status: (status) => this.showSaveStatus(status),
+        conflict: (cellId, theirs) => this.showConflict(cellId, theirs),
+      });
+    } catch {
+      work = null;
+    }
+    if (!work) {
+      // Anonymous: code runs, nothing is kept; say how to keep it.
+      const link = document.createElement('a');
+      link.href = this.config.loginUrl;
+      link.textContent = strings.saveLogin;
+      this.saveStatus.replaceChildren(link);
+      this.saveStatus.dataset['status'] = 'anonymous';
+      return;
+    }
+    this.work = work;
+    for (const cell of this.cells) {
+      const saved = work.cells.get(cell.id);
+      const code = work.pendingCode(cell.id) ?? saved?.code;
+      if (code !== undefined && code !== cell.source) cell.setCode(code);
+      if (saved && saved.original !== cell.original && saved.code !== cell.original) this.showCourseChange(cell);
+    }
+    this.addWorkActions(work);
+    this.showSaveStatus(work.status);
+    work.resume();
+    this.watchEnd(work);
+  }
+
+  /** Called by a cell when the learner edits it. */
+  edited(cell: CodeCell): void {
+    this.work?.edit(cell.id, cell.source, cell.original);
+  }
+
+  private showSaveStatus(status: SaveStatus): void {
+    const strings = this.strings;
+    const text: Record<SaveStatus, string> = {
+      saved: strings.saveSaved,
+      saving: strings.saveSaving,
+      offline: strings.saveOffline,
+      conflict: strings.saveConflict,
+      error: strings.saveError,
+    };
+    this.saveStatus.textContent = text[status];
+    this.saveStatus.dataset['status'] = status;
+  }
+
+  private showConflict(cellId: string, theirs: SavedCell): void {
+    const cell = this.cells.find((c) => c.id === cellId);
+    const work = this.work;
+    if (!cell || !work) return;
+    const strings = this.strings;
+    const other = document.createElement('pre');
+    other.className = 'nb-notice-code';
+    other.textContent = theirs.code;
+    cell.showNotice(
+      format(strings.conflict, { n: cell.number }),
+      [
+        {
+          label: strings.keepMine,
+          run: () => {
+            cell.showNotice(null);
+            work.keepMine(cellId);
+          },
+        },
+        {
+          label: strings.takeTheirs,
+          run: () => {
+            cell.showNotice(null);
+            const code = work.takeTheirs(cellId);
+            if (code !== null) cell.setCode(code);
+          },
+        },
+      ],
+      other,
+    );
+  }
+
+  /** The course changed this cell since the learner edited it: keep their code, offer the new one. */
+  private showCourseChange(cell: CodeCell): void {
+    const strings = this.strings;
+    const original = document.createElement('pre');
+    original.className = 'nb-notice-code';
+    original.textContent = cell.original;
+    original.hidden = true;
+    const toggle = {
+      label: strings.showNewOriginal,
+      run: () => {
+        original.hidden = !original.hidden;
+      },
+    };
+    cell.showNotice(
+      strings.courseChanged,
+      [
+        toggle,
+        {
+          label: strings.useNewOriginal,
+          run: () => {
+            cell.showNotice(null);
+            cell.setCode(cell.original, { save: true });
+          },
+        },
+      ],
+      original,
+    );
+  }
+
+  /** Download links and "reset the whole notebook" (undoable) for a logged-in learner. */
+  private addWorkActions(work: SavedWork): void {
+    const strings = this.strings;
+    const base = `/api/work/${encodeURIComponent(work.slug)}/${work.route.split('/').map(encodeURIComponent).join('/')}/download`;
+    for (const [format, label] of [
+      ['ipynb', strings.downloadIpynb],
+      ['myst', strings.downloadMyst],
+    ] as const) {
+      const link = document.createElement('a');
+      link.className = `work-download work-download-${format}`;
+      link.href = `${base}?format=${format}`;
+      link.textContent = label;
+      // What waits is saved first, so the file has every line typed.
+      link.addEventListener('click', (event) => {
+        event.preventDefault();
+        void work.flushAll().finally(() => (location.href = link.href));
+      });
+      this.workBar.append(link);
+    }
+    const undo = button(`↶ ${strings.undoReset}`, strings.undoReset, 'work-undo-reset', () => {});
+    undo.hidden = true;
+    const resetAll = button(`↺ ${strings.resetAll}`, strings.resetAll, 'work-reset-all', () => {
+      const before = this.cells.filter((c) => c.source !== c.original).map((c) => [c, c.source] as const);
+      if (before.length === 0) return;
+      for (const [cell] of before) cell.setCode(cell.original, { save: true });
+      undo.hidden = false;
+      undo.onclick = () => {
+        for (const [cell, code] of before) cell.setCode(code, { save: true });
+        undo.hidden = true;
+      };
+    });
+    this.workBar.append(resetAll, undo);
+  }
+
+  /** Reaching the end of the notebook marks it read; a button marks it done (or not). */
+  private watchEnd(work: SavedWork): void {
+    const strings = this.strings;
+    const box = document.createElement('div');
+    box.className = 'progress-box';
+    const state = document.createElement('p');
+    state.setAttribute('role', 'status');
+    const toggle = document.createElement('button');
+    toggle.type = 'button';
+    toggle.className = 'progress-toggle';
+    const show = (): void => {
+      const done = work.progress === 'done';
+      state.textContent = done ? strings.markedDone : '';
+      toggle.textContent = done ? strings.unmarkDone : strings.markDone;
+      toggle.setAttribute('aria-pressed', String(done));
+    };
+    toggle.addEventListener('click', () => {
+      void work.setProgress(work.progress === 'done' ? 'started' : 'done', 'button').then(show);
+    });
+    box.append(state, toggle);
+    this.article.append(box);
+    show();
+    if (!('IntersectionObserver' in window)) return;
+    const observer = new IntersectionObserver((entries) => {
+      if (entries.some((e) => e.isIntersecting)) {
+        observer.disconnect();
+        void work.setProgress('done', 'end').then(show);
+      }
+    });
+    observer.observe(box);
   }
 
   get strings(): UiStrings {

@@ -19,6 +19,7 @@ export interface KernelBridge {
 export interface KernelSettings {
   cwd: string;
   modules: { url: string; names: string[]; folder: string } | null;
+  exercises: { url: string; folder: string } | null;
   messages: Record<string, string>;
   /** Import names of every package Pyodide knows of, to explain why one is missing. */
   knownPackages: string[];

@@ -536,8 +536,9 @@ def help(expression, detail=1):
 # Imports: course modules on demand, exercises not yet, packages the browser cannot have
 
 
-class _CourseModules:
-    """Finds the course's `modules/` files: the archive is fetched and unpacked on first import."""
+class _Archive:
+    """Python files that arrive as one archive, fetched and unpacked on the first import of one of
+    its top-level names: the course's `modules/`, the exercise library and stand-ins."""
 
     def __init__(self, names, url, folder):
         self.names, self.url, self.folder, self.loaded = set(names), url, folder, False
@@ -558,13 +559,14 @@ class _CourseModules:
 
 
 class _Exercises:
-    """Exercise modules stay on the server for now: importing one explains why."""
+    """An exercise module the server could not prepare (no sandbox, or it failed): says so.
+    Placed last: the exercise archive, when there is one, is searched first."""
 
     names = {"corrections", "nbautoeval"}
 
     def find_spec(self, name, path=None, target=None):
         if name.split(".")[0] in self.names:
-            raise ModuleNotFoundError(_message("exercisesSoon", module=name), name=name)
+            raise ModuleNotFoundError(_message("exercisesUnavailable", module=name), name=name)
         return None
 
 
@@ -740,8 +742,14 @@ def setup(config, bridge):
     if modules:
         os.makedirs(modules["folder"], exist_ok=True)
         sys.path.insert(0, modules["folder"])
-        sys.meta_path.insert(0, _CourseModules(modules["names"], modules["url"], modules["folder"]))
-    sys.meta_path.insert(0, _Exercises())
+        sys.meta_path.insert(0, _Archive(modules["names"], modules["url"], modules["folder"]))
+    exercises = options.get("exercises")
+    if exercises:
+        # Before the course's modules: `corrections` is the sealed stand-ins, never the originals.
+        os.makedirs(exercises["folder"], exist_ok=True)
+        sys.path.insert(0, exercises["folder"])
+        sys.meta_path.insert(0, _Archive(_Exercises.names, exercises["url"], exercises["folder"]))
+    sys.meta_path.append(_Exercises())
     sys.meta_path.append(_Unavailable(set(options.get("knownPackages", [])), bool(options.get("packagesConfigured"))))
 
     cwd = options.get("cwd")

@@ -18,7 +18,7 @@ const messages = {
   cell: 'Cellule',
   line: 'ligne',
   notAvailable: '{what} : pas disponible dans le navigateur.',
-  exercisesSoon: 'Exercices bientôt : {module}',
+  exercisesUnavailable: 'Exercices indisponibles : {module}',
   packagesNotConfigured: '{name} : pas de dépôt de paquets',
   packageMissing: '{name} : absent du dépôt',
   packageFailed: '{name} : échec ({error})',
@@ -92,6 +92,7 @@ open("/tmp/modules.zip", "wb").write(buffer.getvalue())
     settings: {
       cwd: '/home/pyodide/course/w1',
       modules: { url: '/modules.zip', names: ['outils'], folder: '/home/pyodide/course/modules' },
+      exercises: null,
       messages,
       knownPackages: ['numpy'],
       packagesConfigured: false,
@@ -234,7 +235,7 @@ describe('kernel: imports', () => {
   it('explains that exercises are not there yet', async () => {
     const error = errorOf(await run('from corrections.exo_duree import exo_duree'));
     expect(error.ename).toBe('ModuleNotFoundError');
-    expect(error.evalue).toBe('Exercices bientôt : corrections');
+    expect(error.evalue).toBe('Exercices indisponibles : corrections');
   });
 
   it('explains a package the server does not provide', async () => {

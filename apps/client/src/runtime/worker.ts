@@ -121,6 +121,8 @@ async function start(config: RuntimeConfig): Promise<void> {
     settings: {
       cwd: config.cwd,
       modules: config.modules ? { ...config.modules, folder: `${config.root}/modules` } : null,
+      // Outside the course folder: the learner's `ls` does not show it.
+      exercises: config.exercises ? { ...config.exercises, folder: '/home/pyodide/.carnet/exercises' } : null,
       messages: config.messages,
       knownPackages: [...known],
       packagesConfigured: packagesUrl !== null,

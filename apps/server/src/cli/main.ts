@@ -7,6 +7,7 @@ import { importCourse, ImportError } from '../lib/import/import-course.ts';
 import { DbJobQueue } from '../lib/jobs/db-queue.ts';
 import { registerSandboxRun } from '../lib/jobs/sandbox-job.ts';
 import { prepareSandbox } from '../lib/sandbox/setup.ts';
+import { formatChecks, validateExercises } from '../lib/exercises/validate.ts';
 import { formatSummary } from '../lib/import/summary.ts';
 import { runCommands, userCommands } from './accounts.ts';
 import { DB_SETTINGS, requireMigrated, withDb, type Command, type Flags } from './common.ts';
@@ -51,7 +52,7 @@ const COMMANDS: Record<string, Command> = {
     summary: 'import a course folder or git repository',
     usage: 'carnet import <folder | git URL> [--slug S] [--check] [--json] [options]',
     options: { slug: { type: 'string' }, check: { type: 'boolean' }, json: { type: 'boolean' } },
-    settings: ['maxFileMb', ...DB_SETTINGS],
+    settings: ['maxFileMb', 'python', 'bwrap', 'unsafeGrading', ...DB_SETTINGS],
     help: [
       'Reads a course folder (or clones/fetches a git URL, file:// included, into the data directory),',
       'checks and renders every notebook and quiz, and stores it as a new version that becomes live',
@@ -63,6 +64,18 @@ const COMMANDS: Record<string, Command> = {
       '  --json     print the summary as JSON (for scripts)',
     ].join('\n'),
     run: runImport,
+  },
+  validate: {
+    summary: "check a course's exercises before publishing",
+    usage: 'carnet validate <course folder> [--json] [options]',
+    options: { json: { type: 'boolean' } },
+    settings: ['python', 'bwrap', 'unsafeGrading'],
+    help: [
+      'Runs every exercise module of the folder in the sandbox: example() must run, the reference',
+      'solution must be all-OK, and every <name>_ko variant must have a KO row. Prints a table and',
+      'exits 1 when any check fails. Needs bubblewrap and python3, like grading.',
+    ].join('\n'),
+    run: runValidate,
   },
   migrate: {
     summary: 'create or upgrade the database schema',
@@ -166,6 +179,28 @@ async function migrate(flags: Flags, _args: string[], getConfig: () => Config): 
   });
 }
 
+async function runValidate(flags: Flags, args: string[], getConfig: () => Config): Promise<number> {
+  const [folder, ...extra] = args;
+  if (!folder || extra.length > 0) {
+    console.error(`carnet validate: give one course folder.\n\n${commandHelp('validate', COMMANDS['validate']!)}`);
+    return 2;
+  }
+  const config = getConfig();
+  const grading = await prepareSandbox({
+    python: config.python,
+    bwrap: config.bwrap,
+    unsafeGrading: config.unsafeGrading,
+  });
+  if (!grading.sandbox) {
+    console.error(`carnet validate: cannot run exercises here. ${grading.problem ?? ''}`);
+    return 2;
+  }
+  if (grading.unsafe) console.error(`WARNING: ${grading.problem ?? 'exercises run without a sandbox'}`);
+  const checks = await validateExercises(folder, grading.sandbox);
+  console.log(flags['json'] ? JSON.stringify(checks, null, 2) : formatChecks(checks));
+  return checks.every((c) => c.ok) ? 0 : 1;
+}
+
 async function runImport(flags: Flags, args: string[], getConfig: () => Config): Promise<number> {
   const [source, ...extra] = args;
   if (!source || extra.length > 0) {
@@ -175,12 +210,18 @@ async function runImport(flags: Flags, args: string[], getConfig: () => Config):
   const config = getConfig();
   return withDb(config, async (db) => {
     if (!flags['check'] && !(await requireMigrated(db))) return 2;
+    // Exercise modules are sealed in the sandbox at import (ADR 024).
+    const grading = flags['check']
+      ? undefined
+      : await prepareSandbox({ python: config.python, bwrap: config.bwrap, unsafeGrading: config.unsafeGrading });
     const summary = await importCourse(db, {
       source,
       slug: typeof flags['slug'] === 'string' ? flags['slug'] : undefined,
       check: flags['check'] === true,
       dataDir: config.dataDir,
       maxFileBytes: config.maxFileMb * 1024 * 1024,
+      sandbox: grading?.sandbox,
+      sandboxProblem: grading?.problem,
     });
     console.log(flags['json'] ? JSON.stringify(summary, null, 2) : formatSummary(summary));
     return summary.status === 'failed' ? 1 : 0;

@@ -22,6 +22,7 @@ export interface Database {
   saved_cells: SavedCellsTable;
   saved_cell_versions: SavedCellVersionsTable;
   item_progress: ItemProgressTable;
+  exercise_seals: ExerciseSealsTable;
 }
 
 export interface CoursesTable {
@@ -272,3 +273,19 @@ export type CourseItemRow = Selectable<CourseItemsTable>;
 export type NewCourseItem = Insertable<CourseItemsTable>;
 export type NewCourseFile = Insertable<CourseFilesTable>;
 export type SavedCell = Selectable<SavedCellsTable>;
+
+/** How an exercise module reaches the browser (lib/exercises, ADR 024). */
+export type SealStatus = 'sealed' | 'open' | 'failed' | 'unsandboxed';
+
+/** An exercise module of a course version: its sealed form (no solution), or why it has none. */
+export interface ExerciseSealsTable {
+  id: Generated<number>;
+  version_id: number;
+  /** `corrections.exo_label`. */
+  module: string;
+  status: SealStatus;
+  /** The `carnet-seal/1` JSON (python/README.md), when the module could be run. */
+  seal: string | null;
+  reason: string | null;
+  created_at: string;
+}

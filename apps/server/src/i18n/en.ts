@@ -87,6 +87,27 @@ export const en: Record<MessageKey, string> = {
   'runtime.ui.stuckRestarted': 'Python did not respond to the interrupt: it restarted, variables are cleared.',
   'runtime.ui.packages': 'Loading packages: {names}…',
   'runtime.ui.keys': 'Shift+Enter: run and go to the next cell · Ctrl+Enter: run · Escape: leave the code',
+  'runtime.ui.saveSaved': 'Your code is saved',
+  'runtime.ui.saveSaving': 'Saving…',
+  'runtime.ui.saveOffline':
+    'Offline: your changes are kept in this browser and will be sent when the connection returns',
+  'runtime.ui.saveConflict': 'Conflict: a cell was changed elsewhere, choose which version to keep',
+  'runtime.ui.saveError': 'Saving failed: trying again in a few seconds (your changes are kept in this browser)',
+  'runtime.ui.saveLogin': 'Log in to keep your code and your progress',
+  'runtime.ui.conflict':
+    'Cell {n} was changed elsewhere (another tab or device) while you changed it here. Here is the other version:',
+  'runtime.ui.keepMine': 'Keep my version',
+  'runtime.ui.takeTheirs': 'Take the other version',
+  'runtime.ui.courseChanged': 'This cell changed in the course since you edited it. Your code is kept.',
+  'runtime.ui.showNewOriginal': 'See the new original',
+  'runtime.ui.useNewOriginal': 'Switch to the new original',
+  'runtime.ui.resetAll': 'Reset all',
+  'runtime.ui.undoReset': 'Undo the reset',
+  'runtime.ui.downloadIpynb': 'Download (.ipynb)',
+  'runtime.ui.downloadMyst': 'Download (MyST .md)',
+  'runtime.ui.markDone': 'Mark this notebook as done',
+  'runtime.ui.unmarkDone': 'Unmark as done',
+  'runtime.ui.markedDone': 'Notebook done ✓',
   'runtime.ui.stage.download': 'downloading',
   'runtime.ui.stage.interpreter': 'starting the interpreter',
   'runtime.ui.stage.files': 'course files',
@@ -96,8 +117,8 @@ export const en: Record<MessageKey, string> = {
   'runtime.py.line': 'line',
   'runtime.py.notAvailable':
     '{what} is not available in the browser: Carnet runs Python in your browser, with no system behind it.',
-  'runtime.py.exercisesSoon':
-    "The module {module} holds the course's auto-evaluated exercises: they are not available in the browser yet and are coming soon to Carnet.",
+  'runtime.py.exercisesUnavailable':
+    'The auto-evaluated exercises ({module}) are not available on this server: it could not prepare them (no sandbox, or the module failed). Tell the course team.',
   'runtime.py.packagesNotConfigured':
     'The package {name} is not available: this Carnet server has no Pyodide package repository (setting CARNET_PYODIDE_PACKAGES_URL). Only the standard library is there.',
   'runtime.py.packageMissing': "The package {name} is not in this server's Pyodide package repository.",

@@ -87,6 +87,29 @@ export const fr = {
     "Python ne répondait plus à l'interruption : il a redémarré, les variables sont effacées.",
   'runtime.ui.packages': 'Chargement des paquets : {names}…',
   'runtime.ui.keys': 'Maj+Entrée : exécuter et passer à la suivante · Ctrl+Entrée : exécuter · Échap : quitter le code',
+  'runtime.ui.saveSaved': 'Votre code est enregistré',
+  'runtime.ui.saveSaving': 'Enregistrement…',
+  'runtime.ui.saveOffline':
+    'Hors ligne : vos modifications sont gardées dans ce navigateur et partiront au retour de la connexion',
+  'runtime.ui.saveConflict': 'Conflit : une cellule a été modifiée ailleurs, choisissez quelle version garder',
+  'runtime.ui.saveError':
+    "L'enregistrement a échoué : nouvel essai dans quelques secondes (vos modifications sont gardées dans ce navigateur)",
+  'runtime.ui.saveLogin': 'Connectez-vous pour garder votre code et votre progression',
+  'runtime.ui.conflict':
+    'La cellule {n} a été modifiée ailleurs (un autre onglet ou appareil) pendant que vous la changiez ici. Voici l’autre version :',
+  'runtime.ui.keepMine': 'Garder ma version',
+  'runtime.ui.takeTheirs': "Prendre l'autre version",
+  'runtime.ui.courseChanged':
+    'Cette cellule a changé dans le cours depuis que vous l’avez modifiée. Votre code est conservé.',
+  'runtime.ui.showNewOriginal': 'Voir le nouvel original',
+  'runtime.ui.useNewOriginal': 'Passer au nouvel original',
+  'runtime.ui.resetAll': 'Tout rétablir',
+  'runtime.ui.undoReset': 'Annuler le rétablissement',
+  'runtime.ui.downloadIpynb': 'Télécharger (.ipynb)',
+  'runtime.ui.downloadMyst': 'Télécharger (MyST .md)',
+  'runtime.ui.markDone': 'Marquer ce notebook comme terminé',
+  'runtime.ui.unmarkDone': 'Ne plus marquer comme terminé',
+  'runtime.ui.markedDone': 'Notebook terminé ✓',
   'runtime.ui.stage.download': 'téléchargement',
   'runtime.ui.stage.interpreter': "démarrage de l'interpréteur",
   'runtime.ui.stage.files': 'fichiers du cours',
@@ -96,8 +119,8 @@ export const fr = {
   'runtime.py.line': 'ligne',
   'runtime.py.notAvailable':
     "{what} n'est pas disponible dans le navigateur : Carnet exécute Python dans votre navigateur, sans système derrière.",
-  'runtime.py.exercisesSoon':
-    'Le module {module} contient les exercices auto-évalués du cours : ils ne sont pas encore disponibles dans le navigateur et arrivent bientôt dans Carnet.',
+  'runtime.py.exercisesUnavailable':
+    "Les exercices auto-évalués ({module}) ne sont pas disponibles sur ce serveur : il n'a pas pu les préparer (son bac à sable est absent ou le module a échoué). Prévenez l'équipe du cours.",
   'runtime.py.packagesNotConfigured':
     "Le paquet {name} n'est pas disponible : ce serveur Carnet n'a pas de dépôt de paquets Pyodide (réglage CARNET_PYODIDE_PACKAGES_URL). Seule la bibliothèque standard est là.",
   'runtime.py.packageMissing': "Le paquet {name} n'est pas dans le dépôt de paquets Pyodide de ce serveur.",

@@ -18,6 +18,8 @@ export const runtimeFilesUrl = (slug: string, tag: string): string =>
   `/runtime/${encodeURIComponent(slug)}/${tag}/files.json`;
 export const runtimeModulesUrl = (slug: string, tag: string): string =>
   `/runtime/${encodeURIComponent(slug)}/${tag}/modules.zip`;
+export const runtimeExercisesUrl = (slug: string, tag: string): string =>
+  `/runtime/${encodeURIComponent(slug)}/${tag}/exercises.zip`;
 /** The login form; `next` is where to go after logging in (a path on this site). */
 export const loginUrl = (next?: string): string =>
   next && next !== '/' && next !== '/login' ? `/login?next=${encodeURIComponent(next)}` : '/login';

@@ -3,6 +3,7 @@ import * as m0001 from './0001-courses.ts';
 import * as m0002 from './0002-accounts-and-runs.ts';
 import * as m0003 from './0003-jobs.ts';
 import * as m0004 from './0004-saved-work-and-progress.ts';
+import * as m0005 from './0005-exercise-seals.ts';
 
 /** Every migration, in order. Names sort as they apply; never rename or edit a shipped one. */
 export const migrations: Record<string, Migration> = {
@@ -10,4 +11,5 @@ export const migrations: Record<string, Migration> = {
   '0002-accounts-and-runs': m0002,
   '0003-jobs': m0003,
   '0004-saved-work-and-progress': m0004,
+  '0005-exercise-seals': m0005,
 };

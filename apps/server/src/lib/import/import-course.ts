@@ -24,6 +24,9 @@ import { contentTypeOf } from './content-type.ts';
 import { checkoutGitSource, isGitUrl } from './git.ts';
 import { courseFileUrl, courseItemUrl } from '../urls.ts';
 import { summarise, type ImportSummary } from './summary.ts';
+import { sealModules, type SealOutcome } from '../exercises/seal.ts';
+import type { Sandbox } from '../sandbox/sandbox.ts';
+import { insertExerciseSeals } from '../../models/exercise-seals.ts';
 
 export interface ImportOptions {
   /** A folder, or a git URL (https://, ssh, file://). */
@@ -34,6 +37,10 @@ export interface ImportOptions {
   check?: boolean;
   dataDir: string;
   maxFileBytes?: number;
+  /** Where exercise modules are sealed; without one they are recorded as not sealed. */
+  sandbox?: Sandbox | undefined;
+  /** Why there is no sandbox (what to install), for the record. */
+  sandboxProblem?: string | undefined;
 }
 
 export class ImportError extends Error {
@@ -102,11 +109,38 @@ export async function importCourse(db: Db, options: ImportOptions): Promise<Impo
   if (summary.errors.length > 0) return { ...summary, status: 'failed', durationMs: elapsed(started) };
   if (options.check) return { ...summary, status: 'checked', durationMs: elapsed(started) };
 
-  const versionId = await store(db, course, rendered, snapshot.files, {
-    ...summary,
-    status: 'imported',
-    durationMs: 0,
-  });
+  // Exercise modules run once, in the sandbox, before anything is written (ADR 024).
+  const seals = await sealModules(
+    snapshot.files,
+    course.exerciseModules.filter((m) => m.definitions.length > 0),
+    course.staticMappings,
+    options.sandbox,
+    options.sandboxProblem ?? 'no sandbox was given to the import',
+  );
+  for (const seal of seals) {
+    if (seal.status !== 'open' && seal.status !== 'failed') continue;
+    const path = course.exerciseModules.find((m) => m.module === seal.module)?.path ?? seal.module;
+    summary.warnings.push({
+      severity: 'warning',
+      code: seal.status === 'open' ? 'exercise.open' : 'exercise.failed',
+      message:
+        seal.status === 'open'
+          ? `served open (the browser receives the module, solution included): ${seal.reason}`
+          : `the module failed to run, its exercises cannot be checked: ${seal.reason}`,
+      file: path,
+      line: 1,
+      column: 1,
+    });
+  }
+  summary.exerciseSeals = seals.map(({ module, status, reason }) => ({ module, status, reason }));
+  const versionId = await store(
+    db,
+    course,
+    rendered,
+    snapshot.files,
+    { ...summary, status: 'imported', durationMs: 0 },
+    seals,
+  );
   return { ...summary, status: 'imported', versionId, durationMs: elapsed(started) };
 }
 
@@ -121,6 +155,7 @@ async function store(
   rendered: RenderedItem[],
   files: Map<string, Uint8Array>,
   summary: ImportSummary,
+  seals: SealOutcome[],
 ): Promise<number> {
   const now = new Date().toISOString();
   return db.kysely.transaction().execute(async (trx) => {
@@ -181,6 +216,17 @@ async function store(
     });
     await insertMissingBlobs(trx, blobs);
     await insertFiles(trx, fileRows);
+    await insertExerciseSeals(
+      trx,
+      versionId,
+      seals.map((s) => ({
+        module: s.module,
+        status: s.status,
+        seal: s.seal ? JSON.stringify(s.seal) : null,
+        reason: s.reason,
+      })),
+      now,
+    );
     await updateLiveVersion(trx, row.id, versionId, course.meta.title);
     return versionId;
   });

@@ -25,6 +25,8 @@ export interface ImportSummary {
   errors: Diagnostic[];
   warnings: Diagnostic[];
   ignored: { path: string; reason: string }[];
+  /** How each exercise module reaches the browser (sealed, open, failed, unsandboxed): ADR 024. */
+  exerciseSeals?: { module: string; status: string; reason: string | null }[];
   durationMs: number;
 }
 
@@ -88,5 +90,13 @@ export function formatSummary(s: ImportSummary): string {
   if (s.warnings.length > 0) lines.push('', 'Warnings:', ...s.warnings.map((d) => `  ${formatDiagnostic(d)}`));
   if (s.ignored.length > 0)
     lines.push('', `Ignored (${s.ignored.length}):`, ...s.ignored.map((i) => `  ${i.path} (${i.reason})`));
+  if (s.exerciseSeals && s.exerciseSeals.length > 0) {
+    lines.push('', 'Exercise modules:');
+    for (const e of s.exerciseSeals) {
+      lines.push(
+        `  ${e.module.padEnd(32)} ${e.status}${e.status === 'unsandboxed' && e.reason ? ` (${e.reason})` : ''}`,
+      );
+    }
+  }
   return lines.join('\n');
 }

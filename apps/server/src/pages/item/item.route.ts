@@ -12,6 +12,7 @@ import { itemView } from './item.view.ts';
 import { notebookRuntimeConfig } from './runtime-config.ts';
 import type { CourseStructure } from '../../lib/import/import-course.ts';
 import { selectPublicFileList } from '../../models/course-files.ts';
+import { selectExerciseSeals } from '../../models/exercise-seals.ts';
 import { moduleNames } from '../runtime/runtime.route.ts';
 
 export function itemRoutes(app: FastifyInstance, services: Services): void {
@@ -39,9 +40,13 @@ export function itemRoutes(app: FastifyInstance, services: Services): void {
             slug: version.slug,
             tag: version.tag,
             path: item.path,
+            route: item.route,
             codeCells: meta.codeCells ?? [],
             packages: structure.meta?.packages ?? [],
             moduleNames: moduleNames(files.map((f) => f.path)),
+            hasExercises: (await selectExerciseSeals(db.kysely, version.id)).some(
+              (seal) => seal.status === 'sealed' || seal.status === 'open',
+            ),
             pyodideUrl: pyodide.url,
             packagesUrl: config.pyodidePackagesUrl ?? null,
             workerUrl: assets.url('runtime-worker.js'),

@@ -1,7 +1,7 @@
 import type { RuntimeConfig } from '@carnet/runtime';
 import { fr, type MessageKey } from '../../i18n/fr.ts';
 import type { Translate } from '../../i18n/index.ts';
-import { runtimeFilesUrl, runtimeModulesUrl } from '../../lib/urls.ts';
+import { courseItemUrl, loginUrl, runtimeExercisesUrl, runtimeFilesUrl, runtimeModulesUrl } from '../../lib/urls.ts';
 
 /** Where the course sits in Python's virtual file system. */
 export const COURSE_ROOT = '/home/pyodide/course';
@@ -19,11 +19,14 @@ function entries(t: Translate, prefix: string): Record<string, string> {
 export interface NotebookRuntimeInput {
   slug: string;
   tag: string;
-  /** The notebook's course path (its folder is Python's working directory). */
+  /** The notebook's course path (its folder is Python's working directory) and route. */
   path: string;
+  route: string;
   codeCells: { id: string; tags: string[]; source: string }[];
   packages: string[];
   moduleNames: string[];
+  /** Whether the version has exercise modules the browser can import (sealed or open). */
+  hasExercises: boolean;
   pyodideUrl: string;
   packagesUrl: string | null;
   workerUrl: string;
@@ -44,10 +47,17 @@ export function notebookRuntimeConfig(t: Translate, input: NotebookRuntimeInput)
     cwd: folder ? `${COURSE_ROOT}/${folder}` : COURSE_ROOT,
     modules:
       input.moduleNames.length > 0 ? { url: runtimeModulesUrl(input.slug, input.tag), names: input.moduleNames } : null,
+    exercises: input.hasExercises ? { url: runtimeExercisesUrl(input.slug, input.tag) } : null,
     messages: entries(t, 'runtime.py.'),
   };
   return {
     runtime: { workerUrl: input.workerUrl, runtime },
-    page: { strings: entries(t, 'runtime.ui.'), cells: input.codeCells },
+    page: {
+      strings: entries(t, 'runtime.ui.'),
+      cells: input.codeCells,
+      slug: input.slug,
+      route: input.route,
+      loginUrl: loginUrl(courseItemUrl(input.slug, input.route)),
+    },
   };
 }

@@ -5,7 +5,12 @@ import type { CourseStructure } from '../../lib/import/import-course.ts';
 import { LruCache } from '../../lib/cache.ts';
 import { courseFileUrl } from '../../lib/urls.ts';
 import { zipFiles } from '../../lib/zip.ts';
-import { selectPublicFileList, selectPublicFilesUnder } from '../../models/course-files.ts';
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/schema.ts';
+import { libraryFiles } from '../../lib/exercises/library.ts';
+import { standinSource, type SealDocument } from '../../lib/exercises/standin.ts';
+import { selectOptionalFileData, selectPublicFileList, selectPublicFilesUnder } from '../../models/course-files.ts';
+import { selectExerciseSeals } from '../../models/exercise-seals.ts';
 import { selectOptionalVersionBySlugAndTag } from '../../models/courses.ts';
 import type { Services } from '../../services.ts';
 
@@ -47,6 +52,36 @@ export function runtimeRoutes(app: FastifyInstance, { db }: Services): void {
     });
     return immutable(reply).type('application/zip').send(archive);
   });
+
+  app.get<{ Params: { slug: string; tag: string } }>('/runtime/:slug/:tag/exercises.zip', async (request, reply) => {
+    const { slug, tag } = request.params;
+    const archive = await archives.getOrLoad(`exercises\0${slug}\0${tag}`, async () => {
+      const version = await selectOptionalVersionBySlugAndTag(db.kysely, slug, tag);
+      if (!version) throw new HttpError('FILE_NOT_FOUND');
+      return zipFiles(await exerciseArchive(db.kysely, version.id));
+    });
+    return immutable(reply).type('application/zip').send(archive);
+  });
+}
+
+/**
+ * What the browser imports as `nbautoeval` and `corrections.*`: the exercise library, and each
+ * exercise module's stand-in (sealed: no solution), or the module itself when it had to be served
+ * open (ADR 024). Modules that could not be sealed are absent: importing one explains why.
+ */
+async function exerciseArchive(db: Kysely<Database>, versionId: number): Promise<{ path: string; data: Uint8Array }[]> {
+  const files: { path: string; data: Uint8Array }[] = [...libraryFiles()];
+  files.push({ path: 'corrections/__init__.py', data: Buffer.from('') });
+  for (const row of await selectExerciseSeals(db, versionId)) {
+    const path = `${row.module.replace(/\./g, '/')}.py`;
+    if (row.status === 'sealed' && row.seal) {
+      files.push({ path, data: Buffer.from(standinSource(JSON.parse(row.seal) as SealDocument)) });
+    } else if (row.status === 'open') {
+      const source = await selectOptionalFileData(db, versionId, `${MODULES_FOLDER}${path}`);
+      if (source) files.push({ path, data: source });
+    }
+  }
+  return files;
 }
 
 /** Top-level Python module names of a version's `modules/` folder (files and packages). */

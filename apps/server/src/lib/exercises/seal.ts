@@ -1,0 +1,114 @@
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import type { StaticMapping } from '@carnet/course-format';
+import type { SealStatus } from '../../db/schema.ts';
+import { SANDBOX_PATHS, type Sandbox, type SandboxJob } from '../sandbox/sandbox.ts';
+import { pythonDir, sealProgram } from './library.ts';
+import type { SealDocument } from './standin.ts';
+
+/** What sealing one exercise module gave. */
+export interface SealOutcome {
+  /** `corrections.exo_label`. */
+  module: string;
+  status: SealStatus;
+  seal: SealDocument | null;
+  /** Why the module is open, failed or not sealed; null when sealed. */
+  reason: string | null;
+}
+
+/** Generous: a module imports, runs its reference on every dataset and checks its stand-in. */
+const SEAL_LIMITS = { wallMs: 60_000, cpuSeconds: 30 };
+
+/**
+ * A course's files laid out once in a private temporary folder that the sandbox's user can read,
+ * for the jobs of one import; `dispose()` removes it.
+ */
+export function courseFolder(files: Map<string, Uint8Array>): { dir: string; dispose(): void } {
+  const dir = mkdtempSync(join(tmpdir(), 'carnet-course-'));
+  // The sandbox runs as another user: it must read (never write) these files.
+  chmodSync(dir, 0o755);
+  for (const [path, data] of files) {
+    const file = join(dir, path);
+    mkdirSync(dirname(file), { recursive: true, mode: 0o755 });
+    writeFileSync(file, data, { mode: 0o644 });
+  }
+  return { dir, dispose: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** The job that runs `seal.py` (sealing, or `--validate`) on one module, in the course's files. */
+export function sealJob(
+  dir: string,
+  module: string,
+  mappings: StaticMapping[],
+  mode: 'seal' | 'validate' = 'seal',
+): SandboxJob {
+  const links: Record<string, string> = {};
+  for (const { source, destination } of mappings) {
+    if (!destination.includes('/')) links[destination] = source;
+  }
+  return {
+    files: { dir },
+    links,
+    pythonPath: ['modules'],
+    libraries: [pythonDir()],
+    program: { code: sealProgram(), filename: 'seal.py' },
+    argv: [...(mode === 'validate' ? ['--validate'] : []), `${SANDBOX_PATHS.course}/modules`, module],
+    limits: SEAL_LIMITS,
+  };
+}
+
+/**
+ * Seals every exercise module of a course version in the sandbox: the datasets, the expected
+ * results (the reference runs once, here) and the example, without the solution. A module with an
+ * exercise that cannot be sealed faithfully is served open (and says why); one that fails to run
+ * is reported. Without a sandbox nothing is sealed, and the reason says what to install.
+ */
+export async function sealModules(
+  files: Map<string, Uint8Array>,
+  modules: { module: string }[],
+  mappings: StaticMapping[],
+  sandbox: Sandbox | undefined,
+  unavailable: string,
+): Promise<SealOutcome[]> {
+  if (modules.length === 0) return [];
+  if (!sandbox)
+    return modules.map(({ module }) => ({ module, status: 'unsandboxed', seal: null, reason: unavailable }));
+  const folder = courseFolder(files);
+  try {
+    const outcomes: SealOutcome[] = [];
+    for (const { module } of modules) {
+      const result = await sandbox.run(sealJob(folder.dir, module, mappings));
+      let seal: SealDocument | null = null;
+      try {
+        seal = JSON.parse(result.stdout) as SealDocument;
+      } catch {
+        seal = null;
+      }
+      if (result.reason !== 'ok' || !seal || seal.error) {
+        const detail = seal?.error ?? (result.stderr.trim() || result.message);
+        outcomes.push({ module, status: 'failed', seal: null, reason: lastLines(detail) });
+        continue;
+      }
+      const blocked = seal.exercises.filter((e) => !e.sealable);
+      outcomes.push(
+        blocked.length === 0
+          ? { module, status: 'sealed', seal, reason: null }
+          : {
+              module,
+              status: 'open',
+              seal,
+              reason: blocked.map((e) => `${e.attribute}: ${e.reason ?? 'cannot be sealed'}`).join('; '),
+            },
+      );
+    }
+    return outcomes;
+  } finally {
+    folder.dispose();
+  }
+}
+
+/** The end of a traceback: what an author needs to see. */
+function lastLines(text: string, count = 6): string {
+  return text.trim().split('\n').slice(-count).join('\n');
+}

@@ -141,9 +141,12 @@ describe('saved work', () => {
   it('keeps edits typed offline and sends them when the connection returns', async () => {
     const page = await open();
     await context.setOffline(true);
-    await type(page, 3, 'hors_ligne = 1');
-    await page.waitForSelector('.save-status[data-status="offline"]');
-    await context.setOffline(false);
+    try {
+      await type(page, 3, 'hors_ligne = 1');
+      await page.waitForSelector('.save-status[data-status="offline"]');
+    } finally {
+      await context.setOffline(false);
+    }
     await waitSaved(page);
     await page.close();
     const again = await open();
@@ -154,22 +157,25 @@ describe('saved work', () => {
   it('sends, on the next visit, edits left in the browser while offline', async () => {
     const page = await open();
     await context.setOffline(true);
-    await type(page, 4, 'laisse_en_route = 1');
-    await page.waitForSelector('.save-status[data-status="offline"]');
-    // The edit reached IndexedDB (a few milliseconds after the keystroke)…
-    await page.waitForFunction(
-      () =>
-        new Promise<boolean>((resolve) => {
-          const open = indexedDB.open('carnet');
-          open.onsuccess = () => {
-            const all = open.result.transaction('pending').objectStore('pending').getAll();
-            all.onsuccess = () =>
-              resolve((all.result as { code: string }[]).some((p) => p.code === 'laisse_en_route = 1'));
-          };
-        }),
-    );
-    await page.close(); // …and the page is gone: the edit waits there
-    await context.setOffline(false);
+    try {
+      await type(page, 4, 'laisse_en_route = 1');
+      await page.waitForSelector('.save-status[data-status="offline"]');
+      // The edit reached IndexedDB (a few milliseconds after the keystroke)…
+      await page.waitForFunction(
+        () =>
+          new Promise<boolean>((resolve) => {
+            const open = indexedDB.open('carnet');
+            open.onsuccess = () => {
+              const all = open.result.transaction('pending').objectStore('pending').getAll();
+              all.onsuccess = () =>
+                resolve((all.result as { code: string }[]).some((p) => p.code === 'laisse_en_route = 1'));
+            };
+          }),
+      );
+      await page.close(); // …and the page is gone: the edit waits there
+    } finally {
+      await context.setOffline(false);
+    }
     const again = await open();
     expect(await code(again, 4)).toBe('laisse_en_route = 1');
     await waitSaved(again);

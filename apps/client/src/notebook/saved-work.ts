@@ -36,6 +36,13 @@ export interface SavedWorkEvents {
 }
 
 const DEBOUNCE_MS = 800;
+
+/** The server answered, with an error status (as opposed to a network failure). */
+class ServerError extends Error {
+  constructor(readonly status: number) {
+    super(`HTTP ${status}`);
+  }
+}
 const RETRY_MS = [1000, 2000, 5000, 10000, 30000];
 
 function apiPath(slug: string, route: string): string {
@@ -255,13 +262,14 @@ export class SavedWork {
           this.events.conflict(cellId, theirs);
         }
       } else {
-        throw new Error(`HTTP ${response.status}`);
+        throw new ServerError(response.status);
       }
-    } catch {
-      // Offline or a server error: the edit stays pending (and in IndexedDB); try again later.
+    } catch (error) {
+      // The network failed (offline) or the server refused: the edit stays pending (and in
+      // IndexedDB) and is tried again later, or as soon as the connection returns.
       this.scheduleRetry();
       this.inFlight.delete(cellId);
-      this.setStatus(navigator.onLine ? 'error' : 'offline');
+      this.setStatus(error instanceof ServerError ? 'error' : 'offline');
       return;
     }
     this.inFlight.delete(cellId);

@@ -40,7 +40,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .on('submissions')
     .columns(['user_id', 'course_id', 'route', 'module', 'exercise', 'cells_hash'])
     .execute();
-  await db.schema.createIndex('submissions_learner_created').on('submissions').columns(['user_id', 'created_at']).execute();
+  await db.schema
+    .createIndex('submissions_learner_created')
+    .on('submissions')
+    .columns(['user_id', 'created_at'])
+    .execute();
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -67,3 +67,7 @@ export interface UiStrings {
   'stage.files': string;
   'stage.kernel': string;
 }
+
+/** Fills `{name}` placeholders of a UI string. */
+export const format = (text: string, values: Record<string, string | number>): string =>
+  text.replace(/\{(\w+)\}/g, (m, name: string) => (name in values ? String(values[name]) : m));

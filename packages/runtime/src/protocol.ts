@@ -82,7 +82,29 @@ export type WorkerToPage =
   | { type: 'error'; runId: number; ename: string; evalue: string; traceback: string }
   | { type: 'input'; runId: number; prompt: string; password: boolean }
   | { type: 'packages'; runId: number; names: string[] }
+  | ExerciseMessage
   | { type: 'done'; runId: number; status: Exclude<RunStatus, 'cancelled'> };
+
+/** The browser's verdict of one `correction()` (nbautoeval's result), for the page to submit. */
+export interface ExerciseVerdict {
+  exercise: string;
+  kind: string;
+  ok: boolean;
+  passed: number;
+  total: number;
+}
+
+/**
+ * A `correction()` ran during a run: the exercise's module and attribute (`corrections.exo_x`,
+ * `exo_x`; null when the kernel cannot tell) and the browser's verdict.
+ */
+export interface ExerciseMessage {
+  type: 'exercise';
+  runId: number;
+  module: string | null;
+  attribute: string | null;
+  result: ExerciseVerdict;
+}
 
 /** Output messages: what a cell's output area shows. */
 export type OutputMessage = Extract<WorkerToPage, { type: 'stream' | 'display' | 'clear' | 'result' | 'error' }>;
@@ -93,9 +115,20 @@ export function isWorkerMessage(value: unknown): value is WorkerToPage {
   const type = (value as { type?: unknown }).type;
   return (
     typeof type === 'string' &&
-    ['stage', 'ready', 'failed', 'stream', 'display', 'clear', 'result', 'error', 'input', 'packages', 'done'].includes(
-      type,
-    )
+    [
+      'stage',
+      'ready',
+      'failed',
+      'stream',
+      'display',
+      'clear',
+      'result',
+      'error',
+      'input',
+      'packages',
+      'exercise',
+      'done',
+    ].includes(type)
   );
 }
 

@@ -10,7 +10,8 @@ import { createEditor } from './editor.ts';
 import { OutputArea } from './outputs.ts';
 import type { RuntimeClient, RunEvents } from './runtime-client.ts';
 import { SavedWork, type SavedCell, type SaveStatus } from './saved-work.ts';
-import type { UiStrings } from './strings.ts';
+import { submitExercise } from './grading.ts';
+import { format, type UiStrings } from './strings.ts';
 
 /** The page's configuration (the `carnet-notebook` JSON script, see runtime-config.ts on the server). */
 export interface PageConfig {
@@ -22,9 +23,6 @@ export interface PageConfig {
   /** Where to log in and come back here. */
   loginUrl: string;
 }
-
-const format = (text: string, values: Record<string, string | number>): string =>
-  text.replace(/\{(\w+)\}/g, (m, name: string) => (name in values ? String(values[name]) : m));
 
 /** One code cell of the page: its source (editor or original), its prompt, its outputs. */
 class CodeCell {
@@ -528,7 +526,7 @@ export class NotebookPage {
     for (const cell of todo) cell.setPrompt('[*]');
     const results = todo.map((cell) =>
       this.runtime
-        .run(cell.source, this.events(cell), { stopOnError: !cell.tags.has('raises-exception') })
+        .run(cell.source, this.events(cell, cell.source), { stopOnError: !cell.tags.has('raises-exception') })
         .then(({ status, count }) => {
           cell.setPrompt(count === null ? '[ ]' : `[${count}]`);
           return status;
@@ -553,9 +551,16 @@ export class NotebookPage {
     }
   }
 
-  private events(cell: CodeCell): RunEvents {
+  /** The code of the cells run since the last restart, in run order (what a submission re-runs). */
+  private ran: { generation: number; sources: string[] } = { generation: 0, sources: [] };
+
+  private events(cell: CodeCell, source: string): RunEvents {
     return {
       started: (count) => {
+        if (this.ran.generation !== this.runtime.generation) {
+          this.ran = { generation: this.runtime.generation, sources: [] };
+        }
+        this.ran.sources.push(source);
         cell.setPrompt('[*]');
         cell.outputs.clear();
         cell.element.dataset['count'] = String(count);
@@ -563,6 +568,14 @@ export class NotebookPage {
       output: (message) => cell.outputs.add(message),
       input: (prompt, password) => cell.outputs.ask(prompt, password),
       packages: (names) => cell.outputs.echo(`${format(this.strings.packages, { names: names.join(', ') })}\n`),
+      exercise: (message) => {
+        const status = document.createElement('p');
+        status.className = 'nb-grade';
+        status.setAttribute('role', 'status');
+        cell.outputs.element.append(status);
+        const context = { slug: this.config.slug, route: this.config.route, csrf: this.work?.csrfToken ?? null };
+        void submitExercise(context, message, [...this.ran.sources], status, this.strings);
+      },
     };
   }
 }

@@ -7,6 +7,7 @@ import {
   type RunStatus,
   type RuntimeConfig,
   type RuntimeState,
+  type ExerciseMessage,
   type Stage,
   type WorkerToPage,
 } from '@carnet/runtime';
@@ -19,6 +20,8 @@ export interface RunEvents {
   /** `input()` is waiting: resolve with the learner's answer. */
   input(prompt: string, password: boolean): { answer: Promise<string>; cancel(): void };
   packages(names: string[]): void;
+  /** A `correction()` ran in this cell: the browser's verdict. */
+  exercise?(message: ExerciseMessage): void;
 }
 
 export interface RunResult {
@@ -54,6 +57,8 @@ export class RuntimeClient {
   info: { python: string; pyodide: string; isolated: boolean } | null = null;
   failure: string | null = null;
   lastRestart: RestartReason | null = null;
+  /** Counts restarts: the cells run since the last one are the learner's state (verified grades). */
+  generation = 0;
 
   private worker: Worker | null = null;
   private control: ControlBuffers | null = null;
@@ -154,6 +159,7 @@ export class RuntimeClient {
     this.worker?.terminate();
     this.worker = null;
     this.counter = 0;
+    this.generation++;
     this.lastRestart = reason;
     this.start();
   }
@@ -212,6 +218,9 @@ export class RuntimeClient {
       }
       case 'packages':
         job.events.packages(message.names);
+        return;
+      case 'exercise':
+        job.events.exercise?.(message);
         return;
       case 'done':
         clearTimeout(this.stuckTimer);

@@ -127,6 +127,11 @@ export class SavedWork {
    * The learner's saved work for a notebook, or null for an anonymous reader (who can run code,
    * not save it). Edits left in this browser by an earlier visit (offline) come back as pending.
    */
+  /** The session's CSRF token, for the page's other JSON writes (submissions). */
+  get csrfToken(): string {
+    return this.csrf;
+  }
+
   static async load(slug: string, route: string, events: SavedWorkEvents): Promise<SavedWork | null> {
     const session = (await (await fetch('/api/session', { credentials: 'same-origin' })).json()) as {
       user: { id: number } | null;

@@ -46,8 +46,28 @@ export interface UiStrings {
   markDone: string;
   unmarkDone: string;
   markedDone: string;
+  gradeChecking: string;
+  gradeVerified: string;
+  gradeVerifiedKo: string;
+  gradeDiffers: string;
+  gradeUnverified: string;
+  gradeLogin: string;
+  'gradeReason.timeout': string;
+  'gradeReason.memory': string;
+  'gradeReason.output-limit': string;
+  'gradeReason.crashed': string;
+  'gradeReason.no-correction': string;
+  'gradeReason.sandbox-unavailable': string;
+  'gradeReason.not-sealed': string;
+  'gradeReason.judge-failed': string;
+  'gradeReason.network': string;
+  'gradeReason.too-many': string;
   'stage.download': string;
   'stage.interpreter': string;
   'stage.files': string;
   'stage.kernel': string;
 }
+
+/** Fills `{name}` placeholders of a UI string. */
+export const format = (text: string, values: Record<string, string | number>): string =>
+  text.replace(/\{(\w+)\}/g, (m, name: string) => (name in values ? String(values[name]) : m));

@@ -676,9 +676,43 @@ def format_error(error):
     return re.sub(r'File "<cell-(\d+)>", line (\d+)(?:, in (\S+))?', label, text)
 
 
+def _exercise_results():
+    """nbautoeval's recorded results (empty until a course imports the library)."""
+    library = sys.modules.get("nbautoeval")
+    return list(getattr(library, "results", None) or [])
+
+
+def _exercise_of(result):
+    """(module, attribute) of the `corrections.*` exercise whose last result is `result`."""
+    for name, module in list(sys.modules.items()):
+        if not name.startswith("corrections.") or module is None:
+            continue
+        for attribute, value in list(vars(module).items()):
+            if getattr(value, "last_result", None) is result:
+                return name, attribute
+    return None, None
+
+
+def _emit_exercise_results(before):
+    """Tells the page about every correction() of this run (results newer than `before`)."""
+    results = _exercise_results()
+    fresh = []
+    for result in reversed(results):
+        if before is not None and result is before:
+            break
+        fresh.append(result)
+    for result in reversed(fresh):
+        module, attribute = _exercise_of(result)
+        verdict = {k: getattr(result, k) for k in ("exercise", "kind", "ok", "passed", "total")}
+        _emit("exercise", {"module": module, "attribute": attribute, "result": verdict})
+
+
 async def run_cell(code, count):
     """Runs one cell as cell number `count`; returns "ok", "error" or "interrupted"."""
     from pyodide.code import eval_code_async
+
+    previous = _exercise_results()
+    before = previous[-1] if previous else None
 
     filename = f"<cell-{count}>"
     _state.filename = filename
@@ -714,6 +748,10 @@ async def run_cell(code, count):
             },
         )
     _flush()
+    try:
+        _emit_exercise_results(before)
+    except Exception:  # never let reporting break the learner's run
+        pass
     return status
 
 

@@ -4,6 +4,7 @@ import { ItemResolver } from './items.ts';
 import { createWriteLimiter, type WriteLimiter } from './limits.ts';
 import { progressRoutes } from './progress.route.ts';
 import { sessionRoutes } from './session.route.ts';
+import { submissionRoutes } from './submissions.route.ts';
 import { workRoutes } from './work.route.ts';
 
 /** What the API's route modules share: the write limit and the item facts cache. */
@@ -12,7 +13,7 @@ export interface ApiParts {
   items: ItemResolver;
 }
 
-/** The JSON API of client modules: session, saved work, progress (README, "Saved work and progress"). */
+/** The JSON API of client modules: session, saved work, progress, submissions (README, "Saved work and progress"). */
 export function apiRoutes(app: FastifyInstance, services: Services): void {
   const parts: ApiParts = {
     limiter: createWriteLimiter(services.config.savesPerSecond),
@@ -21,4 +22,5 @@ export function apiRoutes(app: FastifyInstance, services: Services): void {
   sessionRoutes(app);
   workRoutes(app, services, parts);
   progressRoutes(app, services, parts);
+  submissionRoutes(app, services, parts);
 }

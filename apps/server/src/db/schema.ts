@@ -23,6 +23,7 @@ export interface Database {
   saved_cell_versions: SavedCellVersionsTable;
   item_progress: ItemProgressTable;
   exercise_seals: ExerciseSealsTable;
+  submissions: SubmissionsTable;
 }
 
 export interface CoursesTable {
@@ -248,7 +249,7 @@ export interface SavedCellVersionsTable {
 }
 
 /** What feeds an item's status: reading now; exercises and quizzes later. */
-export type ProgressSource = 'reading';
+export type ProgressSource = 'reading' | 'exercise';
 export type ProgressState = 'started' | 'done';
 
 /** One source's view of a learner's progress on one item of a course. */
@@ -288,4 +289,33 @@ export interface ExerciseSealsTable {
   seal: string | null;
   reason: string | null;
   created_at: string;
+}
+
+/** Where a submission's grading is (lib/grading, ADR 025). */
+export type SubmissionStatus = 'queued' | 'running' | 'done' | 'failed';
+
+/** A learner's code for an exercise, as submitted, and the server's verdict once graded. */
+export interface SubmissionsTable {
+  id: Generated<number>;
+  user_id: number;
+  course_id: number;
+  version_id: number;
+  route: string;
+  module: string;
+  exercise: string;
+  /** JSON array of the cells' code in run order. */
+  cells: string;
+  cells_hash: string;
+  /** JSON `{ok, passed, total}`: the browser's verdict (advice). */
+  browser: string;
+  status: SubmissionStatus;
+  /** JSON `{ok, passed, total, rows}` once done. */
+  verdict: string | null;
+  /** 1 when the verdict is all-OK, 0 otherwise, null until done. */
+  ok: number | null;
+  reason: string | null;
+  reason_code: string | null;
+  job_id: number | null;
+  created_at: string;
+  finished_at: string | null;
 }

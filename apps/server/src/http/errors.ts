@@ -20,6 +20,9 @@ export const ERRORS = {
   CONFLICT: { status: 409, title: 'error.conflict.title', body: 'error.conflict.body' },
   PAYLOAD_TOO_LARGE: { status: 413, title: 'error.tooLarge.title', body: 'error.tooLarge.body' },
   TOO_MANY_SAVES: { status: 429, title: 'error.tooManySaves.title', body: 'error.tooManySaves.body' },
+  EXERCISE_NOT_FOUND: { status: 404, title: 'error.notFound.title', body: 'error.exerciseNotFound.body' },
+  SUBMISSION_NOT_FOUND: { status: 404, title: 'error.notFound.title', body: 'error.submissionNotFound.body' },
+  TOO_MANY_SUBMISSIONS: { status: 429, title: 'error.tooManySubmissions.title', body: 'error.tooManySubmissions.body' },
   INTERNAL: { status: 500, title: 'error.server.title', body: 'error.server.body' },
 } as const satisfies Record<string, { status: number; title: MessageKey; body: MessageKey }>;
 

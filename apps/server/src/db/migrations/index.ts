@@ -4,6 +4,7 @@ import * as m0002 from './0002-accounts-and-runs.ts';
 import * as m0003 from './0003-jobs.ts';
 import * as m0004 from './0004-saved-work-and-progress.ts';
 import * as m0005 from './0005-exercise-seals.ts';
+import * as m0006 from './0006-submissions.ts';
 
 /** Every migration, in order. Names sort as they apply; never rename or edit a shipped one. */
 export const migrations: Record<string, Migration> = {
@@ -12,4 +13,5 @@ export const migrations: Record<string, Migration> = {
   '0003-jobs': m0003,
   '0004-saved-work-and-progress': m0004,
   '0005-exercise-seals': m0005,
+  '0006-submissions': m0006,
 };

@@ -1,0 +1,82 @@
+import type { ExerciseMessage } from '@carnet/runtime';
+import { format, type UiStrings } from './strings.ts';
+
+/** Where the page's learner is: what a submission needs besides the cells. */
+export interface GradingContext {
+  slug: string;
+  route: string;
+  /** The session's CSRF token; null for anonymous readers (nothing is submitted). */
+  csrf: string | null;
+}
+
+interface SubmissionState {
+  status: 'queued' | 'running' | 'done' | 'failed';
+  verdict?: { ok: boolean; passed: number; total: number };
+  reason?: string;
+}
+
+const POLL_MS = 400;
+const GIVE_UP_MS = 60_000;
+
+/**
+ * Submits a `correction()` the browser ran (the cells run since the last restart, in order) and
+ * shows the server's verification in `status`: "verifying…", then verified, the server's verdict
+ * when it differs, or why it could not be verified (README, "Verified grades").
+ */
+export async function submitExercise(
+  context: GradingContext,
+  message: ExerciseMessage,
+  cells: readonly string[],
+  status: HTMLElement,
+  strings: UiStrings,
+): Promise<void> {
+  const show = (text: string, state: string): void => {
+    status.textContent = text;
+    status.dataset['state'] = state;
+  };
+  if (!context.csrf) return show(strings.gradeLogin, 'anonymous');
+  if (!message.module || !message.attribute) return show(unverified(strings, 'not-sealed'), 'unverified');
+  show(strings.gradeChecking, 'checking');
+  try {
+    const response = await fetch('/api/submissions', {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: { 'content-type': 'application/json', 'x-csrf-token': context.csrf },
+      body: JSON.stringify({
+        slug: context.slug,
+        route: context.route,
+        module: message.module,
+        exercise: message.attribute,
+        cells,
+        browser: { ok: message.result.ok, passed: message.result.passed, total: message.result.total },
+      }),
+    });
+    if (response.status === 429) return show(unverified(strings, 'too-many'), 'unverified');
+    if (!response.ok) return show(unverified(strings, 'not-sealed'), 'unverified');
+    const { id } = (await response.json()) as { id: number };
+    const started = Date.now();
+    for (;;) {
+      const state = (await (
+        await fetch(`/api/submissions/${id}`, { credentials: 'same-origin' })
+      ).json()) as SubmissionState;
+      if (state.status === 'failed') return show(unverified(strings, state.reason ?? 'crashed'), 'unverified');
+      if (state.status === 'done' && state.verdict) {
+        const { ok, passed, total } = state.verdict;
+        const same = ok === message.result.ok && passed === message.result.passed && total === message.result.total;
+        if (!same) return show(format(strings.gradeDiffers, { passed, total }), 'differs');
+        return ok
+          ? show(strings.gradeVerified, 'verified')
+          : show(format(strings.gradeVerifiedKo, { passed, total }), 'verified');
+      }
+      if (Date.now() - started > GIVE_UP_MS) return show(unverified(strings, 'timeout'), 'unverified');
+      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    }
+  } catch {
+    show(unverified(strings, 'network'), 'unverified');
+  }
+}
+
+function unverified(strings: UiStrings, code: string): string {
+  const reasons = strings as unknown as Record<string, string | undefined>;
+  return format(strings.gradeUnverified, { reason: reasons[`gradeReason.${code}`] ?? code });
+}

@@ -1,0 +1,151 @@
+import { createHash } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { requireUser } from '../http/auth.ts';
+import { HttpError } from '../http/errors.ts';
+import type { SealDocument } from '../lib/exercises/standin.ts';
+import { GRADE_EXERCISE } from '../lib/grading/grade-job.ts';
+import { selectExerciseSeals } from '../models/exercise-seals.ts';
+import {
+  countSubmissionsSince,
+  insertSubmission,
+  selectOptionalIdenticalSubmission,
+  selectOptionalSubmissionOfUser,
+  selectSubmissionHistory,
+  setSubmissionJob,
+  updateSubmissionOutcome,
+  type SubmissionRow,
+} from '../models/submissions.ts';
+import type { Services } from '../services.ts';
+import { normaliseRoute } from './items.ts';
+import type { ApiParts } from './routes.ts';
+
+/** Most cells a submission carries, and their total size (UTF-8 bytes). */
+const MAX_CELLS = 500;
+const MAX_CELLS_BYTES = 512 * 1024;
+/** Submissions per learner per minute (across servers: counted in the database). */
+export const SUBMISSIONS_PER_MINUTE = 10;
+
+const IDENTIFIER = /^[A-Za-z_]\w*$/;
+
+const submissionBody = z.object({
+  slug: z.string().min(1).max(200),
+  route: z.string().min(1).max(1000),
+  module: z
+    .string()
+    .max(200)
+    .regex(/^corrections(\.[A-Za-z_]\w*)+$/),
+  exercise: z.string().max(200).regex(IDENTIFIER),
+  cells: z.array(z.string()).min(1).max(MAX_CELLS),
+  browser: z.object({
+    ok: z.boolean(),
+    passed: z.number().int().min(0),
+    total: z.number().int().min(0),
+  }),
+});
+
+/** A submission as the API shows it to its learner. */
+function submissionJson(row: SubmissionRow, withCode: boolean) {
+  return {
+    id: row.id,
+    status: row.status,
+    module: row.module,
+    exercise: row.exercise,
+    route: row.route,
+    createdAt: row.created_at,
+    finishedAt: row.finished_at,
+    browser: JSON.parse(row.browser) as unknown,
+    ...(row.verdict ? { verdict: JSON.parse(row.verdict) as unknown } : {}),
+    ...(row.reason_code ? { reason: row.reason_code, detail: row.reason } : {}),
+    ...(withCode ? { cells: JSON.parse(row.cells) as unknown } : {}),
+  };
+}
+
+/**
+ * Verified grades (README, "Exercises"): `POST /api/submissions` stores a learner's cells for an
+ * exercise and queues its grading; `GET /api/submissions/:id` says where it is; `GET
+ * /api/submissions?slug&route[&exercise]` is the learner's history. Only one's own submissions exist.
+ */
+export function submissionRoutes(app: FastifyInstance, services: Services, { items }: ApiParts): void {
+  const { db, clock, jobs } = services;
+
+  app.post('/api/submissions', { bodyLimit: 2 * 1024 * 1024 }, async (request, reply) => {
+    const user = requireUser(request);
+    const parsed = submissionBody.safeParse(request.body);
+    if (!parsed.success) throw new HttpError('BAD_REQUEST', 'slug, route, module, exercise, cells, browser');
+    const body = parsed.data;
+    const size = body.cells.reduce((n, c) => n + Buffer.byteLength(c, 'utf8'), 0);
+    if (size > MAX_CELLS_BYTES) throw new HttpError('PAYLOAD_TOO_LARGE');
+    const target = await items.resolve(request, body.slug, normaliseRoute(body.route.split('/')), { exact: true });
+    if (target.item.type !== 'notebook') throw new HttpError('ITEM_NOT_FOUND', undefined, target.version.slug);
+    const seals = await selectExerciseSeals(db.kysely, target.version.id);
+    const seal = seals.find((row) => row.module === body.module && row.status === 'sealed' && row.seal);
+    const known = seal && (JSON.parse(seal.seal!) as SealDocument).exercises.some((e) => e.attribute === body.exercise);
+    if (!known) throw new HttpError('EXERCISE_NOT_FOUND');
+
+    const key = {
+      userId: user.id,
+      courseId: target.courseId,
+      route: target.route,
+      module: body.module,
+      exercise: body.exercise,
+    };
+    const cells = JSON.stringify(body.cells);
+    const cellsHash = createHash('sha256').update(cells).digest('hex');
+    reply.header('Cache-Control', 'no-store');
+    const same = await selectOptionalIdenticalSubmission(db.kysely, key, target.version.id, cellsHash);
+    if (same && same.status !== 'failed') return reply.code(200).send({ id: same.id, status: same.status });
+
+    const now = clock();
+    const recent = await countSubmissionsSince(db.kysely, user.id, new Date(now.getTime() - 60_000).toISOString());
+    if (recent >= SUBMISSIONS_PER_MINUTE) throw new HttpError('TOO_MANY_SUBMISSIONS', '60');
+
+    const id = await insertSubmission(db.kysely, key, {
+      versionId: target.version.id,
+      cells,
+      cellsHash,
+      browser: JSON.stringify(body.browser),
+      createdAt: now.toISOString(),
+    });
+    if (!services.grading.sandbox) {
+      await updateSubmissionOutcome(db.kysely, id, {
+        status: 'failed',
+        reason: services.grading.problem ?? 'no sandbox',
+        reasonCode: 'sandbox-unavailable',
+        finishedAt: now.toISOString(),
+      });
+      return reply.code(202).send({ id, status: 'failed' });
+    }
+    const jobId = await jobs.enqueue(GRADE_EXERCISE, { submissionId: id });
+    await setSubmissionJob(db.kysely, id, jobId);
+    return reply.code(202).send({ id, status: 'queued' });
+  });
+
+  app.get<{ Params: { id: string } }>('/api/submissions/:id', async (request, reply) => {
+    const user = requireUser(request);
+    const id = Number(request.params.id);
+    if (!Number.isSafeInteger(id) || id <= 0) throw new HttpError('SUBMISSION_NOT_FOUND');
+    const row = await selectOptionalSubmissionOfUser(db.kysely, id, user.id);
+    if (!row) throw new HttpError('SUBMISSION_NOT_FOUND');
+    reply.header('Cache-Control', 'no-store');
+    return submissionJson(row, false);
+  });
+
+  app.get<{ Querystring: { slug?: string; route?: string; exercise?: string } }>(
+    '/api/submissions',
+    async (request, reply) => {
+      const user = requireUser(request);
+      const { slug, route, exercise } = request.query;
+      if (!slug || !route) throw new HttpError('BAD_REQUEST', 'slug, route');
+      const target = await items.resolve(request, slug, normaliseRoute(route.split('/')));
+      const rows = await selectSubmissionHistory(db.kysely, {
+        userId: user.id,
+        courseId: target.courseId,
+        route: target.route,
+        ...(exercise ? { exercise } : {}),
+      });
+      reply.header('Cache-Control', 'no-store');
+      return { submissions: rows.map((row) => submissionJson(row, true)) };
+    },
+  );
+}

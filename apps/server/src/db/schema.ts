@@ -23,6 +23,7 @@ export interface Database {
   saved_cell_versions: SavedCellVersionsTable;
   item_progress: ItemProgressTable;
   exercise_seals: ExerciseSealsTable;
+  quiz_attempts: QuizAttemptsTable;
 }
 
 export interface CoursesTable {
@@ -182,6 +183,14 @@ export interface RunsTable {
   enrolled_count: Generated<number>;
   created_at: string;
   updated_at: string;
+  /** Quiz attempts per problem (0 = unlimited); default 2. */
+  quiz_attempts: Generated<number>;
+  /** 'best' or 'last': which attempt's score counts. */
+  quiz_counts: Generated<string>;
+  /** 1: multiple-choice questions give partial credit. */
+  quiz_partial_credit: Generated<number>;
+  /** When answers show: finished, correct, last-attempt, due, never (lib/quizzes/policy.ts). */
+  quiz_show_answer: Generated<string>;
 }
 
 export type EnrolmentStatus = 'active' | 'unenrolled';
@@ -248,7 +257,7 @@ export interface SavedCellVersionsTable {
 }
 
 /** What feeds an item's status: reading now; exercises and quizzes later. */
-export type ProgressSource = 'reading';
+export type ProgressSource = 'reading' | 'quiz';
 export type ProgressState = 'started' | 'done';
 
 /** One source's view of a learner's progress on one item of a course. */
@@ -259,6 +268,23 @@ export interface ItemProgressTable {
   source: ProgressSource;
   state: ProgressState;
   updated_at: string;
+}
+
+/** One graded submission of a quiz problem. */
+export interface QuizAttemptsTable {
+  id: Generated<number>;
+  user_id: number;
+  course_id: number;
+  version_id: number;
+  run_id: number | null;
+  route: string;
+  problem_id: string;
+  attempt: number;
+  /** JSON: question id → values posted. */
+  answers: string;
+  score: number;
+  max: number;
+  submitted_at: string;
 }
 
 export type Course = Selectable<CoursesTable>;

@@ -4,6 +4,7 @@ import * as m0002 from './0002-accounts-and-runs.ts';
 import * as m0003 from './0003-jobs.ts';
 import * as m0004 from './0004-saved-work-and-progress.ts';
 import * as m0005 from './0005-exercise-seals.ts';
+import * as m0007 from './0007-quiz-attempts.ts';
 
 /** Every migration, in order. Names sort as they apply; never rename or edit a shipped one. */
 export const migrations: Record<string, Migration> = {
@@ -12,4 +13,6 @@ export const migrations: Record<string, Migration> = {
   '0003-jobs': m0003,
   '0004-saved-work-and-progress': m0004,
   '0005-exercise-seals': m0005,
+  // 0006 is another branch's; the numbers say the order once both are merged.
+  '0007-quiz-attempts': m0007,
 };

@@ -41,7 +41,9 @@ function apply(form: HTMLFormElement, update: ProblemUpdate): void {
     }
   }
   if (update.locked) {
-    for (const control of form.querySelectorAll<HTMLInputElement | HTMLSelectElement>('input:not([type="hidden"]), select')) {
+    for (const control of form.querySelectorAll<HTMLInputElement | HTMLSelectElement>(
+      'input:not([type="hidden"]), select',
+    )) {
       control.disabled = true;
     }
   }

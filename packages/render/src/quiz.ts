@@ -94,7 +94,10 @@ function renderQuestion(
       break;
     }
     case 'dropdown': {
-      const options = q.options.map((o, i) => `<option value="${i}"${quizMarker('value', `${q.id}:${i}`)}>${escapeHtml(stripPrivateUse(o.text))}</option>`);
+      const options = q.options.map(
+        (o, i) =>
+          `<option value="${i}"${quizMarker('value', `${q.id}:${i}`)}>${escapeHtml(stripPrivateUse(o.text))}</option>`,
+      );
       controls =
         `<p class="quiz-answer"><label for="${id}-answer">${ui('quiz.choose')}</label> ` +
         `<select id="${id}-answer" name="${id}"><option value="">—</option>${options.join('')}</select></p>`;

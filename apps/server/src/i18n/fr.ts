@@ -62,7 +62,8 @@ export const fr = {
   'quiz.mark.wrong': 'Réponse incorrecte',
   'quiz.expected': 'Réponse attendue :',
   'quiz.explanation': 'Explication',
-  'quiz.error.invalid': 'Une réponse ne peut pas être notée : corrigez-la puis validez de nouveau (cet envoi ne compte pas comme un essai).',
+  'quiz.error.invalid':
+    'Une réponse ne peut pas être notée : corrigez-la puis validez de nouveau (cet envoi ne compte pas comme un essai).',
   'quiz.error.empty': 'Répondez à au moins une question avant de valider (cet envoi ne compte pas comme un essai).',
   'quiz.error.exhausted': 'Vous avez utilisé tous vos essais pour ce problème : cette réponse n’a pas été notée.',
   'quiz.error.notANumber': 'Ce n’est pas un nombre. Écrivez par exemple 3.14 ou -2.',

@@ -101,4 +101,3 @@ export async function quizReader(
     flash: input.flash,
   };
 }
-

@@ -38,7 +38,9 @@ export function quizNotice(ctx: Pick<PageContext, 't' | 'path'>, policy: QuizPol
   }
   const attempts =
     policy.attempts === 0 ? t('quiz.policy.unlimited') : t('quiz.policy.attempts', { n: policy.attempts });
-  return html`<p class="notice">${attempts} ${t(policy.counts === 'best' ? 'quiz.policy.best' : 'quiz.policy.last')}</p>`;
+  return html`<p class="notice">
+    ${attempts} ${t(policy.counts === 'best' ? 'quiz.policy.best' : 'quiz.policy.last')}
+  </p>`;
 }
 
 /** A message about one problem, from the submission that was just refused. */
@@ -117,7 +119,9 @@ export function questionResult(
     const mark = graded.correct ? 'correct' : graded.score > 0 ? 'partial' : 'wrong';
     const symbol = graded.correct ? '✓' : graded.score > 0 ? '◐' : '✗';
     parts.push(
-      html`<p class="quiz-mark quiz-mark-${mark}"><span aria-hidden="true">${symbol}</span> ${t(`quiz.mark.${mark}`)}</p>`,
+      html`<p class="quiz-mark quiz-mark-${mark}">
+        <span aria-hidden="true">${symbol}</span> ${t(`quiz.mark.${mark}`)}
+      </p>`,
     );
     if (reader.policy.showAnswer !== 'never' && secrets && secrets.feedback.length > 0) {
       const chosen = new Set(learner?.answers?.[qid] ?? []);
@@ -125,9 +129,11 @@ export function questionResult(
         .map((f, i) => (chosen.has(String(i)) ? f.chosen : f.left))
         .filter((f): f is string => f !== null);
       if (feedback.length > 0) {
-        parts.push(html`<ul class="quiz-feedback">
-          ${feedback.map((f) => html`<li>${trustedHtml(f)}</li>`)}
-        </ul>`);
+        parts.push(
+          html`<ul class="quiz-feedback">
+            ${feedback.map((f) => html`<li>${trustedHtml(f)}</li>`)}
+          </ul>`,
+        );
       }
     }
   }
@@ -136,10 +142,12 @@ export function questionResult(
       html`<p class="quiz-solution"><strong>${t('quiz.expected')}</strong> ${trustedHtml(secrets.answer)}</p>`,
     );
     if (secrets.explanation) {
-      parts.push(html`<div class="quiz-explanation">
-        <p><strong>${t('quiz.explanation')}</strong></p>
-        ${trustedHtml(secrets.explanation)}
-      </div>`);
+      parts.push(
+        html`<div class="quiz-explanation">
+          <p><strong>${t('quiz.explanation')}</strong></p>
+          ${trustedHtml(secrets.explanation)}
+        </div>`,
+      );
     }
   }
   return html`<div class="quiz-result" id="${qid}-result">${parts}</div>`;

@@ -184,7 +184,9 @@ describe.each(DIALECTS)('pages on %s', (dialect) => {
       await broken.db.kysely.schema.dropTable('course_files').execute();
       await broken.db.kysely.schema.dropTable('course_items').execute();
       await broken.db.kysely.schema.dropTable('quiz_keys').execute();
-      // Sessions reference versions: they go first.
+      // Sessions, quiz attempts and exercise seals reference versions: they go first.
+      await broken.db.kysely.schema.dropTable('quiz_attempts').execute();
+      await broken.db.kysely.schema.dropTable('exercise_seals').execute();
       await broken.db.kysely.schema.dropTable('enrolments').execute();
       await broken.db.kysely.schema.dropTable('runs').execute();
       await broken.db.kysely.schema.dropTable('course_versions').execute();

@@ -16,6 +16,7 @@ async function buildClient() {
     entryPoints: {
       main: 'apps/client/src/main.css',
       enhance: 'apps/client/src/enhance.client.ts',
+      quiz: 'apps/client/src/quiz.client.ts',
       notebook: 'apps/client/src/notebook.client.ts',
       'runtime-worker': 'apps/client/src/runtime/worker.ts',
       icon: 'apps/client/src/icon.svg',

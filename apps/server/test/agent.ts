@@ -46,14 +46,17 @@ export class Agent {
     );
   }
 
-  /** Posts a form as a browser would; `_csrf` is taken from `tokenFrom` (a page with a form) unless given. */
+  /**
+   * Posts a form as a browser would; `_csrf` is taken from `tokenFrom` (a page with a form) unless
+   * given. Pairs repeat a name, as a checkbox group does.
+   */
   async post(
     url: string,
-    fields: Record<string, string>,
+    fields: Record<string, string> | [string, string][],
     options: { tokenFrom?: string; headers?: Record<string, string> } = {},
   ): Promise<LightMyRequestResponse> {
-    const body = { ...fields };
-    if (!('_csrf' in body)) body['_csrf'] = await this.csrf(options.tokenFrom ?? '/login');
+    const body = new URLSearchParams(Array.isArray(fields) ? fields : Object.entries(fields));
+    if (!body.has('_csrf')) body.append('_csrf', await this.csrf(options.tokenFrom ?? '/login'));
     return this.keep(
       await this.app.inject({
         method: 'POST',
@@ -65,7 +68,7 @@ export class Agent {
           'sec-fetch-site': 'same-origin',
           ...options.headers,
         },
-        payload: new URLSearchParams(body).toString(),
+        payload: body.toString(),
       }),
     );
   }

@@ -184,7 +184,9 @@ describe.each(DIALECTS)('pages on %s', (dialect) => {
       await broken.db.kysely.schema.dropTable('course_files').execute();
       await broken.db.kysely.schema.dropTable('course_items').execute();
       await broken.db.kysely.schema.dropTable('quiz_keys').execute();
-      // Sessions and exercise seals reference versions: they go first.
+      // What references versions goes first: sessions, quiz attempts, submissions, exercise seals.
+      await broken.db.kysely.schema.dropTable('quiz_attempts').execute();
+      await broken.db.kysely.schema.dropTable('submissions').execute();
       await broken.db.kysely.schema.dropTable('exercise_seals').execute();
       await broken.db.kysely.schema.dropTable('enrolments').execute();
       await broken.db.kysely.schema.dropTable('runs').execute();

@@ -43,14 +43,14 @@ export function slot(env: RenderEnv, html: string): string {
  * marker or placeholder character there came from content (entities decode to them): removed.
  */
 export function fillSlots(html: string, env: RenderEnv): string {
-  return html.replace(/\uE002(\w+):(\d+)\uE003|[\uE000-\uE003]/g, (_, key?: string, n?: string) =>
+  return html.replace(/\uE002(\w+):(\d+)\uE003|[\uE000-\uE005]/g, (_, key?: string, n?: string) =>
     key === env.key ? (env.slots[Number(n)] ?? '') : '',
   );
 }
 
 /** Removes placeholder and marker characters from author text, so content cannot forge them. */
 export function stripPrivateUse(text: string): string {
-  return /[\uE000-\uE003]/.test(text) ? text.replace(/[\uE000-\uE003]/g, '') : text;
+  return /[\uE000-\uE005]/.test(text) ? text.replace(/[\uE000-\uE005]/g, '') : text;
 }
 
 /** Renders a nested body (a directive's content) with the same env. */

@@ -12,4 +12,4 @@ export { highlight, codeBlock, languageOf } from './highlight.ts';
 export { renderTex } from './math.ts';
 export { ansiToHtml } from './outputs.ts';
 export { createEnv, type Heading, type RenderEnv } from './env.ts';
-export { escapeHtml, ui, UI_MARKER, stripMarkers } from './html.ts';
+export { escapeHtml, ui, UI_MARKER, stripMarkers, quizMarker, QUIZ_MARKER } from './html.ts';

@@ -1,6 +1,6 @@
 import { toPublicQuiz, type Diagnostic } from '@carnet/course-format';
 import { describe, expect, it } from 'vitest';
-import { ui } from './html.ts';
+import { QUIZ_MARKER, ui } from './html.ts';
 import { renderQuiz } from './quiz.ts';
 import { $, $$, attributeNames, courseOf, linksOf, parse, text } from './testing.ts';
 
@@ -11,8 +11,10 @@ function renderQuizFile(source: string, extra: Record<string, string | Uint8Arra
   const item = course.items.find((i) => i.path === PATH);
   if (item?.type !== 'quiz') throw new Error('no quiz');
   const diagnostics: Diagnostic[] = [];
-  const html = renderQuiz(toPublicQuiz(item.quiz), linksOf(course), 'fr', diagnostics);
-  return { html, doc: parse(html), diagnostics, quiz: item.quiz };
+  const raw = renderQuiz(toPublicQuiz(item.quiz), linksOf(course), 'fr', diagnostics);
+  // As an anonymous reader gets it: the per-learner markers empty (the server's slots).
+  const html = raw.replace(QUIZ_MARKER, '');
+  return { raw, html, doc: parse(html), diagnostics, quiz: item.quiz };
 }
 
 const QUIZ = [
@@ -227,6 +229,36 @@ describe('renderQuiz: sanitising', () => {
   });
 });
 
+describe('renderQuiz: one form per problem, with places for a learner', () => {
+  it('wraps each problem in a form posting its id, and marks controls, results and footers', () => {
+    const { raw, doc } = renderQuizFile(QUIZ);
+    const forms = $$(doc, 'form.quiz-form');
+    expect(forms.length).toBe($$(doc, 'section.quiz-problem').length);
+    expect(forms.map((f) => f.attribs['method'])).toEqual(forms.map(() => 'post'));
+    expect($$(doc, 'input[name="problem"]').map((i) => i.attribs['value'])).toEqual(
+      forms.map((f) => f.attribs['data-problem']),
+    );
+    const markers = [...raw.matchAll(QUIZ_MARKER)].map((m) => `${m[1]}:${m[2]}`);
+    // Every radio has its state place, every question a result place, every problem a footer.
+    expect(markers).toContain('value:p1q1:0');
+    expect(markers).toContain('value:p1q1:2');
+    expect(markers).toContain('result:p1q1');
+    expect(markers).toContain('footer:p1');
+    expect(markers.filter((m) => m.startsWith('footer:')).length).toBe(forms.length);
+    expect(markers.filter((m) => m.startsWith('result:')).length).toBe($$(doc, 'fieldset.quiz-question').length);
+  });
+
+  it('strips marker characters from author text, so a course cannot forge a place', () => {
+    const { raw } = renderQuizFile('<p>\uE004footer:p1\uE005 &#xE004;footer:p1&#xE005;</p>\n( ) a\n(x) b\n');
+    expect([...raw.matchAll(QUIZ_MARKER)].map((m) => m[0])).toEqual([
+      '\uE004value:p1q1:0\uE005',
+      '\uE004value:p1q1:1\uE005',
+      '\uE004result:p1q1\uE005',
+      '\uE004footer:p1\uE005',
+    ]);
+  });
+});
+
 describe('renderQuiz: secrecy', () => {
   it('never shows answers, feedback or explanations', () => {
     const source = [
@@ -265,7 +297,7 @@ describe('renderQuiz: secrecy', () => {
     expect(JSON.stringify(quiz)).toContain('314159');
     expect(html.match(/SECRET_\w+|314159/g)).toBeNull();
     // Nothing marks the right options either.
-    expect(attributeNames(html).filter((a) => /checked|selected|correct|data-/.test(a))).toEqual([]);
+    expect(attributeNames(html).filter((a) => /checked|selected|correct|data-(?!problem$)/.test(a))).toEqual([]);
     expect($$(html, '.quiz-options label').map(text)).toEqual(['alpha', 'beta', 'gamma', 'delta']);
     expect($$(html, 'option').map((o) => o.attribs)).toEqual([
       { value: '' },

@@ -1,7 +1,7 @@
 import type { Diagnostic, PublicQuiz, PublicQuizQuestion } from '@carnet/course-format';
 import { dirname } from '@carnet/course-format';
 import { createEnv, stripPrivateUse, type RenderEnv } from './env.ts';
-import { escapeHtml, ui } from './html.ts';
+import { escapeHtml, quizMarker, ui } from './html.ts';
 import type { CourseLinks } from './links.ts';
 import { renderHtml } from './markdown.ts';
 import type { UrlResolver } from './sanitize.ts';
@@ -9,7 +9,9 @@ import type { UrlResolver } from './sanitize.ts';
 /**
  * Renders a quiz as accessible form controls: a fieldset per question, a legend, one label per
  * option. It takes the public projection only, so no answer, feedback or explanation can leak
- * into the page. Controls are named `<question id>` so a later form post maps onto the model.
+ * into the page. Each problem is a form (posted to the page's own URL, field `problem`); controls
+ * are named `<question id>`, so a post maps onto the model. Quiz markers stand where a learner's
+ * answers, results and the submit button go: the server fills them per reader (ADR 026).
  */
 export function renderQuiz(quiz: PublicQuiz, links: CourseLinks, language: string, diagnostics: Diagnostic[]): string {
   // The public form keeps the line of text blocks only: problems are reported at the nearest one.
@@ -46,7 +48,10 @@ export function renderQuiz(quiz: PublicQuiz, links: CourseLinks, language: strin
     });
     parts.push(
       `<section class="quiz-problem" id="${escapeHtml(problem.id)}" aria-labelledby="${titleId}">` +
-        `<h2 id="${titleId}"${hideTitle ? ' class="visually-hidden"' : ''}>${title}</h2>${body.join('')}</section>`,
+        `<h2 id="${titleId}"${hideTitle ? ' class="visually-hidden"' : ''}>${title}</h2>` +
+        `<form class="quiz-form" method="post" data-problem="${escapeHtml(problem.id)}">` +
+        `<input type="hidden" name="problem" value="${escapeHtml(problem.id)}">${body.join('')}` +
+        `${quizMarker('footer', problem.id)}</form></section>`,
     );
   });
   return `<div class="quiz">${parts.join('\n')}</div>`;
@@ -74,7 +79,7 @@ function renderQuestion(
       const type = q.kind === 'single' ? 'radio' : 'checkbox';
       const items = q.options.map(
         (o, i) =>
-          `<li><input type="${type}" name="${id}" id="${id}-${i}" value="${i}"><label for="${id}-${i}">${inline(o.html)}</label></li>`,
+          `<li><input type="${type}" name="${id}" id="${id}-${i}" value="${i}"${quizMarker('value', `${q.id}:${i}`)}><label for="${id}-${i}">${inline(o.html)}</label></li>`,
       );
       const help = q.kind === 'multiple' ? `<p class="quiz-help">${ui('quiz.severalAnswers')}</p>` : '';
       controls = `${help}<ul class="quiz-options">${items.join('')}</ul>`;
@@ -85,11 +90,14 @@ function renderQuestion(
       const mode = q.kind === 'numeric' ? ' inputmode="decimal"' : '';
       controls =
         `<p class="quiz-answer"><label for="${id}-answer">${ui('quiz.yourAnswer')}</label> ` +
-        `<input type="text" id="${id}-answer" name="${id}" autocomplete="off" spellcheck="false"${mode}></p>`;
+        `<input type="text" id="${id}-answer" name="${id}" autocomplete="off" spellcheck="false"${mode}${quizMarker('value', q.id)}></p>`;
       break;
     }
     case 'dropdown': {
-      const options = q.options.map((o, i) => `<option value="${i}">${escapeHtml(stripPrivateUse(o.text))}</option>`);
+      const options = q.options.map(
+        (o, i) =>
+          `<option value="${i}"${quizMarker('value', `${q.id}:${i}`)}>${escapeHtml(stripPrivateUse(o.text))}</option>`,
+      );
       controls =
         `<p class="quiz-answer"><label for="${id}-answer">${ui('quiz.choose')}</label> ` +
         `<select id="${id}-answer" name="${id}"><option value="">—</option>${options.join('')}</select></p>`;
@@ -99,5 +107,5 @@ function renderQuestion(
   const hints = q.hints
     .map((h, i) => `<details class="quiz-hint"><summary>${ui('quiz.hint')} ${i + 1}</summary>${inline(h)}</details>`)
     .join('');
-  return `<fieldset class="quiz-question quiz-${q.kind}" id="${id}"${described}>${legend}${controls}${hints}</fieldset>`;
+  return `<fieldset class="quiz-question quiz-${q.kind}" id="${id}"${described}>${legend}${controls}${hints}${quizMarker('result', q.id)}</fieldset>`;
 }

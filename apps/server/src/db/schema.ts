@@ -24,6 +24,7 @@ export interface Database {
   item_progress: ItemProgressTable;
   exercise_seals: ExerciseSealsTable;
   submissions: SubmissionsTable;
+  quiz_attempts: QuizAttemptsTable;
 }
 
 export interface CoursesTable {
@@ -183,6 +184,14 @@ export interface RunsTable {
   enrolled_count: Generated<number>;
   created_at: string;
   updated_at: string;
+  /** Quiz attempts per problem (0 = unlimited); default 2. */
+  quiz_attempts: Generated<number>;
+  /** 'best' or 'last': which attempt's score counts. */
+  quiz_counts: Generated<string>;
+  /** 1: multiple-choice questions give partial credit. */
+  quiz_partial_credit: Generated<number>;
+  /** When answers show: finished, correct, last-attempt, due, never (lib/quizzes/policy.ts). */
+  quiz_show_answer: Generated<string>;
 }
 
 export type EnrolmentStatus = 'active' | 'unenrolled';
@@ -249,7 +258,7 @@ export interface SavedCellVersionsTable {
 }
 
 /** What feeds an item's status: reading now; exercises and quizzes later. */
-export type ProgressSource = 'reading' | 'exercise';
+export type ProgressSource = 'reading' | 'exercise' | 'quiz';
 export type ProgressState = 'started' | 'done';
 
 /** One source's view of a learner's progress on one item of a course. */
@@ -260,6 +269,23 @@ export interface ItemProgressTable {
   source: ProgressSource;
   state: ProgressState;
   updated_at: string;
+}
+
+/** One graded submission of a quiz problem. */
+export interface QuizAttemptsTable {
+  id: Generated<number>;
+  user_id: number;
+  course_id: number;
+  version_id: number;
+  run_id: number | null;
+  route: string;
+  problem_id: string;
+  attempt: number;
+  /** JSON: question id → values posted. */
+  answers: string;
+  score: number;
+  max: number;
+  submitted_at: string;
 }
 
 export type Course = Selectable<CoursesTable>;

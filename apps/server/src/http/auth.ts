@@ -166,14 +166,34 @@ export function requireUser(request: FastifyRequest): CurrentUser {
   return request.user;
 }
 
-/** Parses HTML form posts (application/x-www-form-urlencoded) into a plain object of strings. */
+/** Every value of each field of a parsed form body (checkbox groups repeat a name). */
+const repeatedFields = new WeakMap<object, Map<string, string[]>>();
+
+/** All the values posted under `name` (a checkbox group), in order; [] when absent. */
+export function formValues(request: FastifyRequest, name: string): string[] {
+  const body = request.body;
+  if (!body || typeof body !== 'object') return [];
+  return repeatedFields.get(body)?.get(name) ?? [];
+}
+
+/**
+ * Parses HTML form posts (application/x-www-form-urlencoded) into a plain object of strings (the
+ * last value of a repeated name; `formValues` has them all).
+ */
 export function registerFormBodies(app: FastifyInstance): void {
   app.addContentTypeParser(
     'application/x-www-form-urlencoded',
     { parseAs: 'string', bodyLimit: 256 * 1024 },
     (_request, body, done) => {
       const fields: Record<string, string> = Object.create(null) as Record<string, string>;
-      for (const [key, value] of new URLSearchParams(body as string)) fields[key] = value;
+      const lists = new Map<string, string[]>();
+      for (const [key, value] of new URLSearchParams(body as string)) {
+        fields[key] = value;
+        const list = lists.get(key);
+        if (list) list.push(value);
+        else lists.set(key, [value]);
+      }
+      repeatedFields.set(fields, lists);
       done(null, fields);
     },
   );

@@ -9,7 +9,16 @@ import { SafeHtml } from './html.ts';
  * own content in. Markers carry a random per-process nonce, so course content cannot forge one.
  */
 
-export type SlotName = 'account' | 'course-session' | 'course-progress' | 'section-progress' | 'item-status';
+export type SlotName =
+  | 'account'
+  | 'course-session'
+  | 'course-progress'
+  | 'section-progress'
+  | 'item-status'
+  | 'quiz-notice'
+  | 'quiz-value'
+  | 'quiz-result'
+  | 'quiz-footer';
 
 /**
  * What a slot holds for one reader: the same content wherever the slot appears, or a function of

@@ -5,6 +5,7 @@ import * as m0003 from './0003-jobs.ts';
 import * as m0004 from './0004-saved-work-and-progress.ts';
 import * as m0005 from './0005-exercise-seals.ts';
 import * as m0006 from './0006-submissions.ts';
+import * as m0007 from './0007-quiz-attempts.ts';
 
 /** Every migration, in order. Names sort as they apply; never rename or edit a shipped one. */
 export const migrations: Record<string, Migration> = {
@@ -14,4 +15,5 @@ export const migrations: Record<string, Migration> = {
   '0004-saved-work-and-progress': m0004,
   '0005-exercise-seals': m0005,
   '0006-submissions': m0006,
+  '0007-quiz-attempts': m0007,
 };

@@ -119,7 +119,7 @@ function sectionView(
                 <a href="${courseItemUrl(data.slug, item.route)}"
                   >${kindBadge(ctx, item.kind)}
                   <span class="item-title" lang="${data.language}">${item.menu_title}</span></a
-                >${item.type === 'notebook' ? slot('item-status', html``, item.route) : ''}
+                >${slot('item-status', html``, item.route)}
               </li>`,
           )}
         </ol>`;

@@ -5,7 +5,9 @@ import type { CourseItemSummary } from '../../models/course-items.ts';
 import type { CourseItemRow } from '../../db/schema.ts';
 import { html, jsonScript, trustedHtml, type SafeHtml } from '../../views/html.ts';
 import { layout, type PageContext } from '../../views/layout.ts';
+import { slot } from '../../views/slots.ts';
 import { kindBadge } from '../course/course.view.ts';
+import { quizFragmentWithSlots, quizNotice } from './quiz.view.ts';
 
 export interface ItemPageData {
   slug: string;
@@ -25,14 +27,16 @@ export function itemView(ctx: PageContext, data: ItemPageData): string {
   const headings = JSON.parse(item.headings) as Heading[];
   const hasTitle = headings[0]?.level === 1;
   // The fragment was sanitised at import; only its UI-string markers are filled in here.
-  const body = trustedHtml(localizeFragment(item.html, t));
+  // A quiz's per-learner places (answers, results, submit buttons) become slots (ADR 026).
+  const fragment = localizeFragment(item.html, t);
+  const body = trustedHtml(item.type === 'quiz' ? quizFragmentWithSlots(ctx, fragment) : fragment);
   const outline = headings.filter((h, i) => h.level <= 3 && !(i === 0 && h.level === 1));
   const main = html` ${pager(ctx, data, 'pager-top')}
     <div class="item-layout${outline.length >= 2 ? ' with-toc' : ''}">
       <article class="item item-${item.type}" lang="${data.language}">
         <p class="item-kind" lang="${ctx.lang}">${kindBadge(ctx, item.kind)}</p>
         ${hasTitle && item.type === 'notebook' ? '' : html`<h1>${item.title}</h1>`}
-        ${item.type === 'quiz' ? html`<p class="notice" lang="${ctx.lang}">${t('quiz.notGraded')}</p>` : ''}
+        ${item.type === 'quiz' ? html`<div lang="${ctx.lang}">${slot('quiz-notice', quizNotice(ctx, null))}</div>` : ''}
         ${data.runtime ? html`<noscript><p class="notice" lang="${ctx.lang}">${t('runtime.noscript')}</p></noscript>` : ''}
         ${body}
       </article>
@@ -57,7 +61,9 @@ export function itemView(ctx: PageContext, data: ItemPageData): string {
     head: data.runtime
       ? html`${jsonScript('carnet-runtime', data.runtime.runtime)}
           <script type="module" async src="${ctx.asset('notebook.js')}"></script>`
-      : undefined,
+      : item.type === 'quiz'
+        ? html`<script type="module" src="${ctx.asset('quiz.js')}"></script>`
+        : undefined,
   });
 }
 

@@ -67,6 +67,26 @@ describe('verified grades', () => {
       return (await response.json()) as { submissions: { verdict?: { ok: boolean } }[] };
     });
     expect(history.submissions.map((s) => s.verdict?.ok)).toEqual([true, false]);
+    // Passed: the official solution, and its variant, can be shown.
+    await cell(page, 2).locator('.nb-solution button').click();
+    await cell(page, 2).locator('.nb-solution pre').first().waitFor();
+    const solution = await cell(page, 2).locator('.nb-solution').textContent();
+    expect(solution).toContain('def duree(secondes):');
+    expect(solution).toContain('Variante bis');
+    expect(solution).not.toContain('duree_ko');
+  });
+
+  it('keeps the solution from a learner who has not passed', async () => {
+    const context = await running.browser.newContext({ locale: 'fr-FR' });
+    await signUp(context, running.carnet, { name: 'Ada', email: 'ada2@example.org', password: 'analytical engine' });
+    const other = await context.newPage();
+    await other.goto(`${running.carnet.url}/courses/demo/${EXERCISE}`);
+    const status = await other.evaluate(async () => {
+      const query = 'slug=demo&route=w1/w1-s3-x1-duree&module=corrections.exo_duree&exercise=exo_duree';
+      return (await fetch(`/api/solutions?${query}`)).status;
+    });
+    expect(status).toBe(404);
+    await context.close();
   });
 
   it('asks an anonymous reader to log in for the result to count', async () => {

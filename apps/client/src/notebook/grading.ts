@@ -64,9 +64,10 @@ export async function submitExercise(
         const { ok, passed, total } = state.verdict;
         const same = ok === message.result.ok && passed === message.result.passed && total === message.result.total;
         if (!same) return show(format(strings.gradeDiffers, { passed, total }), 'differs');
-        return ok
-          ? show(strings.gradeVerified, 'verified')
-          : show(format(strings.gradeVerifiedKo, { passed, total }), 'verified');
+        if (!ok) return show(format(strings.gradeVerifiedKo, { passed, total }), 'verified');
+        show(strings.gradeVerified, 'verified');
+        offerSolution(context, message, status, strings);
+        return;
       }
       if (Date.now() - started > GIVE_UP_MS) return show(unverified(strings, 'timeout'), 'unverified');
       await new Promise((resolve) => setTimeout(resolve, POLL_MS));
@@ -74,6 +75,52 @@ export async function submitExercise(
   } catch {
     show(unverified(strings, 'network'), 'unverified');
   }
+}
+
+/** Once passed, the official solution (and its variants) can be shown under the table. */
+function offerSolution(
+  context: GradingContext,
+  message: ExerciseMessage,
+  status: HTMLElement,
+  strings: UiStrings,
+): void {
+  if (status.nextElementSibling?.classList.contains('nb-solution')) return;
+  const box = document.createElement('div');
+  box.className = 'nb-solution';
+  const button = document.createElement('button');
+  button.type = 'button';
+  button.textContent = strings.showSolution;
+  button.addEventListener('click', () => {
+    const query = new URLSearchParams({
+      slug: context.slug,
+      route: context.route,
+      module: message.module ?? '',
+      exercise: message.attribute ?? '',
+    });
+    void fetch(`/api/solutions?${query}`, { credentials: 'same-origin' })
+      .then(async (response) =>
+        response.ok ? ((await response.json()) as { solutions: { variant: string | null; code: string }[] }) : null,
+      )
+      .then((body) => {
+        if (!body) return;
+        const parts: HTMLElement[] = [];
+        for (const solution of body.solutions) {
+          if (solution.variant) {
+            const label = document.createElement('p');
+            label.textContent = format(strings.solutionVariant, { variant: solution.variant });
+            parts.push(label);
+          }
+          const pre = document.createElement('pre');
+          pre.className = 'code';
+          pre.tabIndex = 0;
+          pre.textContent = solution.code;
+          parts.push(pre);
+        }
+        box.replaceChildren(...parts);
+      });
+  });
+  box.append(button);
+  status.after(box);
 }
 
 function unverified(strings: UiStrings, code: string): string {

@@ -46,6 +46,8 @@ export interface UiStrings {
   markDone: string;
   unmarkDone: string;
   markedDone: string;
+  showSolution: string;
+  solutionVariant: string;
   gradeChecking: string;
   gradeVerified: string;
   gradeVerifiedKo: string;

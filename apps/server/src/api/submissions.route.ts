@@ -6,11 +6,15 @@ import { HttpError } from '../http/errors.ts';
 import type { SealDocument } from '../lib/exercises/standin.ts';
 import { GRADE_EXERCISE } from '../lib/grading/grade-job.ts';
 import { selectExerciseSeals } from '../models/exercise-seals.ts';
+import { selectOptionalFileData } from '../models/course-files.ts';
+import { canManageCourse } from '../lib/auth/roles.ts';
+import { extractSolutions } from '../lib/exercises/solutions.ts';
 import {
   countSubmissionsSince,
   insertSubmission,
   selectOptionalIdenticalSubmission,
   selectOptionalSubmissionOfUser,
+  selectPassedExercises,
   selectSubmissionHistory,
   setSubmissionJob,
   updateSubmissionOutcome,
@@ -146,6 +150,36 @@ export function submissionRoutes(app: FastifyInstance, services: Services, { ite
       });
       reply.header('Cache-Control', 'no-store');
       return { submissions: rows.map((row) => submissionJson(row, true)) };
+    },
+  );
+
+  // The reference solutions of an exercise, once the learner has passed it (a verified all-OK
+  // submission), and always to the course's staff. Before that they do not exist (404).
+  app.get<{ Querystring: { slug?: string; route?: string; module?: string; exercise?: string } }>(
+    '/api/solutions',
+    async (request, reply) => {
+      const user = requireUser(request);
+      const { slug, route, module, exercise } = request.query;
+      if (!slug || !route || !module || !exercise) throw new HttpError('BAD_REQUEST', 'slug, route, module, exercise');
+      const target = await items.resolve(request, slug, normaliseRoute(route.split('/')));
+      const passed = (await selectPassedExercises(db.kysely, user.id, target.courseId, target.route)).some(
+        (p) => p.module === module && p.exercise === exercise,
+      );
+      if (!passed && !(await canManageCourse(db.kysely, user, target.courseId))) {
+        throw new HttpError('SOLUTION_NOT_AVAILABLE');
+      }
+      const seal = (await selectExerciseSeals(db.kysely, target.version.id)).find((s) => s.module === module);
+      const name = seal?.seal
+        ? (JSON.parse(seal.seal) as SealDocument).exercises.find((e) => e.attribute === exercise)?.name
+        : undefined;
+      const source = await selectOptionalFileData(
+        db.kysely,
+        target.version.id,
+        `modules/${module.replace(/\./g, '/')}.py`,
+      );
+      if (!name || !source) throw new HttpError('SOLUTION_NOT_AVAILABLE');
+      reply.header('Cache-Control', 'no-store');
+      return { solutions: extractSolutions(source.toString('utf8'), name) };
     },
   );
 }

@@ -22,6 +22,7 @@ export const ERRORS = {
   TOO_MANY_SAVES: { status: 429, title: 'error.tooManySaves.title', body: 'error.tooManySaves.body' },
   EXERCISE_NOT_FOUND: { status: 404, title: 'error.notFound.title', body: 'error.exerciseNotFound.body' },
   SUBMISSION_NOT_FOUND: { status: 404, title: 'error.notFound.title', body: 'error.submissionNotFound.body' },
+  SOLUTION_NOT_AVAILABLE: { status: 404, title: 'error.notFound.title', body: 'error.solutionNotAvailable.body' },
   TOO_MANY_SUBMISSIONS: { status: 429, title: 'error.tooManySubmissions.title', body: 'error.tooManySubmissions.body' },
   INTERNAL: { status: 500, title: 'error.server.title', body: 'error.server.body' },
 } as const satisfies Record<string, { status: number; title: MessageKey; body: MessageKey }>;

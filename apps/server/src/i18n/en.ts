@@ -129,6 +129,8 @@ export const en: Record<MessageKey, string> = {
   'runtime.ui.markDone': 'Mark this notebook as done',
   'runtime.ui.unmarkDone': 'Unmark as done',
   'runtime.ui.markedDone': 'Notebook done ✓',
+  'runtime.ui.showSolution': 'See the solution',
+  'runtime.ui.solutionVariant': 'Variant {variant}',
   'runtime.ui.gradeChecking': 'verifying…',
   'runtime.ui.gradeVerified': 'verified ✓',
   'runtime.ui.gradeVerifiedKo': 'verified: {passed}/{total} correct',
@@ -371,6 +373,7 @@ export const en: Record<MessageKey, string> = {
   'error.tooManySaves.body':
     'Too many saves in a row. Your work is kept in the browser and will be sent again in a moment.',
   'error.exerciseNotFound.body': 'This exercise does not exist in this notebook, or cannot be verified.',
+  'error.solutionNotAvailable.body': 'The solution of this exercise shows once the exercise is passed.',
   'error.submissionNotFound.body': 'This submission does not exist.',
   'error.tooManySubmissions.title': 'Too many submissions',
   'error.tooManySubmissions.body': 'Too many submissions in a minute. Try again in a moment.',

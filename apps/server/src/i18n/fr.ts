@@ -132,6 +132,8 @@ export const fr = {
   'runtime.ui.markDone': 'Marquer ce notebook comme terminé',
   'runtime.ui.unmarkDone': 'Ne plus marquer comme terminé',
   'runtime.ui.markedDone': 'Notebook terminé ✓',
+  'runtime.ui.showSolution': 'Voir la solution',
+  'runtime.ui.solutionVariant': 'Variante {variant}',
   'runtime.ui.gradeChecking': 'vérification…',
   'runtime.ui.gradeVerified': 'vérifié ✓',
   'runtime.ui.gradeVerifiedKo': 'vérifié : {passed}/{total} corrects',
@@ -383,6 +385,7 @@ export const fr = {
   'error.tooManySaves.body':
     'Trop d’enregistrements à la suite. Votre travail est gardé dans le navigateur et sera renvoyé dans un instant.',
   'error.exerciseNotFound.body': "Cet exercice n'existe pas dans ce notebook, ou ne peut pas être vérifié.",
+  'error.solutionNotAvailable.body': "La solution de cet exercice s'affiche une fois l'exercice réussi.",
   'error.submissionNotFound.body': "Cette soumission n'existe pas.",
   'error.tooManySubmissions.title': 'Trop de soumissions',
   'error.tooManySubmissions.body': 'Trop de soumissions en une minute. Réessayez dans un instant.',

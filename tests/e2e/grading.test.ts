@@ -3,7 +3,9 @@
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useCarnetInBrowser } from './harness.ts';
-import { signUp } from './learners.ts';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { carnetCommand, signUp } from './learners.ts';
 import { cell, openNotebook, runCell, setCode, waitForState } from './notebook.ts';
 
 const running = useCarnetInBrowser();
@@ -101,5 +103,38 @@ describe('verified grades', () => {
       text: 'connectez-vous pour que ce résultat compte',
     });
     await anonymous.context().close();
+  });
+
+  it("shows the course's submissions to its staff, and to nobody else", async () => {
+    const passwordFile = join(running.carnet.dataDir, 'admin-password');
+    writeFileSync(passwordFile, 'tutor of the course 42\n');
+    carnetCommand(running.carnet, [
+      'user',
+      'create',
+      '--email',
+      'staff@example.org',
+      '--name',
+      'Équipe',
+      '--admin',
+      '--password-file',
+      passwordFile,
+    ]);
+    const context = await running.browser.newContext({ locale: 'fr-FR' });
+    const admin = await context.newPage();
+    await admin.goto(`${running.carnet.url}/login`);
+    await admin.getByLabel('Adresse e-mail').fill('staff@example.org');
+    await admin.getByLabel('Mot de passe').fill('tutor of the course 42');
+    await admin.getByRole('button', { name: 'Se connecter' }).click();
+    await admin.waitForURL(/\/me$/);
+    await admin.goto(`${running.carnet.url}/manage/courses/demo`);
+    await admin.getByRole('link', { name: 'Soumissions des exercices' }).click();
+    const table = admin.locator('table');
+    expect(await table.locator('tbody tr').count()).toBe(2);
+    expect(await table.locator('tbody tr').first().textContent()).toContain('Alan Turing');
+    expect(await table.locator('tbody tr').first().textContent()).toContain('réussi');
+    await context.close();
+    // The learner is not staff: the page does not exist for them.
+    const response = await page.goto(`${running.carnet.url}/manage/courses/demo/submissions`);
+    expect(response?.status()).toBe(404);
   });
 });

@@ -150,3 +150,19 @@ export async function selectPassedExercises(
     .where('ok', '=', 1)
     .execute();
 }
+
+/** A course's latest submissions with their learners, for its staff (newest first). */
+export async function selectCourseSubmissions(
+  db: Kysely<Database>,
+  courseId: number,
+  options: { exercise?: string; limit: number },
+): Promise<(SubmissionRow & { user_name: string; user_email: string })[]> {
+  let query = db
+    .selectFrom('submissions')
+    .innerJoin('users', 'users.id', 'submissions.user_id')
+    .selectAll('submissions')
+    .select(['users.display_name as user_name', 'users.email as user_email'])
+    .where('submissions.course_id', '=', courseId);
+  if (options.exercise) query = query.where('submissions.exercise', '=', options.exercise);
+  return query.orderBy('submissions.id', 'desc').limit(options.limit).execute();
+}

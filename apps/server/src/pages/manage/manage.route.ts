@@ -20,7 +20,8 @@ import { selectCourseRuns, selectOptionalRunBySlug, type RunWithCourse } from '.
 import { selectOptionalUserByEmail } from '../../models/users.ts';
 import type { Services } from '../../services.ts';
 import { emptyForm, type FormState } from '../../views/forms.ts';
-import { manageCourseView, manageHomeView, runFormView } from './manage.view.ts';
+import { manageCourseView, manageHomeView, manageSubmissionsView, runFormView } from './manage.view.ts';
+import { selectCourseSubmissions } from '../../models/submissions.ts';
 
 const NOTICES: Record<string, MessageKey> = {
   created: 'manage.notice.created',
@@ -115,6 +116,20 @@ export function manageRoutes(app: FastifyInstance, services: Services): void {
   }
 
   app.get<{ Params: { slug: string } }>('/manage/courses/:slug', (request, reply) => showCourse(request, reply));
+
+  app.get<{ Params: { slug: string }; Querystring: { exercise?: string } }>(
+    '/manage/courses/:slug/submissions',
+    async (request, reply) => {
+      const user = requireUser(request);
+      const course = await managedCourse(user, request.params.slug);
+      const exercise = typeof request.query.exercise === 'string' ? request.query.exercise : null;
+      const submissions = await selectCourseSubmissions(db.kysely, course.id, {
+        ...(exercise ? { exercise } : {}),
+        limit: 200,
+      });
+      return sendPage(reply, manageSubmissionsView(pageContext(request, assets), { course, exercise, submissions }));
+    },
+  );
 
   app.post<{ Params: { slug: string } }>('/manage/courses/:slug/staff', async (request, reply) => {
     const user = requireUser(request);

@@ -1,3 +1,4 @@
+import type { SubmissionRow } from '../../models/submissions.ts';
 import type { Course, Run } from '../../db/schema.ts';
 import { toLocalInput } from '../../lib/runs/dates.ts';
 import { weekOpensAt, weekOverrides } from '../../lib/runs/schedule.ts';
@@ -6,6 +7,7 @@ import type { StaffMember } from '../../models/course-roles.ts';
 import { csrfField, field, formAlert, notice, type FormState } from '../../views/forms.ts';
 import { html, type SafeHtml } from '../../views/html.ts';
 import { layout, type PageContext } from '../../views/layout.ts';
+import type { MessageKey } from '../../i18n/index.ts';
 import { runCount } from '../../views/runs.ts';
 
 /** The staff area's home: the courses this user manages. */
@@ -39,6 +41,7 @@ export function manageCourseView(ctx: PageContext, data: ManageCoursePageData): 
   const { course } = data;
   const main = html`<h1>${t('manage.course.title', { title: course.title })}</h1>
     ${notice(data.notice)}
+    <p><a href="${manageCourseUrl(course.slug)}/submissions">${t('manage.submissions.link')}</a></p>
     <section aria-labelledby="runs-title">
       <h2 id="runs-title">${t('manage.runs.title')}</h2>
       ${
@@ -255,4 +258,72 @@ function versionSection(ctx: PageContext, data: RunFormPageData): SafeHtml {
             </form>`
     }
   </section>`;
+}
+
+export interface SubmissionsPageData {
+  course: { slug: string; title: string };
+  exercise: string | null;
+  submissions: (SubmissionRow & { user_name: string; user_email: string })[];
+}
+
+/** A course's latest verified submissions, for its staff: who, which exercise, the verdict, the code. */
+export function manageSubmissionsView(ctx: PageContext, data: SubmissionsPageData): string {
+  const { t } = ctx;
+  const verdict = (row: SubmissionRow): string => {
+    if (row.status !== 'done' || !row.verdict)
+      return row.reason_code
+        ? t('manage.submissions.failed', { reason: row.reason_code })
+        : t(`manage.submissions.status.${row.status}` as MessageKey);
+    const v = JSON.parse(row.verdict) as { ok: boolean; passed: number; total: number };
+    return v.ok ? t('manage.submissions.passed') : t('manage.submissions.score', { passed: v.passed, total: v.total });
+  };
+  const main = html`<h1>${t('manage.submissions.title', { title: data.course.title })}</h1>
+    <p><a href="${manageCourseUrl(data.course.slug)}">${t('manage.submissions.back')}</a></p>
+    ${
+      data.submissions.length === 0
+        ? html`<p>${t('manage.submissions.none')}</p>`
+        : html`<div class="table-scroll" tabindex="0">
+            <table class="runs-table">
+              <caption class="visually-hidden">
+                ${t('manage.submissions.caption')}
+              </caption>
+              <thead>
+                <tr>
+                  <th scope="col">${t('manage.submissions.col.date')}</th>
+                  <th scope="col">${t('manage.submissions.col.learner')}</th>
+                  <th scope="col">${t('manage.submissions.col.exercise')}</th>
+                  <th scope="col">${t('manage.submissions.col.verdict')}</th>
+                  <th scope="col">${t('manage.submissions.col.code')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                ${data.submissions.map(
+                  (row) =>
+                    html`<tr>
+                      <td>${row.created_at.slice(0, 16).replace('T', ' ')}</td>
+                      <th scope="row">${row.user_name} <span class="muted">${row.user_email}</span></th>
+                      <td>${row.route} · ${row.exercise}</td>
+                      <td>${verdict(row)}</td>
+                      <td>
+                        <details>
+                          <summary>${t('manage.submissions.show')}</summary>
+                          <pre class="code" tabindex="0">
+${(JSON.parse(row.cells) as string[]).join('\n\n# ----\n\n')}</pre>
+                        </details>
+                      </td>
+                    </tr>`,
+                )}
+              </tbody>
+            </table>
+          </div>`
+    }`;
+  return layout(ctx, {
+    title: t('manage.submissions.title', { title: data.course.title }),
+    main,
+    breadcrumb: [
+      { label: t('manage.title'), href: '/manage' },
+      { label: data.course.title, href: manageCourseUrl(data.course.slug) },
+      { label: t('manage.submissions.crumb') },
+    ],
+  });
 }

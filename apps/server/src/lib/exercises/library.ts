@@ -1,4 +1,5 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -30,4 +31,37 @@ export function libraryFiles(): { path: string; data: Buffer }[] {
 /** The sealing command's source (python/carnet_seal/seal.py). */
 export function sealProgram(): string {
   return readFileSync(join(pythonDir(), 'carnet_seal', 'seal.py'), 'utf8');
+}
+
+let sandboxCopy: string | null = null;
+
+/**
+ * The exercise library as the sandbox reads it: a copy, once per process, in a world-readable
+ * temporary folder. The sandbox runs as an unprivileged user, who may not reach the repository
+ * itself (a checkout under /root, or a private temporary folder).
+ */
+export function sandboxLibraryDir(): string {
+  if (!sandboxCopy || !existsSync(sandboxCopy)) {
+    const dir = mkdtempSync(join(tmpdir(), 'carnet-python-'));
+    chmodSync(dir, 0o755);
+    for (const name of ['nbautoeval', 'carnet_seal']) {
+      cpSync(join(pythonDir(), name), join(dir, name), {
+        recursive: true,
+        filter: (source) => !source.includes('__pycache__'),
+      });
+    }
+    makeReadable(dir);
+    sandboxCopy = dir;
+  }
+  return sandboxCopy;
+}
+
+function makeReadable(dir: string): void {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) {
+      chmodSync(path, 0o755);
+      makeReadable(path);
+    } else chmodSync(path, 0o644);
+  }
 }

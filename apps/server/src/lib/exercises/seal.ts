@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import type { StaticMapping } from '@carnet/course-format';
 import type { SealStatus } from '../../db/schema.ts';
 import { SANDBOX_PATHS, type Sandbox, type SandboxJob } from '../sandbox/sandbox.ts';
-import { pythonDir, sealProgram } from './library.ts';
+import { sandboxLibraryDir, sealProgram } from './library.ts';
 import type { SealDocument } from './standin.ts';
 
 /** What sealing one exercise module gave. */
@@ -51,7 +51,7 @@ export function sealJob(
     files: { dir },
     links,
     pythonPath: ['modules'],
-    libraries: [pythonDir()],
+    libraries: [sandboxLibraryDir()],
     program: { code: sealProgram(), filename: 'seal.py' },
     argv: [...(mode === 'validate' ? ['--validate'] : []), `${SANDBOX_PATHS.course}/modules`, module],
     limits: SEAL_LIMITS,

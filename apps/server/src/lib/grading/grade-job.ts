@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { Database } from '../../db/schema.ts';
 import { selectExerciseSeals } from '../../models/exercise-seals.ts';
 import { selectSubmissionById, updateSubmissionOutcome } from '../../models/submissions.ts';
-import { pythonDir } from '../exercises/library.ts';
+import { pythonDir, sandboxLibraryDir } from '../exercises/library.ts';
 import type { SealDocument } from '../exercises/standin.ts';
 import type { JobQueue } from '../jobs/queue.ts';
 import type { Sandbox, SandboxJob, SandboxLimits, SandboxResult } from '../sandbox/sandbox.ts';
@@ -56,7 +56,7 @@ function gradeProgram(): string {
 
 function gradeJob(argv: string, stdin: unknown, limits: Partial<SandboxLimits>): SandboxJob {
   return {
-    libraries: [pythonDir()],
+    libraries: [sandboxLibraryDir()],
     program: { code: gradeProgram(), filename: 'grade.py' },
     argv: [argv],
     stdin: JSON.stringify(stdin),

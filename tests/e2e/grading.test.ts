@@ -69,6 +69,14 @@ describe('verified grades', () => {
       return (await response.json()) as { submissions: { verdict?: { ok: boolean } }[] };
     });
     expect(history.submissions.map((s) => s.verdict?.ok)).toEqual([true, false]);
+    // The learner sees them too, under the table: newest first, with the code.
+    await cell(page, 2).locator('.nb-history summary').click();
+    const items = cell(page, 2).locator('.nb-history li');
+    await items.nth(1).waitFor();
+    expect(await items.count()).toBe(2);
+    expect(await items.nth(0).textContent()).toContain('vérifié ✓');
+    expect(await items.nth(0).locator('pre').textContent()).toContain('divmod(secondes, 3600)');
+    expect(await items.nth(1).textContent()).toMatch(/vérifié : \d\/8 corrects/);
     // Passed: the official solution, and its variant, can be shown.
     await cell(page, 2).locator('.nb-solution button').click();
     await cell(page, 2).locator('.nb-solution pre').first().waitFor();

@@ -33,6 +33,7 @@ export async function submitExercise(
   const show = (text: string, state: string): void => {
     status.textContent = text;
     status.dataset['state'] = state;
+    if (state !== 'checking' && state !== 'anonymous') offerHistory(context, message, status, strings);
   };
   if (!context.csrf) return show(strings.gradeLogin, 'anonymous');
   if (!message.module || !message.attribute) return show(unverified(strings, 'not-sealed'), 'unverified');
@@ -121,6 +122,64 @@ function offerSolution(
   });
   box.append(button);
   status.after(box);
+}
+
+/** The learner's earlier submissions of this exercise (date, verdict, code), loaded when opened. */
+function offerHistory(
+  context: GradingContext,
+  message: ExerciseMessage,
+  status: HTMLElement,
+  strings: UiStrings,
+): void {
+  const area = status.parentElement;
+  if (!area || area.querySelector('.nb-history') || !message.attribute) return;
+  const details = document.createElement('details');
+  details.className = 'nb-history';
+  const summary = document.createElement('summary');
+  summary.textContent = strings.history;
+  const list = document.createElement('ol');
+  details.append(summary, list);
+  details.addEventListener('toggle', () => {
+    if (!details.open) return;
+    const query = new URLSearchParams({ slug: context.slug, route: context.route, exercise: message.attribute ?? '' });
+    void fetch(`/api/submissions?${query}`, { credentials: 'same-origin' })
+      .then(async (response) =>
+        response.ok
+          ? ((await response.json()) as {
+              submissions: {
+                createdAt: string;
+                status: string;
+                verdict?: { ok: boolean; passed: number; total: number };
+                cells?: string[];
+              }[];
+            })
+          : { submissions: [] },
+      )
+      .then(({ submissions }) => {
+        list.replaceChildren(
+          ...submissions.map((submission) => {
+            const item = document.createElement('li');
+            const verdict = submission.verdict
+              ? submission.verdict.ok
+                ? strings.gradeVerified
+                : format(strings.gradeVerifiedKo, {
+                    passed: submission.verdict.passed,
+                    total: submission.verdict.total,
+                  })
+              : submission.status;
+            const line = document.createElement('p');
+            line.textContent = `${new Date(submission.createdAt).toLocaleString()} — ${verdict}`;
+            const code = document.createElement('pre');
+            code.className = 'code';
+            code.tabIndex = 0;
+            code.textContent = (submission.cells ?? []).join('\n\n');
+            item.append(line, code);
+            return item;
+          }),
+        );
+      });
+  });
+  area.append(details);
 }
 
 function unverified(strings: UiStrings, code: string): string {

@@ -47,6 +47,7 @@ export interface UiStrings {
   unmarkDone: string;
   markedDone: string;
   showSolution: string;
+  history: string;
   solutionVariant: string;
   gradeChecking: string;
   gradeVerified: string;

@@ -129,6 +129,7 @@ export const en: Record<MessageKey, string> = {
   'runtime.ui.markDone': 'Mark this notebook as done',
   'runtime.ui.unmarkDone': 'Unmark as done',
   'runtime.ui.markedDone': 'Notebook done ✓',
+  'runtime.ui.history': 'My submissions of this exercise',
   'runtime.ui.showSolution': 'See the solution',
   'runtime.ui.solutionVariant': 'Variant {variant}',
   'runtime.ui.gradeChecking': 'verifying…',

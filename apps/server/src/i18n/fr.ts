@@ -132,6 +132,7 @@ export const fr = {
   'runtime.ui.markDone': 'Marquer ce notebook comme terminé',
   'runtime.ui.unmarkDone': 'Ne plus marquer comme terminé',
   'runtime.ui.markedDone': 'Notebook terminé ✓',
+  'runtime.ui.history': 'Mes soumissions de cet exercice',
   'runtime.ui.showSolution': 'Voir la solution',
   'runtime.ui.solutionVariant': 'Variante {variant}',
   'runtime.ui.gradeChecking': 'vérification…',

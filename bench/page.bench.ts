@@ -13,7 +13,7 @@ import { buildApp } from '../apps/server/src/app.ts';
 import { loadConfig } from '../apps/server/src/config.ts';
 import { importCourse } from '../apps/server/src/lib/import/import-course.ts';
 import { createTestDb, type Dialect } from '../apps/server/test/databases.ts';
-import { median, record } from './report.ts';
+import { type Load, medianLoad, record } from './report.ts';
 
 const { values } = parseArgs({
   options: {
@@ -37,13 +37,6 @@ const address = await app.listen({ port: 0, host: '127.0.0.1' });
 
 const notebook = '/courses/demo/w1/w1-s2-c1-chaines';
 const size = (await app.inject({ method: 'GET', url: notebook })).body.length;
-
-interface Load {
-  rps: number;
-  p50: number;
-  p99: number;
-  errors: number;
-}
 
 /** Runs a command in its own process, asynchronously: this process is the one serving the load. */
 function run(command: string, args: string[]): Promise<string> {
@@ -102,14 +95,8 @@ for (let round = 0; round < Number(values.rounds); round++) {
 }
 await app.close();
 await t.cleanup();
-const summarise = (runs: Load[]): Load => ({
-  rps: median(runs.map((r) => r.rps)),
-  p50: median(runs.map((r) => r.p50)),
-  p99: median(runs.map((r) => r.p99)),
-  errors: runs.reduce((n, r) => n + r.errors, 0),
-});
-const minimal = summarise(minimalRuns);
-const page = summarise(pageRuns);
+const minimal = medianLoad(minimalRuns);
+const page = medianLoad(pageRuns);
 
 const ratio = page.rps / minimal.rps;
 console.log(

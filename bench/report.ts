@@ -16,3 +16,21 @@ export function record(name: string, results: unknown): void {
     JSON.stringify({ date: new Date().toISOString(), ...(results as object) }, null, 2),
   );
 }
+
+/** One load test's figures: throughput, latency percentiles (ms), failed requests. */
+export interface Load {
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+}
+
+/** The median of several rounds of the same load (errors are summed). */
+export function medianLoad(runs: Load[]): Load {
+  return {
+    rps: median(runs.map((r) => r.rps)),
+    p50: median(runs.map((r) => r.p50)),
+    p99: median(runs.map((r) => r.p99)),
+    errors: runs.reduce((n, r) => n + r.errors, 0),
+  };
+}

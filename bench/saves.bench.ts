@@ -14,7 +14,7 @@ import { spawn } from 'node:child_process';
 import http from 'node:http';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { median, record } from './report.ts';
+import { type Load, medianLoad, record } from './report.ts';
 
 const { values } = parseArgs({
   options: {
@@ -40,13 +40,6 @@ interface ClientJob {
   route: string;
   cells: { id: string; original: string }[];
   learners: Learner[];
-}
-
-interface Load {
-  rps: number;
-  p50: number;
-  p99: number;
-  errors: number;
 }
 
 if (values.client) await client(JSON.parse(values.client) as ClientJob);
@@ -193,14 +186,8 @@ async function main(): Promise<void> {
   await db.close();
   await t.cleanup();
 
-  const summarise = (runs: Load[]): Load => ({
-    rps: median(runs.map((r) => r.rps)),
-    p50: median(runs.map((r) => r.p50)),
-    p99: median(runs.map((r) => r.p99)),
-    errors: runs.reduce((n, r) => n + r.errors, 0),
-  });
-  const session = summarise(sessionRuns);
-  const saves = summarise(saveRuns);
+  const session = medianLoad(sessionRuns);
+  const saves = medianLoad(saveRuns);
   const ratio = saves.rps / session.rps;
   const ms = (n: number) => n.toFixed(1);
   console.log(

@@ -1,8 +1,9 @@
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import type { StaticMapping } from '@carnet/course-format';
 import type { SealStatus } from '../../db/schema.ts';
+import { writeCourseFiles } from '../sandbox/layout.ts';
 import { SANDBOX_PATHS, type Sandbox, type SandboxJob } from '../sandbox/sandbox.ts';
 import { sandboxLibraryDir, sealProgram } from './library.ts';
 import type { SealDocument } from './standin.ts';
@@ -28,11 +29,7 @@ export function courseFolder(files: Map<string, Uint8Array>): { dir: string; dis
   const dir = mkdtempSync(join(tmpdir(), 'carnet-course-'));
   // The sandbox runs as another user: it must read (never write) these files.
   chmodSync(dir, 0o755);
-  for (const [path, data] of files) {
-    const file = join(dir, path);
-    mkdirSync(dirname(file), { recursive: true, mode: 0o755 });
-    writeFileSync(file, data, { mode: 0o644 });
-  }
+  writeCourseFiles(dir, files);
   return { dir, dispose: () => rmSync(dir, { recursive: true, force: true }) };
 }
 

@@ -38,17 +38,22 @@ export function hostCourse(job: SandboxJob, owner?: { uid: number; gid: number }
   }
   const root = mkdtempSync(join(tmpdir(), 'carnet-sandbox-'));
   try {
-    for (const [path, contents] of files.map) {
-      const target = join(root, safeRelative(path, 'a course file'));
-      mkdirSync(dirname(target), { recursive: true });
-      writeFileSync(target, contents);
-    }
+    writeCourseFiles(root, files.map);
     if (owner) chownTree(root, owner);
   } catch (error) {
     rmSync(root, { recursive: true, force: true });
     throw error;
   }
   return { dir: root, cleanup: () => rmSync(root, { recursive: true, force: true }) };
+}
+
+/** Writes course files (relative paths, checked) under `root`, readable by any user. */
+export function writeCourseFiles(root: string, files: ReadonlyMap<string, Uint8Array | string>): void {
+  for (const [path, contents] of files) {
+    const target = join(root, safeRelative(path, 'a course file'));
+    mkdirSync(dirname(target), { recursive: true, mode: 0o755 });
+    writeFileSync(target, contents, { mode: 0o644 });
+  }
 }
 
 function chownTree(root: string, owner: { uid: number; gid: number }): void {

@@ -1,5 +1,5 @@
 // Helpers for the runtime suites: open a notebook page, find, edit and run its cells.
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 
 /** The page's controller, as notebook.client.ts exposes it on `window.carnetNotebook`. */
 interface PageCell {
@@ -20,9 +20,16 @@ declare global {
   }
 }
 
-/** Opens a notebook page and waits until Python is ready. */
-export async function openNotebook(browser: Browser, url: string, options: { ready?: boolean } = {}): Promise<Page> {
-  const context = await browser.newContext({ locale: 'fr-FR' });
+/**
+ * Opens a notebook page and waits until Python is ready; in a new French context, or in the given
+ * one (a logged-in learner's).
+ */
+export async function openNotebook(
+  browser: Browser | BrowserContext,
+  url: string,
+  options: { ready?: boolean } = {},
+): Promise<Page> {
+  const context = 'newContext' in browser ? await browser.newContext({ locale: 'fr-FR' }) : browser;
   const page = await context.newPage();
   page.on('pageerror', (error) => console.error(`[page error] ${error.message}`));
   await page.goto(url);

@@ -105,9 +105,10 @@ const running = useCarnetInBrowser(() => ({
 describe('packages from a Pyodide repository', () => {
   it('loads a declared package in the background, and imports it', async () => {
     const page = await openNotebook(running.browser, `${running.carnet.url}/courses/paquets/w1/w1-s1-c1-paquet`);
+    // Declared in carnet.yml: fetched once Python is ready, before any cell imports it.
+    await expect.poll(() => requests.includes(`/repo/${WHEEL}`), { timeout: 20_000 }).toBe(true);
     expect(await runCell(page, 0)).toBe('ok');
     expect(await outputText(page, 0)).toBe("'bonjour du paquet'");
-    expect(requests).toContain(`/repo/${WHEEL}`);
     await page.context().close();
   });
 

@@ -7,7 +7,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useCarnetInBrowser } from './harness.ts';
 import { carnetCommand, signUp } from './learners.ts';
-import { cell, waitForState } from './notebook.ts';
+import { cell, openNotebook, waitForState } from './notebook.ts';
 
 const running = useCarnetInBrowser();
 const NOTEBOOK = 'w1/w1-s1-c1-nombres';
@@ -15,10 +15,7 @@ let context: BrowserContext;
 
 /** Opens the notebook and waits until Python is ready and saved work is loaded. */
 async function open(route = NOTEBOOK, ctx = context): Promise<Page> {
-  const page = await ctx.newPage();
-  page.on('pageerror', (error) => console.error(`[page error] ${error.message}`));
-  await page.goto(`${running.carnet.url}/courses/demo/${route}`);
-  await waitForState(page, 'ready', 60_000);
+  const page = await openNotebook(ctx, `${running.carnet.url}/courses/demo/${route}`);
   await page.waitForFunction(() => document.querySelector('.save-status')?.getAttribute('data-status'));
   return page;
 }

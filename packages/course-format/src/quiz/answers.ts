@@ -2,6 +2,7 @@
  * The answer-carrying parts of a line: choice options and their feedback, numeric answers,
  * dropdown options. Pure functions; the problem builder reports what they reject.
  */
+import { outsidePre } from './lines.ts';
 
 import { inlineHtml } from './html.ts';
 import type { ChoiceOption, NumericAnswer } from './model.ts';
@@ -66,7 +67,8 @@ export function splitFeedback(body: string): { text: string; feedback: string | 
   // Scanned by hand rather than by regular expression: a backtracking pattern here would take
   // quadratic time on a long line, and course files are imported on the server.
   const trimmed = body.trimEnd();
-  const open = trimmed.indexOf('{{');
+  // Braces inside a `<pre>` block are the author's code, not the start of a feedback.
+  const open = outsidePre(trimmed).indexOf('{{');
   if (!trimmed.endsWith('}}') || open < 0 || open + 2 > trimmed.length - 2) {
     return { text: body, feedback: null };
   }

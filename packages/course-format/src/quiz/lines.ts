@@ -146,7 +146,7 @@ export function classifyLines(lines: readonly SourceLine[]): ClassifiedLine[] {
 }
 
 /** The text with its `<pre>…</pre>` blocks (closed or not) blanked out, offsets unchanged. */
-function outsidePre(text: string): string {
+export function outsidePre(text: string): string {
   let outside = '';
   let copiedUpTo = 0;
   let openAt: number | null = null;

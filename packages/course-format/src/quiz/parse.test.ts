@@ -1176,6 +1176,20 @@ function isSane(text: string, diagnostics: Diagnostic[]): boolean {
   );
 }
 
+describe('parseQuiz: <pre> blocks in options', () => {
+  it('keeps braces inside a multi-line <pre> as code; the feedback is the one after it', () => {
+    // Found by the property below: the feedback used to start at the first {{, inside the code.
+    const text = '(x)<pre>\n= ans {{ fb }}\n( ) </pre> {{ selected: s, unselected: u }}\n';
+    const { value } = parseQuiz(text, PATH);
+    const question = value!.problems[0]!.blocks[0]!;
+    if (question.type !== 'question' || question.question.kind !== 'single') throw new Error('a single choice');
+    const option = question.question.options[0]!;
+    expect(option.html).toContain('= ans {{ fb }}');
+    expect(option.html).toContain('</pre>');
+    expect(JSON.stringify(toPublicQuiz(value!))).not.toContain('selected: s');
+  });
+});
+
 describe('parseQuiz: properties', () => {
   it('reads any quiz-like text without throwing, and never leaks a secret', () => {
     let imported = 0;

@@ -5,6 +5,7 @@ import { openDatabase } from '../db/database.ts';
 import { migrateToLatest, pendingMigrations } from '../db/migrate.ts';
 import { importCourse, ImportError } from '../lib/import/import-course.ts';
 import { DbJobQueue } from '../lib/jobs/db-queue.ts';
+import { registerGradeRecompute } from '../lib/grades/recompute.ts';
 import { registerGradeExercise } from '../lib/grading/grade-job.ts';
 import { registerSandboxRun } from '../lib/jobs/sandbox-job.ts';
 import { prepareSandbox } from '../lib/sandbox/setup.ts';
@@ -250,6 +251,7 @@ async function serve(_flags: Flags, _args: string[], getConfig: () => Config): P
   });
   registerSandboxRun(jobs, grading.sandbox, grading.problem);
   registerGradeExercise(jobs, db.kysely, grading.sandbox, { problem: grading.problem });
+  registerGradeRecompute(jobs, db.kysely);
   const app = await buildApp({ config, db, jobs, grading });
   logs.to = app.log;
   const address = await app.listen({ port: config.port, host: config.host });

@@ -25,6 +25,8 @@ export interface Database {
   exercise_seals: ExerciseSealsTable;
   submissions: SubmissionsTable;
   quiz_attempts: QuizAttemptsTable;
+  learner_grades: LearnerGradesTable;
+  certificates: CertificatesTable;
 }
 
 export interface CoursesTable {
@@ -116,6 +118,8 @@ export interface UsersTable {
   updated_at: string;
   password_changed_at: string | null;
   last_login_at: string | null;
+  /** The name printed on certificates, when the learner chose one (else display_name). */
+  certificate_name: Generated<string | null>;
 }
 
 export interface AuthSessionsTable {
@@ -192,6 +196,8 @@ export interface RunsTable {
   quiz_partial_credit: Generated<number>;
   /** When answers show: finished, correct, last-attempt, due, never (lib/quizzes/policy.ts). */
   quiz_show_answer: Generated<string>;
+  /** JSON: the grading policy (lib/grades/policy.ts; '{}' is the default policy). */
+  grading: Generated<string>;
 }
 
 export type EnrolmentStatus = 'active' | 'unenrolled';
@@ -345,3 +351,33 @@ export interface SubmissionsTable {
   created_at: string;
   finished_at: string | null;
 }
+
+/** A learner's grade in a session, computed from stored results under the session's policy (ADR 029). */
+export interface LearnerGradesTable {
+  run_id: number;
+  user_id: number;
+  /** 0 to 1. */
+  grade: number;
+  passed: number;
+  computed_at: string;
+}
+
+/** A certificate of achievement, as printed; valid until revoked. */
+export interface CertificatesTable {
+  id: Generated<number>;
+  /** The public verification code. */
+  code: string;
+  run_id: number;
+  user_id: number;
+  name: string;
+  course_title: string;
+  run_title: string;
+  /** 0 to 1, or null when the session does not print grades. */
+  grade: number | null;
+  issued_at: string;
+  revoked_at: string | null;
+  revoked_by: number | null;
+  revoke_reason: string | null;
+}
+
+export type Certificate = Selectable<CertificatesTable>;

@@ -53,6 +53,9 @@ export const en: Record<MessageKey, string> = {
   'quiz.policy.unlimited': 'Each problem is submitted on its own, with unlimited attempts.',
   'quiz.policy.best': 'Your best attempt counts.',
   'quiz.policy.last': 'Your last attempt counts.',
+  'quiz.due': 'Due by {date}.',
+  'quiz.late':
+    'This week was due on {date}: your answers are still checked and kept, but they no longer count towards your grade.',
   'quiz.submit': 'Submit',
   'quiz.attemptsLeft': 'Attempts left: {left} of {total}',
   'quiz.attemptsUnlimited': 'Unlimited attempts',

@@ -51,6 +51,9 @@ export const fr = {
   'quiz.policy.unlimited': 'Chaque problème se valide séparément, sans limite d’essais.',
   'quiz.policy.best': 'Votre meilleur essai compte.',
   'quiz.policy.last': 'Votre dernier essai compte.',
+  'quiz.due': 'À faire avant le {date}.',
+  'quiz.late':
+    'La date limite de cette semaine ({date}) est passée : vos réponses sont encore notées et enregistrées, mais ne comptent plus dans votre note.',
   'quiz.submit': 'Valider',
   'quiz.attemptsLeft': 'Essais restants : {left} sur {total}',
   'quiz.attemptsUnlimited': 'Essais illimités',

@@ -80,6 +80,11 @@ export type RunChanges = Partial<
     | 'week_opens'
     | 'archived'
     | 'version_id'
+    | 'grading'
+    | 'quiz_attempts'
+    | 'quiz_counts'
+    | 'quiz_partial_credit'
+    | 'quiz_show_answer'
   >
 >;
 

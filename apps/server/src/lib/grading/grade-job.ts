@@ -9,6 +9,7 @@ import { pythonDir, sandboxLibraryDir } from '../exercises/library.ts';
 import type { SealDocument } from '../exercises/standin.ts';
 import type { JobQueue } from '../jobs/queue.ts';
 import type { Sandbox, SandboxJob, SandboxLimits, SandboxResult } from '../sandbox/sandbox.ts';
+import { refreshEnrolledGrade } from '../grades/gradebook.ts';
 import { recordExerciseProgress } from './progress.ts';
 
 /** The job kind that grades one submission. */
@@ -200,7 +201,10 @@ export function registerGradeExercise(
         ok: outcome.verdict.ok,
         finishedAt,
       });
-      if (outcome.verdict.ok) await recordExerciseProgress(db, submission, finishedAt);
+      if (outcome.verdict.ok) {
+        await recordExerciseProgress(db, submission, finishedAt);
+        await refreshEnrolledGrade(db, submission.user_id, submission.course_id, clock());
+      }
       return { status: 'done' };
     },
     gradePayload,

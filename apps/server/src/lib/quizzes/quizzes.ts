@@ -4,6 +4,7 @@ import type { Database, Run } from '../../db/schema.ts';
 import { upsertProgressState } from '../../models/item-progress.ts';
 import { insertQuizAttempt, selectOptionalQuizKey, selectQuizAttempts } from '../../models/quiz-attempts.ts';
 import { LruCache } from '../cache.ts';
+import { parseGradingPolicy, weekDueAt } from '../grades/policy.ts';
 import { gradeProblem, type ProblemAnswers, type ProblemResult } from './grade.ts';
 import {
   DEFAULT_QUIZ_POLICY,
@@ -44,8 +45,8 @@ export async function loadQuiz(
   return loaded;
 }
 
-/** The quiz policy of a session; the defaults for a reader with none. */
-export function quizPolicyOf(run: Run | null): QuizPolicy {
+/** The quiz policy of a session for a quiz of `week`; the defaults for a reader with none. */
+export function quizPolicyOf(run: Run | null, week: number | null): QuizPolicy {
   if (!run) return DEFAULT_QUIZ_POLICY;
   const show = run.quiz_show_answer as ShowAnswer;
   return {
@@ -53,8 +54,8 @@ export function quizPolicyOf(run: Run | null): QuizPolicy {
     counts: run.quiz_counts === 'last' ? 'last' : 'best',
     partialCredit: run.quiz_partial_credit === 1,
     showAnswer: SHOW_ANSWER_VALUES.includes(show) ? show : DEFAULT_QUIZ_POLICY.showAnswer,
-    // Per-week due dates come with the grading policy (issue 6, section 2); until then, the end.
-    dueAt: run.ends_at,
+    // The week's due date of the grading policy (derived from the schedule, or set by staff).
+    dueAt: weekDueAt(run, parseGradingPolicy(run.grading), week),
   };
 }
 

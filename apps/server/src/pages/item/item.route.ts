@@ -91,7 +91,7 @@ export async function serveItem(
   const loaded = await loadQuiz(db.kysely, version.id, route, version.language);
   if (loaded) {
     const reader = await quizReader(services, request, { version, enrolment, route, loaded, flash });
-    Object.assign(slots, quizSlots(ctx, reader), { 'quiz-notice': quizNotice(ctx, reader.policy) });
+    Object.assign(slots, quizSlots(ctx, reader), { 'quiz-notice': quizNotice(ctx, reader.policy, reader.due) });
   }
   return sendPage(reply, page.fill(slots), status);
 }

@@ -4,6 +4,8 @@ import { formValues, requireUser } from '../../http/auth.ts';
 import { pageContext } from '../../http/context.ts';
 import { HttpError } from '../../http/errors.ts';
 import type { LiveVersion } from '../../lib/content-cache.ts';
+import { refreshLearnerGrade, routeWeek } from '../../lib/grades/gradebook.ts';
+import { parseGradingPolicy, weekDeadline, weekDueAt } from '../../lib/grades/policy.ts';
 import { answersFromForm, problemQuestions } from '../../lib/quizzes/grade.ts';
 import { learnerProblems, loadQuiz, quizPolicyOf, submitAttempt } from '../../lib/quizzes/quizzes.ts';
 import { readerVersion } from '../../lib/runs/reading.ts';
@@ -44,9 +46,10 @@ export function quizRoutes(app: FastifyInstance, services: Services): void {
       quiz: loaded.quiz,
       problem,
       answers,
-      policy: quizPolicyOf(enrolment?.run ?? null),
+      policy: quizPolicyOf(enrolment?.run ?? null, await routeWeek(db.kysely, version.id, route)),
       at: clock().toISOString(),
     });
+    if (outcome.kind === 'graded' && enrolment) await refreshLearnerGrade(db.kysely, enrolment.run, user.id, clock());
     let flash: ProblemFlash | null = null;
     let status = 200;
     if (outcome.kind === 'invalid') {
@@ -73,7 +76,7 @@ export function quizRoutes(app: FastifyInstance, services: Services): void {
 
 /** What the learner's parts of a quiz page are drawn from. */
 export async function quizReader(
-  { db, clock }: Pick<Services, 'db' | 'clock'>,
+  { db, clock, config }: Pick<Services, 'db' | 'clock' | 'config'>,
   request: FastifyRequest,
   input: {
     version: LiveVersion;
@@ -83,19 +86,26 @@ export async function quizReader(
     flash: ProblemFlash | null;
   },
 ): Promise<QuizReader> {
-  const policy = quizPolicyOf(input.enrolment?.run ?? null);
+  const run = input.enrolment?.run ?? null;
+  const week = await routeWeek(db.kysely, input.version.id, input.route);
+  const policy = quizPolicyOf(run, week);
+  const now = clock().toISOString();
+  const grading = run && parseGradingPolicy(run.grading);
+  const dueAt = run && grading && weekDueAt(run, grading, week);
+  const deadline = run && grading && weekDeadline(run, grading, week);
   const problems = await learnerProblems(
     db.kysely,
     { userId: request.user!.id, courseId: input.version.course_id },
     input.route,
     input.loaded.quiz,
     policy,
-    clock().toISOString(),
+    now,
   );
   return {
     quiz: input.loaded.quiz,
     secrets: input.loaded.secrets,
     policy,
+    due: dueAt ? { at: dueAt, late: deadline !== null && now > deadline, zone: config.timezone } : null,
     problems,
     csrf: request.authSession?.csrfSecret ?? '',
     flash: input.flash,

@@ -2,6 +2,7 @@ import type { Quiz } from '@carnet/course-format';
 import { QUIZ_MARKER } from '@carnet/render';
 import { problemQuestions, type ProblemAnswers } from '../../lib/quizzes/grade.ts';
 import type { QuizPolicy } from '../../lib/quizzes/policy.ts';
+import { formatDate } from '../../lib/runs/dates.ts';
 import type { LearnerProblem } from '../../lib/quizzes/quizzes.ts';
 import type { QuestionSecrets } from '../../lib/quizzes/secrets.ts';
 import { loginUrl } from '../../lib/urls.ts';
@@ -29,7 +30,11 @@ export function quizFragmentWithSlots(ctx: Pick<PageContext, 't' | 'path'>, frag
 }
 
 /** The notice above a quiz: how it is graded (learner) or that logging in records answers. */
-export function quizNotice(ctx: Pick<PageContext, 't' | 'path'>, policy: QuizPolicy | null): SafeHtml {
+export function quizNotice(
+  ctx: Pick<PageContext, 't' | 'path' | 'lang'>,
+  policy: QuizPolicy | null,
+  due: QuizDue | null = null,
+): SafeHtml {
   const { t } = ctx;
   if (!policy) {
     return html`<p class="notice">
@@ -38,9 +43,19 @@ export function quizNotice(ctx: Pick<PageContext, 't' | 'path'>, policy: QuizPol
   }
   const attempts =
     policy.attempts === 0 ? t('quiz.policy.unlimited') : t('quiz.policy.attempts', { n: policy.attempts });
+  const when = due && formatDate(due.at, ctx.lang, due.zone, true);
   return html`<p class="notice">
-    ${attempts} ${t(policy.counts === 'best' ? 'quiz.policy.best' : 'quiz.policy.last')}
-  </p>`;
+      ${attempts} ${t(policy.counts === 'best' ? 'quiz.policy.best' : 'quiz.policy.last')}
+      ${when && !due.late ? t('quiz.due', { date: when }) : ''}
+    </p>
+    ${when && due.late ? html`<p class="notice notice-warning" role="note">${t('quiz.late', { date: when })}</p>` : ''}`;
+}
+
+/** The due date of a quiz's week in the learner's session, and whether it is past (grace included). */
+export interface QuizDue {
+  at: string;
+  late: boolean;
+  zone: string;
 }
 
 /** A message about one problem, from the submission that was just refused. */
@@ -58,6 +73,8 @@ export interface QuizReader {
   quiz: Quiz;
   secrets: Map<string, QuestionSecrets>;
   policy: QuizPolicy;
+  /** Null without a session or a due date. */
+  due: QuizDue | null;
   problems: Map<string, LearnerProblem>;
   csrf: string;
   flash: ProblemFlash | null;

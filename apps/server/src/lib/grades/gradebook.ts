@@ -1,0 +1,234 @@
+/**
+ * Grades as a workflow across tables (ADR 029): a version's graded items (cached: versions are
+ * immutable), learners' stored results read in batches, their grades computed by the pure
+ * `policy.ts` and kept in `learner_grades`.
+ */
+import type { Quiz } from '@carnet/course-format';
+import type { Kysely } from 'kysely';
+import type { Database, Run } from '../../db/schema.ts';
+import { selectOptionalActiveEnrolment } from '../../models/enrolments.ts';
+import { selectExerciseSeals } from '../../models/exercise-seals.ts';
+import {
+  selectEnrolledLearnerPage,
+  selectLearnerResults,
+  upsertLearnerGrades,
+  type LearnerGradeRow,
+} from '../../models/learner-grades.ts';
+import { LruCache } from '../cache.ts';
+import type { SealDocument } from '../exercises/standin.ts';
+import { computeGrade, parseGradingPolicy, type GradedItem, type LearnerGrade, type LearnerResults } from './policy.ts';
+
+const itemsCache = new LruCache<number, { items: GradedItem[]; weeks: Map<string, number | null> }>(100);
+
+/** Plain text from an author's inline HTML (titles in CSV cells and chart labels). */
+function plain(html: string): string {
+  return html
+    .replace(/<[^>]*>/g, '')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#0*39;|&apos;/g, "'")
+    .replace(/&nbsp;/g, ' ')
+    .replace(/&amp;/g, '&')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+/**
+ * The graded items of a version, in course order: each problem of each quiz, and each exercise a
+ * notebook corrects (`<exo>.correction(…)`) whose module is sealed — an exercise the server cannot
+ * verify cannot be graded (it is listed by the import report instead).
+ */
+export async function gradedItems(db: Kysely<Database>, versionId: number): Promise<GradedItem[]> {
+  return (await versionFacts(db, versionId)).items;
+}
+
+/** The week of an item of a version (null: outside weeks, or no such item). */
+export async function routeWeek(db: Kysely<Database>, versionId: number, route: string): Promise<number | null> {
+  return (await versionFacts(db, versionId)).weeks.get(route) ?? null;
+}
+
+async function versionFacts(
+  db: Kysely<Database>,
+  versionId: number,
+): Promise<{ items: GradedItem[]; weeks: Map<string, number | null> }> {
+  const cached = itemsCache.get(versionId);
+  if (cached) return cached;
+  const rows = await db
+    .selectFrom('course_items')
+    .select(['route', 'type', 'week', 'title', 'meta'])
+    .where('version_id', '=', versionId)
+    .orderBy('position')
+    .execute();
+  const keys = new Map(
+    (await db.selectFrom('quiz_keys').select(['route', 'quiz']).where('version_id', '=', versionId).execute()).map(
+      (k) => [k.route, JSON.parse(k.quiz) as Quiz],
+    ),
+  );
+  const verifiable = new Set<string>();
+  for (const seal of await selectExerciseSeals(db, versionId)) {
+    if (seal.status !== 'sealed' || !seal.seal) continue;
+    const doc = JSON.parse(seal.seal) as SealDocument;
+    for (const e of doc.exercises)
+      if (e.sealable && e.sealed !== undefined) verifiable.add(`${seal.module}.${e.attribute}`);
+  }
+  const items: GradedItem[] = [];
+  const seen = new Set<string>();
+  for (const row of rows) {
+    if (row.type === 'quiz') {
+      const quiz = keys.get(row.route);
+      quiz?.problems.forEach((problem, index) => {
+        const title = problem.title ? plain(problem.title) : '';
+        items.push({
+          key: `quiz:${row.route}#${problem.id}`,
+          kind: 'quiz',
+          week: row.week,
+          route: row.route,
+          ref: problem.id,
+          title: title || `${row.title} — ${index + 1}`,
+        });
+      });
+    } else {
+      const uses = (JSON.parse(row.meta) as { exercises?: { module: string; name: string; corrected: boolean }[] })
+        .exercises;
+      for (const use of uses ?? []) {
+        const ref = `${use.module}.${use.name}`;
+        if (!use.corrected || !verifiable.has(ref) || seen.has(ref)) continue;
+        seen.add(ref);
+        items.push({
+          key: `exercise:${ref}`,
+          kind: 'exercise',
+          week: row.week,
+          route: row.route,
+          ref,
+          title: use.name,
+        });
+      }
+    }
+  }
+  const facts = { items, weeks: new Map(rows.map((r) => [r.route, r.week])) };
+  itemsCache.set(versionId, facts);
+  return facts;
+}
+
+/** A session's items and what grading needs of it. */
+export interface Gradebook {
+  run: Run;
+  items: GradedItem[];
+  grade(results: LearnerResults): LearnerGrade;
+}
+
+export async function gradebookOf(db: Kysely<Database>, run: Run): Promise<Gradebook> {
+  const items = await gradedItems(db, run.version_id);
+  const policy = parseGradingPolicy(run.grading);
+  const counts = run.quiz_counts === 'last' ? 'last' : 'best';
+  return { run, items, grade: (results) => computeGrade(run, policy, counts, items, results) };
+}
+
+/** One learner's grade in a session, from their stored results (the progress page, certificates). */
+export async function learnerGrade(db: Kysely<Database>, run: Run, userId: number): Promise<LearnerGrade> {
+  const book = await gradebookOf(db, run);
+  const results = await selectLearnerResults(db, run.course_id, [userId]);
+  return book.grade(results.get(userId) ?? { attempts: [], passes: [] });
+}
+
+/**
+ * Every active learner of a session with their grade, in pages of `pageSize` learners (user id
+ * order): memory stays bounded by one page, whatever the session's size (grade report, recompute).
+ */
+export async function* runGrades(
+  db: Kysely<Database>,
+  run: Run,
+  pageSize = 1000,
+): AsyncGenerator<{ userId: number; email: string; name: string; grade: LearnerGrade }[]> {
+  const book = await gradebookOf(db, run);
+  let after = 0;
+  for (;;) {
+    const learners = await selectEnrolledLearnerPage(db, run.id, after, pageSize);
+    if (learners.length === 0) return;
+    const results = await selectLearnerResults(
+      db,
+      run.course_id,
+      learners.map((l) => l.id),
+    );
+    yield learners.map((l) => ({
+      userId: l.id,
+      email: l.email,
+      name: l.display_name,
+      grade: book.grade(results.get(l.id) ?? { attempts: [], passes: [] }),
+    }));
+    after = learners.at(-1)!.id;
+  }
+}
+
+/** Hooks run when a learner's stored grade changes (certificates register one). */
+export type GradeListener = (db: Kysely<Database>, run: Run, row: LearnerGradeRow, now: Date) => Promise<void>;
+const listeners: GradeListener[] = [];
+export function onGradeChange(listener: GradeListener): void {
+  if (!listeners.includes(listener)) listeners.push(listener);
+}
+
+async function store(db: Kysely<Database>, run: Run, rows: LearnerGradeRow[], now: Date): Promise<void> {
+  await upsertLearnerGrades(db, rows);
+  for (const row of rows) for (const listener of listeners) await listener(db, run, row, now);
+}
+
+/**
+ * Recomputes and stores a learner's grade in a session.
+ */
+export async function refreshLearnerGrade(
+  db: Kysely<Database>,
+  run: Run,
+  userId: number,
+  now: Date,
+): Promise<LearnerGrade> {
+  const grade = await learnerGrade(db, run, userId);
+  await store(
+    db,
+    run,
+    [
+      {
+        run_id: run.id,
+        user_id: userId,
+        grade: grade.grade,
+        passed: grade.passed ? 1 : 0,
+        computed_at: now.toISOString(),
+      },
+    ],
+    now,
+  );
+  return grade;
+}
+
+/** After a new result: refreshes the learner's grade in the session they are enrolled in, if any. */
+export async function refreshEnrolledGrade(
+  db: Kysely<Database>,
+  userId: number,
+  courseId: number,
+  now: Date,
+): Promise<LearnerGrade | null> {
+  const enrolment = await selectOptionalActiveEnrolment(db, userId, courseId);
+  return enrolment ? refreshLearnerGrade(db, enrolment.run, userId, now) : null;
+}
+
+/** Recomputes every learner's grade of a session (the policy changed): returns how many. */
+export async function recomputeRunGrades(db: Kysely<Database>, run: Run, now: Date): Promise<number> {
+  let count = 0;
+  for await (const page of runGrades(db, run)) {
+    const at = now.toISOString();
+    await store(
+      db,
+      run,
+      page.map((l) => ({
+        run_id: run.id,
+        user_id: l.userId,
+        grade: l.grade.grade,
+        passed: l.grade.passed ? 1 : 0,
+        computed_at: at,
+      })),
+      now,
+    );
+    count += page.length;
+  }
+  return count;
+}

@@ -158,6 +158,34 @@ describe.each(DIALECTS)('grades on %s', (dialect) => {
     }
   });
 
+  it("an exercise's solutions open to the session's learners once its week is past due (grace included)", async () => {
+    const { user, agent } = await learner();
+    const url = '/api/solutions?slug=demo&route=w1/w1-s3-x1-duree&module=corrections.exo_duree&exercise=exo_duree';
+    expect((await agent.get(url)).statusCode).toBe(404);
+    const saved = now;
+    try {
+      await setGradingPolicy(t.db.kysely, jobs, run, { ...DEFAULT_GRADING_POLICY, graceMinutes: 120 }, now);
+      const later = async (at: string) => {
+        now = new Date(at);
+        const fresh = new Agent(app);
+        await fresh.login(user.email, user.password);
+        return fresh;
+      };
+      expect((await (await later('2026-03-16T09:00:00Z')).get(url)).statusCode).toBe(404); // due at 08:00, grace to 10:00
+      const after = await later('2026-03-16T10:00:01Z');
+      const open = await after.get(url);
+      expect(open.statusCode).toBe(200);
+      expect((open.json() as { solutions: { code: string }[] }).solutions[0]!.code).toContain('def duree');
+      // A week still open keeps its solutions closed (week 3's exercise).
+      const w3 =
+        '/api/solutions?slug=demo&route=w3/w3-s2-x1-date-tirelire&module=corrections.exo_tirelire&exercise=exo_tirelire';
+      expect((await after.get(w3)).statusCode).toBe(404);
+    } finally {
+      now = saved;
+      await setGradingPolicy(t.db.kysely, jobs, run, DEFAULT_GRADING_POLICY, now);
+    }
+  });
+
   it('a policy change recomputes every grade in a job (threshold, weights, weeks)', async () => {
     const a = await learner();
     const b = await learner();

@@ -64,10 +64,10 @@ export async function submitExercise(
       if (state.status === 'done' && state.verdict) {
         const { ok, passed, total } = state.verdict;
         const same = ok === message.result.ok && passed === message.result.passed && total === message.result.total;
-        if (!same) return show(format(strings.gradeDiffers, { passed, total }), 'differs');
-        if (!ok) return show(format(strings.gradeVerifiedKo, { passed, total }), 'verified');
-        show(strings.gradeVerified, 'verified');
-        offerSolution(context, message, status, strings);
+        if (!same) show(format(strings.gradeDiffers, { passed, total }), 'differs');
+        else show(ok ? strings.gradeVerified : format(strings.gradeVerifiedKo, { passed, total }), 'verified');
+        // The server's verdict decides: a pass opens the solution, otherwise it may be open anyway.
+        offerSolution(context, message, status, strings, ok);
         return;
       }
       if (Date.now() - started > GIVE_UP_MS) return show(unverified(strings, 'timeout'), 'unverified');
@@ -78,50 +78,64 @@ export async function submitExercise(
   }
 }
 
-/** Once passed, the official solution (and its variants) can be shown under the table. */
+/**
+ * The official solution (and its variants), shown under the table on request: once passed, or
+ * once the server says it is available anyway (the week's due date is past; staff). Without
+ * `passed`, the server is asked first and nothing shows when it refuses.
+ */
 function offerSolution(
   context: GradingContext,
   message: ExerciseMessage,
   status: HTMLElement,
   strings: UiStrings,
+  passed = true,
 ): void {
   if (status.nextElementSibling?.classList.contains('nb-solution')) return;
+  const query = new URLSearchParams({
+    slug: context.slug,
+    route: context.route,
+    module: message.module ?? '',
+    exercise: message.attribute ?? '',
+  });
+  const load = (): Promise<{ solutions: { variant: string | null; code: string }[] } | null> =>
+    fetch(`/api/solutions?${query}`, { credentials: 'same-origin' })
+      .then(async (response) =>
+        response.ok ? ((await response.json()) as { solutions: { variant: string | null; code: string }[] }) : null,
+      )
+      .catch(() => null);
   const box = document.createElement('div');
   box.className = 'nb-solution';
   const button = document.createElement('button');
   button.type = 'button';
   button.textContent = strings.showSolution;
-  button.addEventListener('click', () => {
-    const query = new URLSearchParams({
-      slug: context.slug,
-      route: context.route,
-      module: message.module ?? '',
-      exercise: message.attribute ?? '',
-    });
-    void fetch(`/api/solutions?${query}`, { credentials: 'same-origin' })
-      .then(async (response) =>
-        response.ok ? ((await response.json()) as { solutions: { variant: string | null; code: string }[] }) : null,
-      )
-      .then((body) => {
-        if (!body) return;
-        const parts: HTMLElement[] = [];
-        for (const solution of body.solutions) {
-          if (solution.variant) {
-            const label = document.createElement('p');
-            label.textContent = format(strings.solutionVariant, { variant: solution.variant });
-            parts.push(label);
-          }
-          const pre = document.createElement('pre');
-          pre.className = 'code';
-          pre.tabIndex = 0;
-          pre.textContent = solution.code;
-          parts.push(pre);
-        }
-        box.replaceChildren(...parts);
-      });
-  });
+  const show = (body: Awaited<ReturnType<typeof load>>): void => {
+    if (!body) return;
+    const parts: HTMLElement[] = [];
+    for (const solution of body.solutions) {
+      if (solution.variant) {
+        const label = document.createElement('p');
+        label.textContent = format(strings.solutionVariant, { variant: solution.variant });
+        parts.push(label);
+      }
+      const pre = document.createElement('pre');
+      pre.className = 'code';
+      pre.tabIndex = 0;
+      pre.textContent = solution.code;
+      parts.push(pre);
+    }
+    box.replaceChildren(...parts);
+  };
   box.append(button);
-  status.after(box);
+  if (passed) {
+    button.addEventListener('click', () => void load().then(show));
+    status.after(box);
+    return;
+  }
+  void load().then((body) => {
+    if (!body || status.nextElementSibling?.classList.contains('nb-solution')) return;
+    button.addEventListener('click', () => show(body));
+    status.after(box);
+  });
 }
 
 /** The learner's earlier submissions of this exercise (date, verdict, code), loaded when opened. */

@@ -9,6 +9,9 @@ import { selectExerciseSeals } from '../models/exercise-seals.ts';
 import { selectOptionalFileData } from '../models/course-files.ts';
 import { canManageCourse } from '../lib/auth/roles.ts';
 import { extractSolutions } from '../lib/exercises/solutions.ts';
+import { routeWeek } from '../lib/grades/gradebook.ts';
+import { parseGradingPolicy, weekDeadline } from '../lib/grades/policy.ts';
+import { selectOptionalActiveEnrolment } from '../models/enrolments.ts';
 import {
   countSubmissionsSince,
   insertSubmission,
@@ -154,7 +157,8 @@ export function submissionRoutes(app: FastifyInstance, services: Services, { ite
   );
 
   // The reference solutions of an exercise, once the learner has passed it (a verified all-OK
-  // submission), and always to the course's staff. Before that they do not exist (404).
+  // submission) or the week's due date is past in their session, and always to the course's staff.
+  // Before that they do not exist (404).
   app.get<{ Querystring: { slug?: string; route?: string; module?: string; exercise?: string } }>(
     '/api/solutions',
     async (request, reply) => {
@@ -162,10 +166,18 @@ export function submissionRoutes(app: FastifyInstance, services: Services, { ite
       const { slug, route, module, exercise } = request.query;
       if (!slug || !route || !module || !exercise) throw new HttpError('BAD_REQUEST', 'slug, route, module, exercise');
       const target = await items.resolve(request, slug, normaliseRoute(route.split('/')));
+      // The week's due date (plus grace) in the learner's session is past: nothing can count any more.
+      const pastDue = async (): Promise<boolean> => {
+        const enrolment = await selectOptionalActiveEnrolment(db.kysely, user.id, target.courseId);
+        if (!enrolment) return false;
+        const week = await routeWeek(db.kysely, target.version.id, target.route);
+        const deadline = weekDeadline(enrolment.run, parseGradingPolicy(enrolment.run.grading), week);
+        return deadline !== null && clock().toISOString() > deadline;
+      };
       const passed = (await selectPassedExercises(db.kysely, user.id, target.courseId, target.route)).some(
         (p) => p.module === module && p.exercise === exercise,
       );
-      if (!passed && !(await canManageCourse(db.kysely, user, target.courseId))) {
+      if (!passed && !(await pastDue()) && !(await canManageCourse(db.kysely, user, target.courseId))) {
         throw new HttpError('SOLUTION_NOT_AVAILABLE');
       }
       const seal = (await selectExerciseSeals(db.kysely, target.version.id)).find((s) => s.module === module);

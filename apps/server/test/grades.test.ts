@@ -139,6 +139,21 @@ describe.each(DIALECTS)('grades on %s', (dialect) => {
     expect(afterPass.grade).toBeCloseTo((1 / quizCount + 1 / exerciseCount) / 2, 9);
   });
 
+  it("the course's own attempts (carnet.yml) override the session's default, per quiz and per problem", async () => {
+    const { agent } = await learner();
+    const url = '/courses/demo/w3/w3-s3-q1-plus-loin';
+    const page = (await agent.get(url)).body;
+    // p1 allows one attempt, the others three (the session's default is 2); the notice says it varies.
+    expect(page).toContain('Essais restants : 1 sur 1');
+    expect(page).toContain('Essais restants : 3 sur 3');
+    expect(page).not.toContain('sur 2');
+    expect(page).toContain('son nombre d’essais est indiqué sous le problème');
+    const post = (answers: [string, string][]) =>
+      agent.post(url, [['problem', 'p1'], ...answers], { tokenFrom: url, headers: { accept: 'application/json' } });
+    expect((await post([['p1q1', '0']])).statusCode).toBe(200);
+    expect((await post([['p1q1', '1']])).statusCode).toBe(409);
+  });
+
   it('late work is kept and shown, and does not count', async () => {
     const saved = now;
     now = new Date('2026-03-17T09:00:00Z'); // week 1 was due on 2026-03-16 08:00

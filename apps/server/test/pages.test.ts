@@ -184,7 +184,10 @@ describe.each(DIALECTS)('pages on %s', (dialect) => {
       await broken.db.kysely.schema.dropTable('course_files').execute();
       await broken.db.kysely.schema.dropTable('course_items').execute();
       await broken.db.kysely.schema.dropTable('quiz_keys').execute();
-      // What references versions goes first: sessions, quiz attempts, submissions, exercise seals.
+      // What references versions goes first: sessions (and their grades and certificates), quiz
+      // attempts, submissions, exercise seals.
+      await broken.db.kysely.schema.dropTable('certificates').execute();
+      await broken.db.kysely.schema.dropTable('learner_grades').execute();
       await broken.db.kysely.schema.dropTable('quiz_attempts').execute();
       await broken.db.kysely.schema.dropTable('submissions').execute();
       await broken.db.kysely.schema.dropTable('exercise_seals').execute();

@@ -311,6 +311,37 @@ describe('buildCourse', () => {
     expect(course.meta.language).toBe('en');
   });
 
+  it("lets carnet.yml set a quiz's attempts, a problem's own number winning, and reports bad entries at their line", () => {
+    const two = lines(
+      ...['<hr/>', 'Question A', '==========', '( ) non', '(x) oui'],
+      ...['<hr/>', 'Question B', '==========', '(x) oui', '( ) non', '<hr/>'],
+    );
+    const course = build({
+      ...COURSE,
+      'w1/w1-s2-q1-premiers-pas.quiz': two,
+      'carnet.yml': lines(
+        'attempts:',
+        '  w1/w1-s2-q1-premiers-pas.quiz#p2: 0',
+        '  w1/w1-s2-q1-premiers-pas.quiz: 3',
+        '  w1/w1-s2-q1-premiers-pas.quiz#p9: 1',
+        '  w1/absent.quiz: 1',
+        '  w1/w1-s1-x1-duree.md: 2',
+        '  w1/w1-s2-q1-premiers-pas.quiz#p1: -1',
+      ),
+    });
+    const quiz = course.items.find((i) => i.type === 'quiz');
+    expect(quiz?.type === 'quiz' && quiz.quiz.problems.map((p) => p.attempts)).toEqual([3, 0]);
+    expect(codes(course).filter((c) => c.includes('carnet.attempts'))).toEqual([
+      'error carnet.attempts carnet.yml:4',
+      'error carnet.attempts carnet.yml:5',
+      'error carnet.attempts carnet.yml:6',
+      'error carnet.attempts carnet.yml:7',
+    ]);
+    // Without carnet.yml, problems say nothing: the session's default applies.
+    const plain = build().items.find((i) => i.type === 'quiz');
+    expect(plain?.type === 'quiz' && plain.quiz.problems[0]!.attempts).toBeUndefined();
+  });
+
   it('guesses English for an English course', () => {
     const course = build({
       'w1/a.md': myst(

@@ -150,6 +150,7 @@ export function buildCourse(snapshot: CourseSnapshot, options: BuildOptions): Co
   }
 
   checkExerciseUses(items, exerciseModules, diagnostics);
+  applyAttempts(items, manifests.meta.attempts, diagnostics);
 
   const mappings = manifests.staticMappings ?? defaultMappings(snapshot);
   const fs = new CourseFileSystem(snapshot.files.keys(), snapshot.links, mappings);
@@ -220,6 +221,30 @@ function notebookItem(path: string, route: string, notebook: Notebook): Notebook
     notebook,
     exercises,
   };
+}
+
+/** carnet.yml's attempts on the quizzes they name: a problem's own number wins over its quiz's. */
+function applyAttempts(items: CourseItem[], overrides: CourseMeta['attempts'], diagnostics: Diagnostic[]): void {
+  const quizzes = new Map(items.filter((i): i is QuizItem => i.type === 'quiz').map((i) => [i.path, i.quiz]));
+  const ordered = [...overrides].sort((a, b) => Number(a.problem !== null) - Number(b.problem !== null));
+  for (const o of ordered) {
+    const quiz = quizzes.get(o.quiz);
+    const problems = quiz?.problems.filter((p) => o.problem === null || p.id === o.problem) ?? [];
+    if (!quiz || problems.length === 0) {
+      diagnostics.push({
+        severity: 'error',
+        code: 'carnet.attempts',
+        message: quiz
+          ? `${o.quiz} has no problem ${o.problem} (its problems are p1 to p${quiz.problems.length}, in file order).`
+          : `attempts names ${o.quiz}, which is not a quiz of this course.`,
+        file: 'carnet.yml',
+        line: o.line,
+        column: 1,
+      });
+      continue;
+    }
+    for (const problem of problems) problem.attempts = o.attempts;
+  }
 }
 
 function quizItem(path: string, quiz: Quiz): QuizItem {

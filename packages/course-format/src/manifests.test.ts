@@ -310,6 +310,7 @@ describe('readManifests: myst.yml and carnet.yml metadata', () => {
       authors: ['Alice', 'Bob', '42'],
       keywords: ['python', 'MOOC'],
       packages: [],
+      attempts: [],
     });
   });
 
@@ -328,7 +329,16 @@ describe('readManifests: myst.yml and carnet.yml metadata', () => {
       tracks: null,
       tracksFrom: null,
       staticMappings: null,
-      meta: { title: null, description: null, language: null, license: null, authors: [], keywords: [], packages: [] },
+      meta: {
+        title: null,
+        description: null,
+        language: null,
+        license: null,
+        authors: [],
+        keywords: [],
+        packages: [],
+        attempts: [],
+      },
     });
     expect(diagnostics).toEqual([]);
   });

@@ -30,6 +30,17 @@ export interface CourseMeta {
   keywords: string[];
   /** Python packages the course needs beyond the standard library (carnet.yml `packages`). */
   packages: string[];
+  /** Attempts allowed for a quiz's problems or one problem, over the session's default (carnet.yml `attempts`). */
+  attempts: AttemptsOverride[];
+}
+
+/** `attempts: { <quiz path>: N, <quiz path>#<problem id>: N }` in carnet.yml; 0 = unlimited. */
+export interface AttemptsOverride {
+  quiz: string;
+  /** Null: every problem of the quiz. */
+  problem: string | null;
+  attempts: number;
+  line: number;
 }
 
 export interface Manifests {
@@ -53,6 +64,7 @@ export function readManifests(read: ReadFile, diagnostics: Diagnostic[]): Manife
     authors: [],
     keywords: [],
     packages: [],
+    attempts: [],
   };
   let tracks: ManifestTrack[] | null = null;
   let tracksFrom: Manifests['tracksFrom'] = null;
@@ -163,6 +175,7 @@ function readCarnetManifest(file: YamlFile, sink: DiagnosticSink, meta: CourseMe
         file.lineOf(['language']),
       );
   }
+  readAttempts(value['attempts'], file, sink, meta);
   const packages = value['packages'];
   if (packages !== undefined) {
     if (Array.isArray(packages) && packages.every((p) => typeof p === 'string' && /^[A-Za-z0-9_.-]+$/.test(p))) {
@@ -173,6 +186,37 @@ function readCarnetManifest(file: YamlFile, sink: DiagnosticSink, meta: CourseMe
         'packages should be a list of Python package names, e.g. [numpy, matplotlib].',
         file.lineOf(['packages']),
       );
+    }
+  }
+}
+
+function readAttempts(value: unknown, file: YamlFile, sink: DiagnosticSink, meta: CourseMeta): void {
+  if (value === undefined) return;
+  if (!isJsonObject(value)) {
+    sink.error(
+      'carnet.attempts',
+      'attempts should map quiz paths (or path#p2 for one problem) to a number of attempts, e.g. "w1/w1-s3-q1-quiz.quiz: 3".',
+      file.lineOf(['attempts']),
+    );
+    return;
+  }
+  for (const [key, n] of Object.entries(value)) {
+    const line = file.lineOf(['attempts', key]);
+    const match = /^([^#]+\.quiz)(?:#(p\d+))?$/.exec(key.trim());
+    if (!match || !isSafeRelative(match[1]!)) {
+      sink.error(
+        'carnet.attempts',
+        `"${key}" is not a quiz path: write the .quiz file's path in the course, with #p2 for its second problem.`,
+        line,
+      );
+    } else if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > 1000) {
+      sink.error(
+        'carnet.attempts',
+        `The attempts of "${key}" should be a whole number from 0 (unlimited) to 1000.`,
+        line,
+      );
+    } else {
+      meta.attempts.push({ quiz: trimSlashes(match[1]!), problem: match[2] ?? null, attempts: n, line });
     }
   }
 }

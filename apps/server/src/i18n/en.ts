@@ -51,6 +51,7 @@ export const en: Record<MessageKey, string> = {
   'quiz.loginToAnswer': 'Log in to answer',
   'quiz.policy.attempts': 'Each problem is submitted on its own, with at most {n} attempts.',
   'quiz.policy.unlimited': 'Each problem is submitted on its own, with unlimited attempts.',
+  'quiz.policy.perProblem': 'Each problem is submitted on its own; its number of attempts is shown below it.',
   'quiz.policy.best': 'Your best attempt counts.',
   'quiz.policy.last': 'Your last attempt counts.',
   'quiz.due': 'Due by {date}.',

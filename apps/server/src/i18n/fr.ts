@@ -49,6 +49,7 @@ export const fr = {
   'quiz.loginToAnswer': 'Se connecter pour répondre',
   'quiz.policy.attempts': 'Chaque problème se valide séparément, en {n} essais au plus.',
   'quiz.policy.unlimited': 'Chaque problème se valide séparément, sans limite d’essais.',
+  'quiz.policy.perProblem': 'Chaque problème se valide séparément ; son nombre d’essais est indiqué sous le problème.',
   'quiz.policy.best': 'Votre meilleur essai compte.',
   'quiz.policy.last': 'Votre dernier essai compte.',
   'quiz.due': 'À faire avant le {date}.',

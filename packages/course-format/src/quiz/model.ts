@@ -23,6 +23,8 @@ export interface QuizProblem {
   title: string | null;
   /** Body in order: HTML text blocks and questions interleaved as written. */
   blocks: QuizBlock[];
+  /** Attempts allowed for this problem when the course sets them (carnet.yml `attempts`; 0 = unlimited). */
+  attempts?: number;
 }
 
 export type QuizBlock = QuizHtmlBlock | QuizQuestionBlock;

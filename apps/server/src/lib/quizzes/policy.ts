@@ -30,6 +30,11 @@ export const DEFAULT_QUIZ_POLICY: QuizPolicy = {
   dueAt: null,
 };
 
+/** The policy of one problem: the course may set its own number of attempts (carnet.yml). */
+export function problemPolicy(policy: QuizPolicy, problem: { attempts?: number | undefined }): QuizPolicy {
+  return problem.attempts === undefined ? policy : { ...policy, attempts: problem.attempts };
+}
+
 /** What a stored attempt says for the policy. */
 export interface AttemptSummary {
   score: number;

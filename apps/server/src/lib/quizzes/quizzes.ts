@@ -8,6 +8,7 @@ import { parseGradingPolicy, weekDueAt } from '../grades/policy.ts';
 import { gradeProblem, type ProblemAnswers, type ProblemResult } from './grade.ts';
 import {
   DEFAULT_QUIZ_POLICY,
+  problemPolicy,
   problemState,
   SHOW_ANSWER_VALUES,
   type ProblemState,
@@ -84,7 +85,7 @@ export async function learnerProblems(
     const last = attempts.at(-1);
     const answers = last ? (JSON.parse(last.answers) as ProblemAnswers) : null;
     problems.set(problem.id, {
-      state: problemState(policy, attempts, now),
+      state: problemState(problemPolicy(policy, problem), attempts, now),
       answers,
       result: answers && gradeProblem(problem, answers, policy),
     });
@@ -121,7 +122,8 @@ export async function submitAttempt(
   const { quiz, problem, policy } = input;
   const rows = await selectQuizAttempts(db, input.userId, input.courseId, input.route);
   const used = rows.filter((r) => r.problem_id === problem.id).length;
-  if (policy.attempts !== 0 && used >= policy.attempts) return { kind: 'exhausted' };
+  const allowed = problemPolicy(policy, problem).attempts;
+  if (allowed !== 0 && used >= allowed) return { kind: 'exhausted' };
   const result = gradeProblem(problem, input.answers, policy);
   if (result.empty) return { kind: 'empty' };
   if (result.invalid) return { kind: 'invalid', result };

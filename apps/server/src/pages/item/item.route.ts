@@ -10,7 +10,7 @@ import type { Services } from '../../services.ts';
 import { accountArea } from '../../views/layout.ts';
 import type { SlotContent, SlotName } from '../../views/slots.ts';
 import { loadQuiz } from '../../lib/quizzes/quizzes.ts';
-import { quizNotice, quizSlots, type ProblemFlash } from './quiz.view.ts';
+import { noticePolicy, quizNotice, quizSlots, type ProblemFlash } from './quiz.view.ts';
 import { quizReader, quizRoutes } from './quiz.route.ts';
 import { itemView } from './item.view.ts';
 import { notebookRuntimeConfig } from './runtime-config.ts';
@@ -91,7 +91,7 @@ export async function serveItem(
   const loaded = await loadQuiz(db.kysely, version.id, route, version.language);
   if (loaded) {
     const reader = await quizReader(services, request, { version, enrolment, route, loaded, flash });
-    Object.assign(slots, quizSlots(ctx, reader), { 'quiz-notice': quizNotice(ctx, reader.policy, reader.due) });
+    Object.assign(slots, quizSlots(ctx, reader), { 'quiz-notice': quizNotice(ctx, noticePolicy(reader), reader.due) });
   }
   return sendPage(reply, page.fill(slots), status);
 }

@@ -1,7 +1,7 @@
 import type { Quiz } from '@carnet/course-format';
 import { QUIZ_MARKER } from '@carnet/render';
 import { problemQuestions, type ProblemAnswers } from '../../lib/quizzes/grade.ts';
-import type { QuizPolicy } from '../../lib/quizzes/policy.ts';
+import { problemPolicy, type QuizPolicy } from '../../lib/quizzes/policy.ts';
 import { formatDate } from '../../lib/runs/dates.ts';
 import type { LearnerProblem } from '../../lib/quizzes/quizzes.ts';
 import type { QuestionSecrets } from '../../lib/quizzes/secrets.ts';
@@ -42,13 +42,26 @@ export function quizNotice(
     </p>`;
   }
   const attempts =
-    policy.attempts === 0 ? t('quiz.policy.unlimited') : t('quiz.policy.attempts', { n: policy.attempts });
+    policy.attempts === -1
+      ? t('quiz.policy.perProblem')
+      : policy.attempts === 0
+        ? t('quiz.policy.unlimited')
+        : t('quiz.policy.attempts', { n: policy.attempts });
   const when = due && formatDate(due.at, ctx.lang, due.zone, true);
   return html`<p class="notice">
       ${attempts} ${t(policy.counts === 'best' ? 'quiz.policy.best' : 'quiz.policy.last')}
       ${when && !due.late ? t('quiz.due', { date: when }) : ''}
     </p>
     ${when && due.late ? html`<p class="notice notice-warning" role="note">${t('quiz.late', { date: when })}</p>` : ''}`;
+}
+
+/**
+ * The policy the notice states: the attempts every problem of this quiz allows, or -1 when the
+ * course sets different numbers per problem (each problem then says its own).
+ */
+export function noticePolicy(reader: Pick<QuizReader, 'policy' | 'quiz'>): QuizPolicy {
+  const counts = new Set(reader.quiz.problems.map((p) => problemPolicy(reader.policy, p).attempts));
+  return { ...reader.policy, attempts: counts.size === 1 ? [...counts][0]! : -1 };
 }
 
 /** The due date of a quiz's week in the learner's session, and whether it is past (grace included). */
@@ -197,7 +210,7 @@ export function problemActions(ctx: Pick<PageContext, 't'>, reader: QuizReader, 
   const left =
     state?.attemptsLeft === null || state === undefined
       ? t('quiz.attemptsUnlimited')
-      : t('quiz.attemptsLeft', { left: state.attemptsLeft, total: reader.policy.attempts });
+      : t('quiz.attemptsLeft', { left: state.attemptsLeft, total: state.attemptsUsed + state.attemptsLeft });
   return html`<input type="hidden" name="_csrf" value="${reader.csrf}" />
     <button type="submit" class="button quiz-submit">${t('quiz.submit')}</button>
     <span class="quiz-attempts">${left}</span>`;

@@ -11,7 +11,7 @@ import type { Config } from './config.ts';
 import type { Db } from './db/database.ts';
 import { registerAssets } from './http/assets.ts';
 import { registerAuth, registerFormBodies } from './http/auth.ts';
-import { pageContext, registerLanguage } from './http/context.ts';
+import { pageContext, registerLanguage, registerUnsafeGradingFlag } from './http/context.ts';
 import { ERRORS, HttpError } from './http/errors.ts';
 import { registerPyodide } from './http/pyodide.ts';
 import { registerSecurityHeaders } from './http/security.ts';
@@ -35,6 +35,7 @@ import { dashboardRoutes } from './pages/dashboard/dashboard.route.ts';
 import { enrolmentRoutes } from './pages/enrolment/enrolment.route.ts';
 import { loginRoutes } from './pages/login/login.route.ts';
 import { manageRoutes } from './pages/manage/manage.route.ts';
+import { quizStatsRoutes } from './pages/manage/quizzes.route.ts';
 import { passwordRoutes } from './pages/password/password.route.ts';
 import { signupRoutes } from './pages/signup/signup.route.ts';
 import type { Services } from './services.ts';
@@ -94,7 +95,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     limiter: options.limiter ?? new DbRateLimiter(db.kysely),
     jobs:
       options.jobs ??
-      new DbJobQueue(db, { concurrency: config.gradingConcurrency, listenUrl: config.databaseUrl, log: app.log }),
+      new DbJobQueue(db, {
+        concurrency: config.gradingConcurrency,
+        listenUrl: config.databaseUrl,
+        retentionDays: config.jobsRetentionDays,
+        log: app.log,
+      }),
     grading:
       options.grading ??
       (await prepareSandbox({ python: config.python, bwrap: config.bwrap, unsafeGrading: config.unsafeGrading })),
@@ -103,6 +109,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   else if (!services.grading.sandbox) app.log.error(`Grading is refused: ${services.grading.problem}`);
 
   registerLanguage(app);
+  registerUnsafeGradingFlag(app, services.grading.unsafe);
   registerFormBodies(app);
   registerAuth(app, services);
   registerSecurityHeaders(app, { https: config.baseUrl?.startsWith('https:') ?? false });
@@ -127,6 +134,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   dashboardRoutes(app, services);
   enrolmentRoutes(app, services);
   manageRoutes(app, services);
+  quizStatsRoutes(app, services);
   apiRoutes(app, services);
 
   app.setNotFoundHandler((request, reply) => sendError(request, reply, services, new HttpError('NOT_FOUND')));

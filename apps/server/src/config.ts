@@ -58,6 +58,12 @@ export const configSchema = z
       .min(1, 'expected at least 1')
       .max(256)
       .optional(),
+    jobsRetentionDays: z.coerce
+      .number({ message: 'expected a number of days' })
+      .int('expected a whole number of days')
+      .min(0, 'expected 0 (keep forever) or more days')
+      .max(3650)
+      .default(14),
   })
   .superRefine((config, ctx) => {
     // Links in e-mails must not be built from a request's Host header (an attacker could choose it).
@@ -184,6 +190,11 @@ export const SETTINGS: Record<keyof z.infer<typeof configSchema>, { env: string;
     env: 'CARNET_GRADING_CONCURRENCY',
     flag: '--grading-concurrency',
     help: 'jobs (grading runs) at once in this process (default: the number of cores)',
+  },
+  jobsRetentionDays: {
+    env: 'CARNET_JOBS_RETENTION_DAYS',
+    flag: '--jobs-retention-days',
+    help: 'finished background jobs are deleted this many days after they finished (default 14; 0 keeps them)',
   },
 };
 

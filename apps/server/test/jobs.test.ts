@@ -6,7 +6,13 @@ import { registerSandboxRun, SANDBOX_RUN } from '../src/lib/jobs/sandbox-job.ts'
 import type { Sandbox, SandboxResult } from '../src/lib/sandbox/sandbox.ts';
 import { loadConfig } from '../src/config.ts';
 import { prepareSandbox } from '../src/lib/sandbox/setup.ts';
+import { buildApp } from '../src/app.ts';
+import { importCourse } from '../src/lib/import/import-course.ts';
+import { selectOptionalLiveVersionBySlug } from '../src/models/courses.ts';
+import { insertSubmission, setSubmissionJob, updateSubmissionOutcome } from '../src/models/submissions.ts';
+import { Agent, createUser } from './agent.ts';
 import { createTestDb, DIALECTS, type TestDb } from './databases.ts';
+import { DEMO_COURSE } from './fixtures.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -168,6 +174,121 @@ describe.each(DIALECTS)('the job queue on %s', (dialect) => {
     await expect.poll(async () => (await q.get(id))?.status, { timeout: 5000 }).toBe('running');
     await q.stop();
     expect(await q.get(id)).toMatchObject({ status: 'done', result: 'finished' });
+  });
+
+  it('prunes finished jobs past the retention in batches, never queued or recent ones', async () => {
+    test = await createTestDb(dialect);
+    let now = new Date('2026-03-01T10:00:00Z');
+    const q = queue({ clock: () => now, retentionDays: 14, pruneBatch: 2 });
+    q.registerHandler('echo', async (payload: { i: number }) => payload.i);
+    q.registerHandler('boom', async () => {
+      throw new Error('no luck');
+    });
+    q.start();
+    const old = await Promise.all([1, 2, 3, 4, 5].map((i) => q.enqueue('echo', { i })));
+    const oldFailed = await q.enqueue('boom', {});
+    await Promise.all([...old, oldFailed].map((id) => q.waitFor(id, 5000)));
+    await q.stop();
+    now = new Date('2026-03-10T10:00:00Z');
+    const later = queue({ clock: () => now });
+    later.registerHandler('echo', async (payload: { i: number }) => payload.i);
+    later.start();
+    const recent = await later.enqueue('echo', { i: 6 });
+    await later.waitFor(recent, 5000);
+    await later.stop();
+    // Never run: no handler for it anywhere, so it stays queued, however old.
+    const waiting = await q.enqueue('nobody', {});
+    now = new Date('2026-03-16T10:00:00Z'); // 15 days after the old jobs, 6 after the recent one
+    expect(await q.prune()).toBe(6);
+    const left = await test.db.kysely.selectFrom('jobs').select(['id', 'status']).orderBy('id').execute();
+    expect(left).toEqual([
+      { id: recent, status: 'done' },
+      { id: waiting, status: 'queued' },
+    ]);
+    expect(await q.prune()).toBe(0);
+    // 0 days: keep forever.
+    now = new Date('2027-01-01T00:00:00Z');
+    expect(await queue({ clock: () => now, retentionDays: 0 }).prune()).toBe(0);
+    expect(await queue({ clock: () => now }).prune()).toBe(1);
+  });
+
+  it('a pruned grading job leaves its submission whole: status, verdict, history and staff page', async () => {
+    test = await createTestDb(dialect);
+    await importCourse(test.db, { source: DEMO_COURSE, slug: 'demo', dataDir: test.dataDir });
+    const live = (await selectOptionalLiveVersionBySlug(test.db.kysely, 'demo'))!;
+    const learner = await createUser(test.db, 'learner@example.org', { name: 'Learner' });
+    const key = {
+      userId: learner.id,
+      courseId: live.course_id,
+      route: 'w1/w1-s3-x1-duree',
+      module: 'corrections.exo_duree',
+      exercise: 'exo_duree',
+    };
+    const id = await insertSubmission(test.db.kysely, key, {
+      versionId: live.id,
+      cells: JSON.stringify(['def duree(a, b): return 0']),
+      cellsHash: 'h',
+      browser: JSON.stringify({ ok: false, passed: 0, total: 1 }),
+      createdAt: '2026-01-01T00:00:00.000Z',
+    });
+    let now = new Date('2026-01-01T00:00:00Z');
+    const q = queue({ clock: () => now });
+    q.registerHandler('grade.test', async () => 'graded');
+    q.start();
+    const jobId = await q.enqueue('grade.test', { submissionId: id });
+    await setSubmissionJob(test.db.kysely, id, jobId);
+    await q.waitFor(jobId, 5000);
+    const verdict = { ok: false, passed: 0, total: 1, rows: [] };
+    await updateSubmissionOutcome(test.db.kysely, id, {
+      status: 'done',
+      verdict: JSON.stringify(verdict),
+      ok: false,
+      finishedAt: now.toISOString(),
+    });
+    now = new Date('2026-02-01T00:00:00Z');
+    expect(await q.prune()).toBe(1);
+    expect(await q.get(jobId)).toBeUndefined();
+
+    const app = await buildApp({ config: loadConfig({}, { dataDir: test.dataDir }), db: test.db, logger: false });
+    try {
+      const agent = new Agent(app);
+      await agent.login(learner.email, learner.password);
+      const one = await agent.json('GET', `/api/submissions/${id}`);
+      expect(one.statusCode).toBe(200);
+      expect(one.json()).toMatchObject({ id, status: 'done', verdict });
+      const history = await agent.json('GET', `/api/submissions?slug=demo&route=${key.route}`);
+      expect(history.json<{ submissions: { id: number }[] }>().submissions.map((s) => s.id)).toEqual([id]);
+      const admin = await createUser(test.db, 'admin@example.org', { admin: true });
+      const staff = new Agent(app);
+      await staff.login(admin.email, admin.password);
+      const page = await staff.get('/manage/courses/demo/submissions');
+      expect(page.statusCode).toBe(200);
+      expect(page.body).toContain('exo_duree');
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('a started queue prunes by itself', async () => {
+    test = await createTestDb(dialect);
+    const now = new Date('2026-03-01T10:00:00Z');
+    const q = queue({ clock: () => now, pruneEveryMs: 50 });
+    q.registerHandler('echo', async () => 'ok');
+    await test.db.kysely
+      .insertInto('jobs')
+      .values({
+        kind: 'echo',
+        payload: '{}',
+        status: 'done',
+        result: '"ok"',
+        created_at: '2026-01-01T00:00:00.000Z',
+        finished_at: '2026-01-01T00:00:01.000Z',
+      })
+      .execute();
+    q.start();
+    await expect
+      .poll(async () => (await test.db.kysely.selectFrom('jobs').select('id').execute()).length, { timeout: 5000 })
+      .toBe(0);
   });
 
   it('runs sandbox.run jobs in the real sandbox, and refuses them without one', async () => {

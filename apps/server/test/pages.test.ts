@@ -239,3 +239,67 @@ function secretsOf(quiz: { problems: { blocks: { type: string; question?: Record
   // Short strings could appear by chance in the page (a one-word answer): test the distinctive ones.
   return secrets.map((s) => s.replace(/<[^>]+>/g, '').trim()).filter((s) => s.length >= 12);
 }
+
+describe.each(DIALECTS)('the unsafe grading banner on %s', (dialect) => {
+  let t: TestDb;
+  let unsafe: FastifyInstance;
+  let safe: FastifyInstance;
+  const PAGES = [
+    '/',
+    '/courses/demo',
+    '/courses/demo/w1/w1-s1-c1-nombres',
+    '/courses/demo/w1/w1-s3-q1-premiers-pas',
+    '/login',
+    '/courses/demo/no-such-page',
+  ];
+  beforeAll(async () => {
+    t = await createTestDb(dialect);
+    await importCourse(t.db, { source: DEMO_COURSE, slug: 'demo', dataDir: t.dataDir });
+    const config = loadConfig({}, { dataDir: t.dataDir });
+    unsafe = await buildApp({
+      config,
+      db: t.db,
+      logger: false,
+      grading: { sandbox: undefined, unsafe: true, problem: 'UNSAFE GRADING (test)' },
+    });
+    safe = await buildApp({
+      config,
+      db: t.db,
+      logger: false,
+      grading: { sandbox: undefined, unsafe: false, problem: 'bubblewrap was not found (test)' },
+    });
+  });
+  afterAll(async () => {
+    await unsafe.close();
+    await safe.close();
+    await t.cleanup();
+  });
+
+  const banner =
+    /<div class="unsafe-grading" role="alert">\s*<p><strong>Attention : serveur de développement.<\/strong>/;
+
+  it('is on every kind of page, cached ones included, in the reader’s language, first in the body', async () => {
+    for (const url of PAGES) {
+      // Twice: the second answer of a course page comes from the page cache.
+      for (let i = 0; i < 2; i++) {
+        const res = await unsafe.inject({ method: 'GET', url });
+        expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
+        expect(res.body, url).toMatch(banner);
+        expect(res.body).toContain('sans bac à sable');
+        expect(res.body.indexOf('unsafe-grading')).toBeLessThan(res.body.indexOf('<header'));
+      }
+    }
+    const english = await unsafe.inject({ method: 'GET', url: '/courses/demo', headers: { 'accept-language': 'en' } });
+    expect(english.body).toContain('Warning: development server.');
+    expect(english.body).toContain('Exercises run without a sandbox');
+  });
+
+  it('is never there when grading is sandboxed or refused', async () => {
+    for (const url of PAGES) {
+      for (let i = 0; i < 2; i++) {
+        const res = await safe.inject({ method: 'GET', url });
+        expect(res.body, url).not.toContain('unsafe-grading');
+      }
+    }
+  });
+});

@@ -41,6 +41,7 @@ const COMMANDS: Record<string, Command> = {
       'bwrap',
       'unsafeGrading',
       'gradingConcurrency',
+      'jobsRetentionDays',
       ...DB_SETTINGS,
     ],
     help: [
@@ -243,11 +244,18 @@ async function serve(_flags: Flags, _args: string[], getConfig: () => Config): P
     unsafeGrading: config.unsafeGrading,
   });
   // The queue logs through the app's logger, which exists once the app is built.
-  const logs: { to?: { warn(o: object, m: string): void; error(o: object, m: string): void } } = {};
+  const logs: {
+    to?: { info(o: object, m: string): void; warn(o: object, m: string): void; error(o: object, m: string): void };
+  } = {};
   const jobs = new DbJobQueue(db, {
     concurrency: config.gradingConcurrency,
     listenUrl: config.databaseUrl,
-    log: { warn: (o, m) => logs.to?.warn(o, m), error: (o, m) => logs.to?.error(o, m) },
+    retentionDays: config.jobsRetentionDays,
+    log: {
+      info: (o, m) => logs.to?.info(o, m),
+      warn: (o, m) => logs.to?.warn(o, m),
+      error: (o, m) => logs.to?.error(o, m),
+    },
   });
   registerSandboxRun(jobs, grading.sandbox, grading.problem);
   registerGradeExercise(jobs, db.kysely, grading.sandbox, { problem: grading.problem });

@@ -7,6 +7,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     lang: Language;
     t: Translate;
+    /** True when this process grades without a sandbox: every page shows a warning (see layout). */
+    unsafeGrading: boolean;
   }
 }
 
@@ -27,6 +29,14 @@ export function readCookie(request: FastifyRequest, name: string): string | unde
     }
   }
   return undefined;
+}
+
+/**
+ * Whether pages warn that grading runs without a sandbox. Per process, like the page cache: a page
+ * rendered once and cached by this process carries the banner exactly when the process is unsafe.
+ */
+export function registerUnsafeGradingFlag(app: FastifyInstance, unsafe: boolean): void {
+  app.decorateRequest('unsafeGrading', unsafe);
 }
 
 /** Decides each request's UI language: the reader's explicit choice, else the browser's preference. */
@@ -52,7 +62,13 @@ export function pageContext(request: FastifyRequest, assets: Assets): PageContex
  */
 export function sharedPageContext(request: FastifyRequest, assets: Assets): PageContext {
   // The path without its query: pages are cached per route, so the query must not shape them.
-  return { lang: request.lang, t: request.t, asset: (name) => assets.url(name), path: request.url.split('?')[0]! };
+  return {
+    lang: request.lang,
+    t: request.t,
+    asset: (name) => assets.url(name),
+    path: request.url.split('?')[0]!,
+    unsafeGrading: request.unsafeGrading,
+  };
 }
 
 /** The reader of this request as the page shell shows them, or null when not logged in. */

@@ -42,3 +42,6 @@ export const manageCourseUrl = (slug: string): string => `/manage/courses/${enco
 export const newRunUrl = (slug: string): string => `${manageCourseUrl(slug)}/runs/new`;
 export const runUrl = (slug: string, runSlug: string): string =>
   `${manageCourseUrl(slug)}/runs/${encodeURIComponent(runSlug)}`;
+/** Staff figures: a course's quizzes, and one quiz's answer distribution (`?run=&attempts=first|all&format=csv`). */
+export const manageQuizzesUrl = (slug: string): string => `${manageCourseUrl(slug)}/quizzes`;
+export const manageQuizUrl = (slug: string, route: string): string => `${manageQuizzesUrl(slug)}/${encodePath(route)}`;

@@ -24,6 +24,8 @@ export interface PageContext {
    * for everyone and cached (its per-reader parts are then slots, see slots.ts).
    */
   viewer?: Viewer | null;
+  /** Grading runs without a sandbox (CARNET_UNSAFE_GRADING): the shell shows a warning banner. */
+  unsafeGrading?: boolean;
 }
 
 export interface Crumb {
@@ -59,6 +61,7 @@ export function layout(ctx: PageContext, options: PageOptions): string {
       </head>
       <body class="${options.bodyClass ?? ''}">
         <a class="skip-link" href="#main">${t('nav.skip')}</a>
+        ${ctx.unsafeGrading ? unsafeGradingBanner(t) : ''}
         <header class="site-header">
           <a class="site-name" href="${catalogueUrl()}">${t('site.name')}</a>
           <nav aria-label="${t('nav.main')}" class="site-nav">
@@ -89,6 +92,16 @@ export function layout(ctx: PageContext, options: PageOptions): string {
       </body>
     </html> `.value
   );
+}
+
+/**
+ * The development-only warning: learners' programs run without a sandbox on this server. Part of
+ * the shell (not a slot): the flag is fixed for the process, like its page cache.
+ */
+export function unsafeGradingBanner(t: Translate): SafeHtml {
+  return html`<div class="unsafe-grading" role="alert">
+    <p><strong>${t('unsafeGrading.title')}</strong> ${t('unsafeGrading.body')}</p>
+  </div>`;
 }
 
 /** The header's account area: log in and sign up, or the reader's links and a logout button. */

@@ -18,7 +18,20 @@ export interface DbJobQueueOptions {
   /** PostgreSQL: the URL for a LISTEN connection (wakes workers at once); without it, polling only. */
   listenUrl?: string | undefined;
   clock?: () => Date;
-  log?: { warn(object: object, message: string): void; error(object: object, message: string): void };
+  /**
+   * Finished jobs (done or failed) are deleted this many days after they finished (default 14;
+   * 0 keeps them forever). Whatever needs a job's outcome keeps its own copy (a submission has
+   * its status and verdict), so a job row is only history.
+   */
+  retentionDays?: number | undefined;
+  /** How often a started queue prunes (default: once an hour), and how many rows per statement. */
+  pruneEveryMs?: number;
+  pruneBatch?: number;
+  log?: {
+    info?(object: object, message: string): void;
+    warn(object: object, message: string): void;
+    error(object: object, message: string): void;
+  };
 }
 
 const CHANNEL = 'carnet_jobs';
@@ -54,6 +67,7 @@ export class DbJobQueue implements JobQueue {
   #listening: Promise<void> = Promise.resolve();
   #idle: Promise<void> = Promise.resolve();
   #settleIdle: (() => void) | undefined;
+  #pruning: Promise<number> | undefined;
 
   constructor(db: Db, options: DbJobQueueOptions = {}) {
     this.#db = db;
@@ -91,6 +105,12 @@ export class DbJobQueue implements JobQueue {
     this.#started = true;
     this.#timers.push(setInterval(() => this.#pump(true), this.#pollMs));
     this.#timers.push(setInterval(() => void this.#renewLeases(), Math.max(10, this.#leaseMs / 3)));
+    if (this.#retentionDays() > 0) {
+      const prune = (): void => void this.prune().catch(() => {});
+      this.#timers.push(setInterval(prune, this.#options.pruneEveryMs ?? 3_600_000));
+      // Once at start too, a little later, so a restart loop still prunes and start-up stays quick.
+      this.#timers.push(setTimeout(prune, Math.min(this.#options.pruneEveryMs ?? 3_600_000, 10_000)));
+    }
     if (this.#db.dialect === 'postgres' && this.#options.listenUrl) {
       this.#listening = this.#listen(this.#options.listenUrl);
     }
@@ -101,6 +121,7 @@ export class DbJobQueue implements JobQueue {
     this.#started = false;
     for (const timer of this.#timers) clearInterval(timer);
     this.#timers = [];
+    await this.#pruning?.catch(() => {});
     await this.#listening;
     const listener = this.#listener;
     this.#listener = undefined;
@@ -153,6 +174,52 @@ export class DbJobQueue implements JobQueue {
             );
       check();
     });
+  }
+
+  /**
+   * Deletes finished jobs (done or failed) that finished more than the retention ago, in batches
+   * of `pruneBatch` rows (one short statement each, so a big backlog never holds a long lock);
+   * returns how many. Queued and running jobs are never touched. Concurrent calls share one run;
+   * several processes may prune at once (PostgreSQL: SKIP LOCKED, each row deleted once).
+   */
+  prune(): Promise<number> {
+    this.#pruning ??= this.#prune().finally(() => (this.#pruning = undefined));
+    return this.#pruning;
+  }
+
+  async #prune(): Promise<number> {
+    const days = this.#retentionDays();
+    if (days <= 0) return 0;
+    const cutoff = new Date(this.#clock().getTime() - days * 86_400_000).toISOString();
+    const batch = this.#options.pruneBatch ?? 1000;
+    let total = 0;
+    try {
+      for (;;) {
+        let pick = this.#db.kysely
+          .selectFrom('jobs')
+          .select('id')
+          .where('status', 'in', ['done', 'failed'])
+          .where('finished_at', '<', cutoff)
+          .orderBy('id')
+          .limit(batch);
+        if (this.#db.dialect === 'postgres') pick = pick.forUpdate().skipLocked();
+        const result = await this.#db.kysely.deleteFrom('jobs').where('id', 'in', pick).executeTakeFirst();
+        const deleted = Number(result.numDeletedRows);
+        total += deleted;
+        if (deleted < batch) break;
+        // Let other writers in between batches (SQLite has one writer at a time).
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    } catch (error) {
+      this.#options.log?.error({ err: error, deleted: total }, 'job queue: pruning finished jobs failed');
+      throw error;
+    }
+    if (total > 0) this.#options.log?.info?.({ deleted: total, before: cutoff }, 'job queue: pruned finished jobs');
+    return total;
+  }
+
+  #retentionDays(): number {
+    return this.#options.retentionDays ?? 14;
   }
 
   /** Claims and starts jobs while there is room; `sweep` also fails jobs abandoned on their last attempt. */

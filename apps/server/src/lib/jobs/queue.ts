@@ -44,6 +44,11 @@ export interface JobQueue {
    * retried by another worker (what a crash does; for tests and a hurried shutdown).
    */
   stop(options?: { abandon?: boolean }): Promise<void>;
+  /**
+   * Deletes finished jobs older than the retention; returns how many. A started queue does it
+   * by itself periodically; callers keep their own copy of what they need from a finished job.
+   */
+  prune(): Promise<number>;
   /** The job, or undefined if there is none with that id. */
   get(id: number): Promise<JobRecord | undefined>;
   /** Resolves with the job once done or failed; rejects after `timeoutMs` (default: never). */

@@ -1,4 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Kysely } from 'kysely';
+import type { Course, Database } from '../../db/schema.ts';
 import { requireUser, type CurrentUser } from '../../http/auth.ts';
 import { pageContext } from '../../http/context.ts';
 import { HttpError } from '../../http/errors.ts';
@@ -23,6 +25,13 @@ import { emptyForm, type FormState } from '../../views/forms.ts';
 import { manageCourseView, manageHomeView, manageSubmissionsView, runFormView } from './manage.view.ts';
 import { selectCourseSubmissions } from '../../models/submissions.ts';
 
+/** The course at `slug` if this user may manage it; 404 otherwise (also for courses that exist). */
+export async function selectManagedCourse(db: Kysely<Database>, user: CurrentUser, slug: string): Promise<Course> {
+  const course = await selectOptionalCourseBySlug(db, slug);
+  if (!course || !(await canManageCourse(db, user, course.id))) throw new HttpError('NOT_FOUND');
+  return course;
+}
+
 const NOTICES: Record<string, MessageKey> = {
   created: 'manage.notice.created',
   saved: 'manage.notice.saved',
@@ -42,12 +51,7 @@ export function manageRoutes(app: FastifyInstance, services: Services): void {
     return key ? request.t(key) : undefined;
   };
 
-  /** The course at :slug if this user may manage it; 404 otherwise (also for courses that exist). */
-  async function managedCourse(user: CurrentUser, slug: string) {
-    const course = await selectOptionalCourseBySlug(db.kysely, slug);
-    if (!course || !(await canManageCourse(db.kysely, user, course.id))) throw new HttpError('NOT_FOUND');
-    return course;
-  }
+  const managedCourse = (user: CurrentUser, slug: string) => selectManagedCourse(db.kysely, user, slug);
 
   async function managedRun(user: CurrentUser, slug: string, runSlug: string) {
     const course = await managedCourse(user, slug);

@@ -2,7 +2,7 @@ import type { SubmissionRow } from '../../models/submissions.ts';
 import type { Course, Run } from '../../db/schema.ts';
 import { toLocalInput } from '../../lib/runs/dates.ts';
 import { weekOpensAt, weekOverrides } from '../../lib/runs/schedule.ts';
-import { manageCourseUrl, newRunUrl, runUrl } from '../../lib/urls.ts';
+import { manageCourseUrl, manageQuizzesUrl, newRunUrl, runUrl } from '../../lib/urls.ts';
 import type { StaffMember } from '../../models/course-roles.ts';
 import { csrfField, field, formAlert, notice, type FormState } from '../../views/forms.ts';
 import { html, type SafeHtml } from '../../views/html.ts';
@@ -41,7 +41,10 @@ export function manageCourseView(ctx: PageContext, data: ManageCoursePageData): 
   const { course } = data;
   const main = html`<h1>${t('manage.course.title', { title: course.title })}</h1>
     ${notice(data.notice)}
-    <p><a href="${manageCourseUrl(course.slug)}/submissions">${t('manage.submissions.link')}</a></p>
+    <ul class="manage-links">
+      <li><a href="${manageCourseUrl(course.slug)}/submissions">${t('manage.submissions.link')}</a></li>
+      <li><a href="${manageQuizzesUrl(course.slug)}">${t('manage.quizzes.link')}</a></li>
+    </ul>
     <section aria-labelledby="runs-title">
       <h2 id="runs-title">${t('manage.runs.title')}</h2>
       ${

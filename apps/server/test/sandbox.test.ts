@@ -68,12 +68,27 @@ async function contained(job: SandboxJob): Promise<SandboxResult> {
   return result;
 }
 
-/** bwrap processes left behind by this test process (there must be none between tests). */
+/**
+ * Job processes left behind by this test process (there must be none between tests): a bwrap of
+ * one-process jobs, or any process under an idle fork-server zygote (which itself stays, ADR 027).
+ */
 function strayProcesses(): string[] {
   const out = execFileSync('ps', ['-eo', 'pid,ppid,args'], { encoding: 'utf8' });
-  return out
-    .split('\n')
-    .filter((line) => line.includes('carnet-hostile') || (line.includes('bwrap') && line.includes(` ${process.pid} `)));
+  const lines = out.split('\n').map((line) => {
+    const [pid, ppid] = line.trim().split(/\s+/);
+    return { pid, ppid, line };
+  });
+  const zygotes = new Set(
+    lines.filter((l) => /^\s*\d+\s+\d+\s+\S*python[\d.]*\s.*zygote\.py/.test(l.line)).map((l) => l.pid),
+  );
+  return lines
+    .filter(
+      ({ line, ppid }) =>
+        line.includes('carnet-hostile') ||
+        (line.includes('bwrap') && !line.includes('zygote.py') && line.includes(` ${process.pid} `)) ||
+        (ppid !== undefined && zygotes.has(ppid)),
+    )
+    .map((l) => l.line);
 }
 
 describe('the bubblewrap sandbox', () => {

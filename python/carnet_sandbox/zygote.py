@@ -420,6 +420,10 @@ def main(argv):
             resource.setrlimit(getattr(resource, "RLIMIT_" + name), (int(value), int(value)))
     for name in preload:
         __import__(name)
+    import gc
+
+    gc.collect()
+    gc.freeze()  # the preloaded objects stay out of the collector: fewer copy-on-write faults per fork
     write_frame({"ready": True})
     if mode == "trusted":
         serve_trusted()

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.ts';
 import type { Sandbox, SandboxJob, SandboxResult } from '../src/lib/sandbox/sandbox.ts';
+import { ForkServerSandbox } from '../src/lib/sandbox/fork-server.ts';
 import { prepareSandbox } from '../src/lib/sandbox/setup.ts';
 
 // Hostile programs in the real bubblewrap sandbox (issue 5, section 5). Each one must be
@@ -28,6 +29,8 @@ beforeAll(async () => {
   expect(setup.problem).toBeUndefined();
   sandbox = setup.sandbox!;
   expect(sandbox.kind).toBe('bubblewrap');
+  // Every hostile program below goes through the fork-server (ADR 027).
+  expect(sandbox).toBeInstanceOf(ForkServerSandbox);
   serverDir = mkdtempSync(join(tmpdir(), 'carnet-server-'));
   writeFileSync(join(serverDir, 'carnet.db'), `database ${SECRET}`);
   listener = createServer((socket) => {

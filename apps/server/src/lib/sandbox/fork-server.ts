@@ -286,7 +286,8 @@ class Pool {
 
   #release(zygote: Zygote): void {
     let next = zygote;
-    if (!this.#all.has(zygote)) {
+    if (!zygote.alive) {
+      this.#all.delete(zygote);
       if (this.#closed) return;
       // Dead: its slot goes to a fresh one.
       next = this.#add();
@@ -315,6 +316,7 @@ class Zygote {
   #buffer: Buffer = Buffer.alloc(0);
   #stderr = '';
   #dead: string | undefined;
+  #killed = false;
   #onFrame: ((frame: Record<string, unknown>) => void) | undefined;
   #onDeath: ((reason: string) => void)[] = [];
   #onRequestDeath: ((reason: string) => void) | undefined;
@@ -366,7 +368,13 @@ class Zygote {
     }
   }
 
+  /** False once killed or dead: its slot then goes to a fresh zygote. */
+  get alive(): boolean {
+    return this.#dead === undefined && !this.#killed;
+  }
+
   kill(): void {
+    this.#killed = true;
     if (this.#child.exitCode !== null || this.#child.signalCode !== null) return;
     try {
       // bubblewrap is PID 1's parent: its death takes the whole namespace (zygote, jobs) with it.

@@ -108,7 +108,7 @@ await importCourse(db, { source: join(import.meta.dirname, '..', 'demo-course'),
 const version = (await selectOptionalLiveVersionBySlug(db.kysely, 'demo'))!;
 const user = (await insertUser(
   db.kysely,
-  { email: "bench@example.org", displayName: "bench", passwordHash: null },
+  { email: 'bench@example.org', displayName: 'bench', passwordHash: null },
   new Date(),
 ))!;
 const queue = new DbJobQueue(db, { concurrency: PARALLEL, pollMs: 1000 });
@@ -134,7 +134,13 @@ async function submit(): Promise<number> {
   const cells = [...CELLS, `# ${serial++}`];
   const id = await insertSubmission(
     db.kysely,
-    { userId: user.id, courseId: version.course_id, route: ROUTE, module: 'corrections.exo_duree', exercise: 'exo_duree' },
+    {
+      userId: user.id,
+      courseId: version.course_id,
+      route: ROUTE,
+      module: 'corrections.exo_duree',
+      exercise: 'exo_duree',
+    },
     {
       versionId: version.id,
       cells: JSON.stringify(cells),

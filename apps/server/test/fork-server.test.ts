@@ -69,7 +69,9 @@ describe('the fork-server sandbox', () => {
     });
     try {
       const neighbour = two.run({
-        program: { code: 'import time\nopen("secret.txt", "w").write("neighbour-secret")\ntime.sleep(1.5)\nprint("alive")' },
+        program: {
+          code: 'import time\nopen("secret.txt", "w").write("neighbour-secret")\ntime.sleep(1.5)\nprint("alive")',
+        },
         limits: LIMITS,
       });
       await new Promise((resolve) => setTimeout(resolve, 300));

@@ -170,7 +170,9 @@ describe('grading in the sandbox (two runs: obtain, then judge)', () => {
     expect(outcome).toMatchObject({ status: 'done', verdict: { ok: true }, errors: [] });
     // Without the course (as before), the same cells could not read it.
     const without = await grade([IMPORT, reading, RIGHT, CORRECTION]);
-    expect(without.status === 'done' && without.errors.map((e) => e.error.split(':')[0])).toEqual(['FileNotFoundError']);
+    expect(without.status === 'done' && without.errors.map((e) => e.error.split(':')[0])).toEqual([
+      'FileNotFoundError',
+    ]);
   }, 30_000);
 
   it('says when the cells never call correction()', async () => {
@@ -244,7 +246,10 @@ describe.each(DIALECTS)('submissions API on %s', (dialect) => {
     const withData = await ann.json('POST', '/api/submissions', body([IMPORT, data, RIGHT, CORRECTION]), {
       csrf: true,
     });
-    expect(await settle(ann, withData.json<{ id: number }>().id)).toMatchObject({ status: 'done', verdict: { ok: true } });
+    expect(await settle(ann, withData.json<{ id: number }>().id)).toMatchObject({
+      status: 'done',
+      verdict: { ok: true },
+    });
 
     const posted = await ann.json('POST', '/api/submissions', body([IMPORT, RIGHT, CORRECTION]), { csrf: true });
     const { id } = posted.json<{ id: number }>();

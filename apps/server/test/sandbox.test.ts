@@ -81,8 +81,16 @@ function strayProcesses(): string[] {
     const [pid, ppid] = line.trim().split(/\s+/);
     return { pid, ppid, line };
   });
+  // This process's zygotes (their bubblewrap is our child), and their supervisors.
+  const ours = new Set([String(process.pid)]);
+  for (let depth = 0; depth < 3; depth++) {
+    for (const l of lines)
+      if (l.ppid !== undefined && ours.has(l.ppid) && l.line.includes('zygote.py')) ours.add(l.pid!);
+  }
   const zygotes = new Set(
-    lines.filter((l) => /^\s*\d+\s+\d+\s+\S*python[\d.]*\s.*zygote\.py/.test(l.line)).map((l) => l.pid),
+    lines
+      .filter((l) => ours.has(l.pid!) && /^\s*\d+\s+\d+\s+\S*python[\d.]*\s.*zygote\.py/.test(l.line))
+      .map((l) => l.pid),
   );
   return lines
     .filter(

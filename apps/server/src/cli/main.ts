@@ -240,6 +240,7 @@ async function serve(_flags: Flags, _args: string[], getConfig: () => Config): P
     python: config.python,
     bwrap: config.bwrap,
     unsafeGrading: config.unsafeGrading,
+    slots: config.gradingConcurrency,
   });
   // The queue logs through the app's logger, which exists once the app is built.
   const logs: { to?: { warn(o: object, m: string): void; error(o: object, m: string): void } } = {};

@@ -4,14 +4,7 @@ import { availableParallelism } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import type { Writable } from 'node:stream';
 import { pythonDir } from '../exercises/library.ts';
-import {
-  BwrapSandbox,
-  type BwrapOptions,
-  defaultRunAs,
-  isolationArgs,
-  layoutFailure,
-  systemBinds,
-} from './bwrap.ts';
+import { BwrapSandbox, type BwrapOptions, defaultRunAs, isolationArgs, layoutFailure, systemBinds } from './bwrap.ts';
 import { jobLinks, safeRelative, SandboxLayoutError } from './layout.ts';
 import { interpret, type ProcessOutcome } from './process.ts';
 import {

@@ -7,6 +7,7 @@ import { buildApp } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
 import type { SealDocument } from '../src/lib/exercises/standin.ts';
 import { pythonDir } from '../src/lib/exercises/library.ts';
+import { gradingCourse } from '../src/lib/grading/course.ts';
 import { gradeCells, registerGradeExercise } from '../src/lib/grading/grade-job.ts';
 import { importCourse } from '../src/lib/import/import-course.ts';
 import { DbJobQueue } from '../src/lib/jobs/db-queue.ts';
@@ -152,6 +153,28 @@ describe('grading in the sandbox (two runs: obtain, then judge)', () => {
     expect(outcome).toMatchObject({ status: 'failed', code: 'timeout' });
   }, 30_000);
 
+  it("gives the learner's run the notebook's course files (data/), never the answers", async () => {
+    const live = (await selectOptionalLiveVersionBySlug(t.db.kysely, 'demo'))!;
+    const course = await gradingCourse(t.db.kysely, live.id, ROUTE);
+    const reading = [
+      'poem = open("data/poeme.txt", encoding="utf-8").read()',
+      'import os',
+      'hidden = [p for p in ["/course/modules/corrections/exo_duree.py", "/course/w1/w1-s3-q1-premiers-pas.quiz"] if os.path.exists(p)]',
+      'assert poem and not hidden, hidden',
+    ].join('\n');
+    const outcome = await gradeCells(
+      sandbox,
+      { cells: [IMPORT, reading, RIGHT, CORRECTION], seals, module: MODULE, attribute: 'exo_duree' },
+      { course },
+    );
+    expect(outcome).toMatchObject({ status: 'done', verdict: { ok: true }, errors: [] });
+    // Without the course (as before), the same cells could not read it.
+    const without = await grade([IMPORT, reading, RIGHT, CORRECTION]);
+    expect(without.status === 'done' && without.errors.map((e) => e.error.split(':')[0])).toEqual([
+      'FileNotFoundError',
+    ]);
+  }, 30_000);
+
   it('says when the cells never call correction()', async () => {
     expect(await grade([IMPORT, RIGHT])).toMatchObject({ status: 'failed', code: 'no-correction' });
   }, 30_000);
@@ -219,6 +242,15 @@ describe.each(DIALECTS)('submissions API on %s', (dialect) => {
     const wrongDone = await settle(ann, wrong.json<{ id: number }>().id);
     expect(wrongDone).toMatchObject({ status: 'done', verdict: { ok: false, total: 8 } });
 
+    const data = 'rows = open("data/temperatures.csv").read().splitlines()\nassert len(rows) > 1';
+    const withData = await ann.json('POST', '/api/submissions', body([IMPORT, data, RIGHT, CORRECTION]), {
+      csrf: true,
+    });
+    expect(await settle(ann, withData.json<{ id: number }>().id)).toMatchObject({
+      status: 'done',
+      verdict: { ok: true },
+    });
+
     const posted = await ann.json('POST', '/api/submissions', body([IMPORT, RIGHT, CORRECTION]), { csrf: true });
     const { id } = posted.json<{ id: number }>();
     expect(await settle(ann, id)).toMatchObject({ status: 'done', verdict: { ok: true, passed: 8, total: 8 } });
@@ -231,6 +263,7 @@ describe.each(DIALECTS)('submissions API on %s', (dialect) => {
     const list = history.json<{ submissions: { id: number; cells: string[]; verdict: { ok: boolean } }[] }>();
     expect(list.submissions.map((s) => [s.id, s.verdict.ok])).toEqual([
       [id, true],
+      [withData.json<{ id: number }>().id, true],
       [wrong.json<{ id: number }>().id, false],
     ]);
     expect(list.submissions[0]!.cells).toEqual([IMPORT, RIGHT, CORRECTION]);

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.ts';
 import type { Sandbox, SandboxJob, SandboxResult } from '../src/lib/sandbox/sandbox.ts';
+import { ForkServerSandbox } from '../src/lib/sandbox/fork-server.ts';
 import { prepareSandbox } from '../src/lib/sandbox/setup.ts';
 
 // Hostile programs in the real bubblewrap sandbox (issue 5, section 5). Each one must be
@@ -28,6 +29,8 @@ beforeAll(async () => {
   expect(setup.problem).toBeUndefined();
   sandbox = setup.sandbox!;
   expect(sandbox.kind).toBe('bubblewrap');
+  // Every hostile program below goes through the fork-server (ADR 027).
+  expect(sandbox).toBeInstanceOf(ForkServerSandbox);
   serverDir = mkdtempSync(join(tmpdir(), 'carnet-server-'));
   writeFileSync(join(serverDir, 'carnet.db'), `database ${SECRET}`);
   listener = createServer((socket) => {
@@ -68,12 +71,35 @@ async function contained(job: SandboxJob): Promise<SandboxResult> {
   return result;
 }
 
-/** bwrap processes left behind by this test process (there must be none between tests). */
+/**
+ * Job processes left behind by this test process (there must be none between tests): a bwrap of
+ * one-process jobs, or any process under an idle fork-server zygote (which itself stays, ADR 027).
+ */
 function strayProcesses(): string[] {
   const out = execFileSync('ps', ['-eo', 'pid,ppid,args'], { encoding: 'utf8' });
-  return out
-    .split('\n')
-    .filter((line) => line.includes('carnet-hostile') || (line.includes('bwrap') && line.includes(` ${process.pid} `)));
+  const lines = out.split('\n').map((line) => {
+    const [pid, ppid] = line.trim().split(/\s+/);
+    return { pid, ppid, line };
+  });
+  // This process's zygotes (their bubblewrap is our child), and their supervisors.
+  const ours = new Set([String(process.pid)]);
+  for (let depth = 0; depth < 3; depth++) {
+    for (const l of lines)
+      if (l.ppid !== undefined && ours.has(l.ppid) && l.line.includes('zygote.py')) ours.add(l.pid!);
+  }
+  const zygotes = new Set(
+    lines
+      .filter((l) => ours.has(l.pid!) && /^\s*\d+\s+\d+\s+\S*python[\d.]*\s.*zygote\.py/.test(l.line))
+      .map((l) => l.pid),
+  );
+  return lines
+    .filter(
+      ({ line, ppid }) =>
+        line.includes('carnet-hostile') ||
+        (line.includes('bwrap') && !line.includes('zygote.py') && line.includes(` ${process.pid} `)) ||
+        (ppid !== undefined && zygotes.has(ppid)),
+    )
+    .map((l) => l.line);
 }
 
 describe('the bubblewrap sandbox', () => {

@@ -242,6 +242,7 @@ async function serve(_flags: Flags, _args: string[], getConfig: () => Config): P
     python: config.python,
     bwrap: config.bwrap,
     unsafeGrading: config.unsafeGrading,
+    slots: config.gradingConcurrency,
   });
   // The queue logs through the app's logger, which exists once the app is built.
   const logs: {

@@ -100,3 +100,8 @@ export async function selectOptionalVersionBySlugAndTag(
 export async function selectAllCourses(db: Kysely<Database>): Promise<Course[]> {
   return db.selectFrom('courses').selectAll().orderBy('slug').execute();
 }
+
+/** A version by id, or null. */
+export async function selectOptionalVersionById(db: Kysely<Database>, id: number): Promise<CourseVersion | null> {
+  return (await db.selectFrom('course_versions').selectAll().where('id', '=', id).executeTakeFirst()) ?? null;
+}

@@ -1,9 +1,8 @@
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { StaticMapping } from '@carnet/course-format';
 import type { SealStatus } from '../../db/schema.ts';
-import { writeCourseFiles } from '../sandbox/layout.ts';
+import { sandboxCourseRoot, writeCourseFiles } from '../sandbox/layout.ts';
 import { SANDBOX_PATHS, type Sandbox, type SandboxJob } from '../sandbox/sandbox.ts';
 import { sandboxLibraryDir, sealProgram } from './library.ts';
 import type { SealDocument } from './standin.ts';
@@ -26,7 +25,8 @@ const SEAL_LIMITS = { wallMs: 60_000, cpuSeconds: 30 };
  * for the jobs of one import; `dispose()` removes it.
  */
 export function courseFolder(files: Map<string, Uint8Array>): { dir: string; dispose(): void } {
-  const dir = mkdtempSync(join(tmpdir(), 'carnet-course-'));
+  // Under the sandbox's course root, so that the fork-server can lay it out (ADR 027).
+  const dir = mkdtempSync(join(sandboxCourseRoot(), 'import-'));
   // The sandbox runs as another user: it must read (never write) these files.
   chmodSync(dir, 0o755);
   writeCourseFiles(dir, files);

@@ -10,6 +10,7 @@ import type { SealDocument } from '../exercises/standin.ts';
 import type { JobQueue } from '../jobs/queue.ts';
 import type { Sandbox, SandboxJob, SandboxLimits, SandboxResult } from '../sandbox/sandbox.ts';
 import { refreshEnrolledGrade } from '../grades/gradebook.ts';
+import { gradingCourse, type GradingCourse } from './course.ts';
 import { recordExerciseProgress } from './progress.ts';
 
 /** The job kind that grades one submission. */
@@ -58,6 +59,8 @@ function gradeProgram(): string {
 function gradeJob(argv: string, stdin: unknown, limits: Partial<SandboxLimits>): SandboxJob {
   return {
     libraries: [sandboxLibraryDir()],
+    // The judge runs no learner code: it may run in a reused sandboxed worker (ADR 027).
+    trusted: argv === '--judge',
     program: { code: gradeProgram(), filename: 'grade.py' },
     argv: [argv],
     stdin: JSON.stringify(stdin),
@@ -96,22 +99,24 @@ function sandboxFailure(result: SandboxResult): { code: UnverifiedCode; reason: 
 
 /**
  * Grades a learner's cells against a sealed exercise in two sandbox runs: the untrusted one runs
- * the cells and reports the values the learner's object gives; the trusted judge, with no learner
- * code, compares them with the seal using the library's rules (ADR 025).
+ * the cells (in the notebook's course layout, `course`) and reports the values the learner's
+ * object gives; the trusted judge, with no learner code, compares them with the seal using the
+ * library's rules (ADR 025) — in a reused worker when the sandbox has one (ADR 027).
  */
 export async function gradeCells(
   sandbox: Sandbox,
   input: { cells: string[]; seals: SealDocument[]; module: string; attribute: string },
-  options: { signal?: AbortSignal; limits?: Partial<SandboxLimits> } = {},
+  options: { signal?: AbortSignal; limits?: Partial<SandboxLimits>; course?: GradingCourse } = {},
 ): Promise<GradeOutcome> {
   const seal = input.seals.find((s) => s.module === input.module);
   const entry = seal?.exercises.find((e) => e.attribute === input.attribute);
   if (!entry?.sealable || !entry.sealed) {
     return { status: 'failed', code: 'not-sealed', reason: `${input.module}.${input.attribute} has no sealed form` };
   }
-  const run = await sandbox.run(gradeJob('--obtain', input, { ...GRADE_LIMITS, ...options.limits }), {
-    signal: options.signal,
-  });
+  const run = await sandbox.run(
+    { ...gradeJob('--obtain', input, { ...GRADE_LIMITS, ...options.limits }), ...options.course },
+    { signal: options.signal },
+  );
   const line = run.stdout
     .split('\n')
     .reverse()
@@ -183,7 +188,7 @@ export function registerGradeExercise(
           module: submission.module,
           attribute: submission.exercise,
         },
-        { signal, limits: options.limits },
+        { signal, limits: options.limits, course: await gradingCourse(db, submission.version_id, submission.route) },
       );
       const finishedAt = clock().toISOString();
       if (outcome.status === 'failed') {

@@ -52,7 +52,7 @@ export class BwrapSandbox implements Sandbox {
   constructor(private readonly options: BwrapOptions) {
     this.#system = systemBinds(options.python);
     this.#defaults = { ...DEFAULT_LIMITS, ...options.limits };
-    this.#runAs = options.runAs ?? (process.getuid?.() === 0 ? { uid: NOBODY, gid: NOBODY } : undefined);
+    this.#runAs = defaultRunAs(options.runAs);
   }
 
   async run(job: SandboxJob, options: { signal?: AbortSignal } = {}): Promise<SandboxResult> {
@@ -84,45 +84,7 @@ export class BwrapSandbox implements Sandbox {
 
   #args(job: SandboxJob, limits: SandboxLimits, courseDir: string | undefined): string[] {
     const home = SANDBOX_PATHS.home;
-    const args = [
-      '--unshare-user',
-      '--unshare-pid',
-      '--unshare-ipc',
-      '--unshare-uts',
-      '--unshare-net',
-      '--unshare-cgroup-try',
-      '--uid',
-      '1000',
-      '--gid',
-      '1000',
-      '--hostname',
-      'sandbox',
-      '--die-with-parent',
-      '--new-session',
-      '--cap-drop',
-      'ALL',
-      '--clearenv',
-      '--setenv',
-      'HOME',
-      home,
-      '--setenv',
-      'TMPDIR',
-      home,
-      '--setenv',
-      'LANG',
-      'C.UTF-8',
-      ...this.#system,
-      '--proc',
-      '/proc',
-      '--dev',
-      '/dev',
-      '--remount-ro',
-      '/dev',
-      '--size',
-      String(limits.diskBytes),
-      '--tmpfs',
-      home,
-    ];
+    const args = [...isolationArgs(this.#system), '--size', String(limits.diskBytes), '--tmpfs', home];
     if (courseDir !== undefined) args.push('--ro-bind', courseDir, SANDBOX_PATHS.course);
     for (const [name, target] of jobLinks(job)) {
       if (courseDir === undefined || !existsSync(join(courseDir, target))) {
@@ -150,10 +112,59 @@ export class BwrapSandbox implements Sandbox {
   }
 }
 
-const NOBODY = 65534;
+export const NOBODY = 65534;
+
+/** The user jobs run as on the host: nobody when Carnet runs as root (ADR 022). */
+export function defaultRunAs(runAs?: { uid: number; gid: number }): { uid: number; gid: number } | undefined {
+  return runAs ?? (process.getuid?.() === 0 ? { uid: NOBODY, gid: NOBODY } : undefined);
+}
+
+/**
+ * What every sandboxed process gets (ADR 022): new user, PID, IPC, UTS, network and cgroup
+ * namespaces, no capabilities, a clean environment, the system read-only, its own /proc and a
+ * read-only minimal /dev. The working directory and the program are the caller's.
+ */
+export function isolationArgs(system: string[]): string[] {
+  const home = SANDBOX_PATHS.home;
+  return [
+    '--unshare-user',
+    '--unshare-pid',
+    '--unshare-ipc',
+    '--unshare-uts',
+    '--unshare-net',
+    '--unshare-cgroup-try',
+    '--uid',
+    '1000',
+    '--gid',
+    '1000',
+    '--hostname',
+    'sandbox',
+    '--die-with-parent',
+    '--new-session',
+    '--cap-drop',
+    'ALL',
+    '--clearenv',
+    '--setenv',
+    'HOME',
+    home,
+    '--setenv',
+    'TMPDIR',
+    home,
+    '--setenv',
+    'LANG',
+    'C.UTF-8',
+    ...system,
+    '--proc',
+    '/proc',
+    '--dev',
+    '/dev',
+    '--remount-ro',
+    '/dev',
+  ];
+}
 
 /** Read-only binds of the system folders and of the interpreter's own folders outside them. */
-function systemBinds(python: PythonInstall): string[] {
+export function systemBinds(python: PythonInstall): string[] {
   const args: string[] = [];
   for (const path of SYSTEM) {
     let stat;

@@ -1,4 +1,14 @@
-import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, normalize, sep } from 'node:path';
 import { BOOTSTRAP, bootstrapArgs, type BootstrapConfig } from './bootstrap.ts';
@@ -45,6 +55,21 @@ export function hostCourse(job: SandboxJob, owner?: { uid: number; gid: number }
     throw error;
   }
   return { dir: root, cleanup: () => rmSync(root, { recursive: true, force: true }) };
+}
+
+let courseRoot: string | null = null;
+
+/**
+ * A world-readable temporary folder, once per process, holding course folders laid out for jobs
+ * (a version's files for grading, an import's files for sealing): the fork-server binds it
+ * read-only and shows each job only its own subfolder (ADR 027).
+ */
+export function sandboxCourseRoot(): string {
+  if (!courseRoot || !existsSync(courseRoot)) {
+    courseRoot = mkdtempSync(join(tmpdir(), 'carnet-courses-'));
+    chmodSync(courseRoot, 0o755);
+  }
+  return courseRoot;
 }
 
 /** Writes course files (relative paths, checked) under `root`, readable by any user. */

@@ -1,8 +1,9 @@
 /**
  * The sandbox contract: run one Python program, hostile until proven otherwise, in a fresh
  * process that sees only the course's files, a private scratch folder and the Python standard
- * library, within limits. Implementations: `BwrapSandbox` (bubblewrap, production) and
- * `UnsafeSandbox` (development only, no isolation).
+ * library, within limits. Implementations: `ForkServerSandbox` (production: each job forked from a
+ * pre-started sandboxed interpreter, then isolated in its own namespaces, ADR 027), `BwrapSandbox`
+ * (one bubblewrap per job: its fallback) and `UnsafeSandbox` (development only, no isolation).
  */
 
 /** Where a job's pieces appear inside the sandbox (the same for every implementation that isolates). */
@@ -67,6 +68,12 @@ export interface SandboxJob {
   /** Standard input; end-of-file after it (none: end-of-file at once). */
   stdin?: string | Uint8Array;
   limits?: Partial<SandboxLimits>;
+  /**
+   * The program runs no learner code (the grading judge: library code on data, ADR 025): an
+   * implementation may run it in a reused, still sandboxed, process (ADR 027). Such a program
+   * must keep no state between runs and read no course files.
+   */
+  trusted?: boolean;
 }
 
 /**

@@ -2,7 +2,10 @@ import { execFile } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, dirname, isAbsolute, join } from 'node:path';
 import { promisify } from 'node:util';
+import { sandboxLibraryDir } from '../exercises/library.ts';
 import { BwrapSandbox, type PythonInstall } from './bwrap.ts';
+import { ForkServerSandbox } from './fork-server.ts';
+import { sandboxCourseRoot } from './layout.ts';
 import type { Sandbox, SandboxLimits } from './sandbox.ts';
 import { UnsafeSandbox } from './unsafe.ts';
 
@@ -23,7 +26,23 @@ export interface SandboxSettings {
   bwrap: string;
   unsafeGrading: boolean;
   limits?: Partial<SandboxLimits>;
+  /** Jobs at a time (fork-server zygotes); default: the number of cores. */
+  slots?: number;
+  /** One bubblewrap per job instead of the fork-server (ADR 027): slower, for comparison and diagnosis. */
+  noForkServer?: boolean;
 }
+
+/** What each zygote imports once: the exercise library and what the grading program uses. */
+export const PRELOAD = [
+  'json',
+  'contextlib',
+  'types',
+  'nbautoeval',
+  'nbautoeval.encoding',
+  'nbautoeval.exercise_class',
+  'nbautoeval.sealed',
+  'nbautoeval.table',
+];
 
 /** The minimum CPython the exercise library supports. */
 const MIN_PYTHON = [3, 11] as const;
@@ -62,13 +81,23 @@ async function prepare(settings: SandboxSettings): Promise<GradingSetup> {
   };
 }
 
-async function bwrapSandbox(settings: SandboxSettings): Promise<BwrapSandbox> {
+async function bwrapSandbox(settings: SandboxSettings): Promise<Sandbox> {
   const python = await probePython(findExecutable(settings.python)!);
-  return new BwrapSandbox({
-    bwrap: findExecutable(settings.bwrap)!,
-    python: python as PythonInstall,
-    limits: settings.limits,
+  const options = { bwrap: findExecutable(settings.bwrap)!, python: python as PythonInstall, limits: settings.limits };
+  if (settings.noForkServer) return new BwrapSandbox(options);
+  const sandbox = new ForkServerSandbox({
+    ...options,
+    slots: settings.slots,
+    libraries: [sandboxLibraryDir()],
+    preload: PRELOAD,
+    courseRoot: sandboxCourseRoot(),
   });
+  // The fork-server must work as the one-bubblewrap path does; else that path serves alone.
+  const probe = await sandbox.run({ program: { code: 'print(6 * 7)' }, limits: { wallMs: 10_000 } });
+  if (probe.reason === 'ok' && probe.stdout === '42\n') return sandbox;
+  sandbox.close();
+  console.warn(`The grading fork-server does not work here (${probe.message}); one bubblewrap per job instead.`);
+  return sandbox.fallback;
 }
 
 /** Undefined when the real sandbox works; else what is wrong and what to do. */

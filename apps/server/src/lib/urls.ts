@@ -42,3 +42,10 @@ export const manageCourseUrl = (slug: string): string => `/manage/courses/${enco
 export const newRunUrl = (slug: string): string => `${manageCourseUrl(slug)}/runs/new`;
 export const runUrl = (slug: string, runSlug: string): string =>
   `${manageCourseUrl(slug)}/runs/${encodeURIComponent(runSlug)}`;
+
+/** Certificates (ADR 031): the public verification page, the PDF, the staff's list. */
+export const certificateLookupUrl = (): string => '/certificates';
+export const certificateUrl = (code: string): string => `/certificates/${encodeURIComponent(code)}`;
+export const certificatePdfUrl = (code: string): string => `${certificateUrl(code)}.pdf`;
+export const certificateNameUrl = (): string => '/account/certificate-name';
+export const manageCertificatesUrl = (slug: string, runSlug: string): string => `${runUrl(slug, runSlug)}/certificates`;

@@ -58,3 +58,9 @@ window.addEventListener('resize', () => {
   clearTimeout(resizeTimer);
   resizeTimer = setTimeout(focusableScrollers, 200);
 });
+
+/** Print buttons (a certificate's page): hidden without JavaScript, where the browser's menu prints. */
+for (const button of document.querySelectorAll<HTMLButtonElement>('button[data-print]')) {
+  button.hidden = false;
+  button.addEventListener('click', () => window.print());
+}

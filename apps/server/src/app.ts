@@ -40,6 +40,9 @@ import { passwordRoutes } from './pages/password/password.route.ts';
 import { signupRoutes } from './pages/signup/signup.route.ts';
 import type { Services } from './services.ts';
 import { apiRoutes } from './api/routes.ts';
+import { registerCertificates } from './lib/certificates/issue.ts';
+import { certificateRoutes } from './pages/certificates/certificate.route.ts';
+import { manageCertificateRoutes } from './pages/certificates/manage.route.ts';
 
 export interface AppOptions {
   config: Config;
@@ -108,6 +111,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   if (services.grading.unsafe) app.log.warn(`!!! ${services.grading.problem}`);
   else if (!services.grading.sandbox) app.log.error(`Grading is refused: ${services.grading.problem}`);
 
+  // Certificates follow every stored grade, whichever path stores it (ADR 031).
+  registerCertificates(services.jobs, db.kysely, services.clock);
+
   registerLanguage(app);
   registerUnsafeGradingFlag(app, services.grading.unsafe);
   registerFormBodies(app);
@@ -136,6 +142,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   manageRoutes(app, services);
   quizStatsRoutes(app, services);
   apiRoutes(app, services);
+  certificateRoutes(app, services);
+  manageCertificateRoutes(app, services);
 
   app.setNotFoundHandler((request, reply) => sendError(request, reply, services, new HttpError('NOT_FOUND')));
   app.setErrorHandler((error: FastifyError, request, reply) => sendError(request, reply, services, error));

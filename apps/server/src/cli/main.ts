@@ -6,6 +6,7 @@ import { migrateToLatest, pendingMigrations } from '../db/migrate.ts';
 import { importCourse, ImportError } from '../lib/import/import-course.ts';
 import { DbJobQueue } from '../lib/jobs/db-queue.ts';
 import { registerGradeRecompute } from '../lib/grades/recompute.ts';
+import { scheduleCertificateDates } from '../lib/certificates/issue.ts';
 import { registerGradeExercise } from '../lib/grading/grade-job.ts';
 import { registerSandboxRun } from '../lib/jobs/sandbox-job.ts';
 import { prepareSandbox } from '../lib/sandbox/setup.ts';
@@ -265,6 +266,7 @@ async function serve(_flags: Flags, _args: string[], getConfig: () => Config): P
   logs.to = app.log;
   const address = await app.listen({ port: config.port, host: config.host });
   jobs.start();
+  const stopCertificateDates = scheduleCertificateDates(db.kysely, jobs, () => new Date(), { log: app.log });
   if (grading.unsafe) console.warn(`WARNING: ${grading.problem}`);
   else if (!grading.sandbox) console.error(`Grading is refused: ${grading.problem}`);
   const shown = config.baseUrl ?? address.replace('127.0.0.1', 'localhost').replace('[::1]', 'localhost');
@@ -277,6 +279,7 @@ async function serve(_flags: Flags, _args: string[], getConfig: () => Config): P
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
+  stopCertificateDates();
   await jobs.stop();
   await app.close();
   await db.close();

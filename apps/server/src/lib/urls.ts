@@ -45,3 +45,10 @@ export const runUrl = (slug: string, runSlug: string): string =>
 /** Staff figures: a course's quizzes, and one quiz's answer distribution (`?run=&attempts=first|all&format=csv`). */
 export const manageQuizzesUrl = (slug: string): string => `${manageCourseUrl(slug)}/quizzes`;
 export const manageQuizUrl = (slug: string, route: string): string => `${manageQuizzesUrl(slug)}/${encodePath(route)}`;
+
+/** Certificates (ADR 031): the public verification page, the PDF, the staff's list. */
+export const certificateLookupUrl = (): string => '/certificates';
+export const certificateUrl = (code: string): string => `/certificates/${encodeURIComponent(code)}`;
+export const certificatePdfUrl = (code: string): string => `${certificateUrl(code)}.pdf`;
+export const certificateNameUrl = (): string => '/account/certificate-name';
+export const manageCertificatesUrl = (slug: string, runSlug: string): string => `${runUrl(slug, runSlug)}/certificates`;

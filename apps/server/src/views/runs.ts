@@ -68,7 +68,11 @@ export function weekCalendar(ctx: PageContext, run: Run, weeks: number[], zone: 
 export interface SessionBoxData {
   slug: string;
   /** The learner's active enrolment in this course, with its run. */
-  enrolled: { run: Run; lastRoute: string | null } | null;
+  enrolled: {
+    run: Run;
+    lastRoute: string | null;
+    /** The certificate's line (ADR 031). */ certificate?: SafeHtml;
+  } | null;
   /** Runs of the course open for enrolment (for a learner not enrolled yet). */
   openRuns: Run[];
   weeks: number[];
@@ -103,7 +107,7 @@ export function sessionBox(ctx: PageContext, data: SessionBoxData): SafeHtml {
         ${t('session.enrolledIn', { title: run.title })}
         <span class="meta">${runDates(ctx, run, data.zone, data.now)}</span>
       </p>
-      ${phase === 'upcoming' ? html`<p>${t('session.upcoming')}</p>` : ''}
+      ${phase === 'upcoming' ? html`<p>${t('session.upcoming')}</p>` : ''} ${data.enrolled.certificate ?? ''}
       ${lastRoute ? html`<p><a class="button" href="${courseItemUrl(data.slug, lastRoute)}">${t('session.resume')}</a></p>` : ''}
       ${weekCalendar(ctx, run, data.weeks, data.zone, data.now)}
     </aside>`;

@@ -1,4 +1,5 @@
 import type { Db } from '../../db/database.ts';
+import { selectUserCertificates } from '../../models/certificates.ts';
 import type { User } from '../../db/schema.ts';
 import { isLanguage, translator, type Language } from '../../i18n/index.ts';
 import { deleteUserSessions, selectUserSessions } from '../../models/auth-sessions.ts';
@@ -298,5 +299,6 @@ export async function exportUserData(db: Db, userId: number): Promise<Record<str
     saved_work: await selectUserSavedCells(db.kysely, userId),
     saved_work_history: await selectUserCellVersions(db.kysely, userId),
     progress: await selectUserProgress(db.kysely, userId),
+    certificates: await selectUserCertificates(db.kysely, userId),
   };
 }

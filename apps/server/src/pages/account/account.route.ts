@@ -9,12 +9,15 @@ import { accountUrl } from '../../lib/urls.ts';
 import { selectOptionalUserById, updateDisplayName } from '../../models/users.ts';
 import type { Services } from '../../services.ts';
 import { emptyForm, type FormState } from '../../views/forms.ts';
+import { certificateNameProblem, cleanCertificateName } from '../../lib/certificates/name.ts';
+import { updateCertificateName } from '../../models/certificates.ts';
 import { displayNameProblem } from '../signup/signup.route.ts';
 import { accountDeletedView, accountView } from './account.view.ts';
 
 const NOTICES: Record<string, MessageKey> = {
   profile: 'account.notice.profile',
   password: 'account.notice.password',
+  'certificate-name': 'certificates.name.saved',
 };
 
 /** "My account": profile, password change, export, deletion. */
@@ -24,7 +27,9 @@ export function accountRoutes(app: FastifyInstance, services: Services): void {
   async function show(
     request: FastifyRequest,
     reply: FastifyReply,
-    forms: Partial<Pick<Parameters<typeof accountView>[1], 'profile' | 'password' | 'deletion'>> = {},
+    forms: Partial<
+      Pick<Parameters<typeof accountView>[1], 'profile' | 'password' | 'deletion' | 'certificateName'>
+    > = {},
     status = 200,
   ) {
     const current = requireUser(request);
@@ -41,6 +46,8 @@ export function accountRoutes(app: FastifyInstance, services: Services): void {
         profile: forms.profile ?? emptyForm(),
         password: forms.password ?? emptyForm(),
         deletion: forms.deletion ?? emptyForm(),
+        certificateName: forms.certificateName ?? emptyForm(),
+        printedName: user.certificate_name ?? user.display_name,
         notice: noticeKey ? request.t(noticeKey) : undefined,
       }),
       status,
@@ -56,6 +63,19 @@ export function accountRoutes(app: FastifyInstance, services: Services): void {
     if (problem) return show(request, reply, { profile: { values: { name }, errors: { name: problem } } }, 400);
     await updateDisplayName(db.kysely, user.id, name, clock());
     return reply.redirect(`${accountUrl()}?notice=profile`, 303);
+  });
+
+  // The name printed on certificates (ADR 031): copied into each certificate when it is issued.
+  app.post('/account/certificate-name', async (request, reply) => {
+    const user = requireUser(request);
+    const name = cleanCertificateName(formValue(request, 'certificate_name'));
+    const problem = certificateNameProblem(name);
+    if (problem) {
+      const form = { values: { certificate_name: name }, errors: { certificate_name: problem } };
+      return show(request, reply, { certificateName: form }, 400);
+    }
+    await updateCertificateName(db.kysely, user.id, name, clock());
+    return reply.redirect(`${accountUrl()}?notice=certificate-name`, 303);
   });
 
   app.post('/account/password', async (request, reply) => {

@@ -3,6 +3,7 @@ import { accountExportUrl, accountUrl } from '../../lib/urls.ts';
 import { csrfField, field, formAlert, notice, type FormState } from '../../views/forms.ts';
 import { html } from '../../views/html.ts';
 import { layout, type PageContext } from '../../views/layout.ts';
+import { certificateNameSection } from '../certificates/certificate.view.ts';
 
 export interface AccountPageData {
   email: string;
@@ -13,6 +14,9 @@ export interface AccountPageData {
   profile: FormState;
   password: FormState;
   deletion: FormState;
+  /** The name printed on certificates (ADR 031) and its form. */
+  printedName: string;
+  certificateName: FormState;
   notice?: string | undefined;
 }
 
@@ -44,6 +48,8 @@ export function accountView(ctx: PageContext, data: AccountPageData): string {
         <p><button type="submit" class="button">${t('account.profile.submit')}</button></p>
       </form>
     </section>
+
+    ${certificateNameSection(ctx, { csrf: data.csrf, name: data.printedName, form: data.certificateName })}
 
     <section aria-labelledby="password-title" class="account-section">
       <h2 id="password-title">${t('account.password.title')}</h2>

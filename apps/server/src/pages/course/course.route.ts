@@ -10,6 +10,8 @@ import type { Services } from '../../services.ts';
 import { html } from '../../views/html.ts';
 import { accountArea } from '../../views/layout.ts';
 import { sessionBox } from '../../views/runs.ts';
+import { certificateStatus } from '../../lib/certificates/issue.ts';
+import { certificateLine } from '../certificates/certificate.view.ts';
 import { countDone, statusesByRoute } from '../../lib/progress/status.ts';
 import { selectCourseProgress } from '../../models/item-progress.ts';
 import { itemStatusMark, progressBar } from '../../views/progress.ts';
@@ -37,7 +39,17 @@ export function courseRoutes(app: FastifyInstance, services: Services): void {
     const now = clock();
     const box = sessionBox(ctx, {
       slug: version.slug,
-      enrolled: enrolment ? { run: enrolment.run, lastRoute: enrolment.enrolment.last_route } : null,
+      enrolled: enrolment
+        ? {
+            run: enrolment.run,
+            lastRoute: enrolment.enrolment.last_route,
+            certificate: certificateLine(
+              ctx,
+              await certificateStatus(db.kysely, enrolment.run, request.user.id, now),
+              config.timezone,
+            ),
+          }
+        : null,
       openRuns: enrolment ? [] : (await selectCourseRuns(db.kysely, live.course_id)).reverse(),
       weeks: structure.weeks.map((w) => w.week),
       csrf: ctx.viewer!.csrf,

@@ -9,6 +9,7 @@ import { selectItemSummaries, selectOptionalFirstRoute } from '../../models/cour
 import { selectCourseProgress } from '../../models/item-progress.ts';
 import { selectCourseIdsWithRole } from '../../models/course-roles.ts';
 import { selectDashboardEntries } from '../../models/enrolments.ts';
+import { certificateStatus } from '../../lib/certificates/issue.ts';
 import type { Services } from '../../services.ts';
 import { dashboardView, type DashboardCourse } from './dashboard.view.ts';
 
@@ -40,6 +41,7 @@ export function dashboardRoutes(app: FastifyInstance, { db, assets, content, clo
           resumeRoute: e.last_route ?? (await selectOptionalFirstRoute(db.kysely, e.run.version_id)),
           resumed: e.last_route !== null,
           weeks: structure?.weeks.map((w) => w.week) ?? [],
+          certificate: await certificateStatus(db.kysely, e.run, user.id, clock()),
         };
       }),
     );

@@ -1,4 +1,6 @@
 import type { Run } from '../../db/schema.ts';
+import type { CertificateStatus } from '../../lib/certificates/issue.ts';
+import { certificateLine } from '../certificates/certificate.view.ts';
 import { formatDate } from '../../lib/runs/dates.ts';
 import { runPhase, weekOpensAt } from '../../lib/runs/schedule.ts';
 import { catalogueUrl, courseItemUrl, courseUrl, dashboardUrl, manageUrl } from '../../lib/urls.ts';
@@ -18,6 +20,8 @@ export interface DashboardCourse {
   weeks: number[];
   /** Notebooks done out of the course's notebooks. */
   progress: { done: number; total: number };
+  /** The session's certificate, or how far the learner is from it (ADR 031). */
+  certificate: CertificateStatus;
 }
 
 export interface DashboardData {
@@ -76,6 +80,6 @@ function courseCard(ctx: PageContext, c: DashboardCourse, data: DashboardData): 
           </p>`
         : ''
     }
-    ${unenrolForm(ctx, c.run, ctx.viewer!.csrf, dashboardUrl())}
+    ${certificateLine(ctx, c.certificate, data.zone)} ${unenrolForm(ctx, c.run, ctx.viewer!.csrf, dashboardUrl())}
   </li>`;
 }

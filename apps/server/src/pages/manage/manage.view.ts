@@ -2,7 +2,7 @@ import type { SubmissionRow } from '../../models/submissions.ts';
 import type { Course, Run } from '../../db/schema.ts';
 import { toLocalInput } from '../../lib/runs/dates.ts';
 import { weekOpensAt, weekOverrides } from '../../lib/runs/schedule.ts';
-import { manageCourseUrl, manageQuizzesUrl, newRunUrl, runUrl } from '../../lib/urls.ts';
+import { manageCertificatesUrl, manageCourseUrl, manageQuizzesUrl, newRunUrl, runUrl } from '../../lib/urls.ts';
 import type { StaffMember } from '../../models/course-roles.ts';
 import { csrfField, field, formAlert, notice, type FormState } from '../../views/forms.ts';
 import { html, type SafeHtml } from '../../views/html.ts';
@@ -232,6 +232,7 @@ export function runFormView(ctx: PageContext, data: RunFormPageData): string {
       <p><button type="submit" class="button">${t(run ? 'manage.run.save' : 'manage.run.create')}</button></p>
     </form>
     ${run ? versionSection(ctx, data) : ''}
+    ${run ? html`<p><a href="${manageCertificatesUrl(course.slug, run.slug)}">${t('certificates.manage.link')}</a></p>` : ''}
   </div>`;
   return layout(ctx, {
     title,

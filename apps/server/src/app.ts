@@ -37,6 +37,7 @@ import { loginRoutes } from './pages/login/login.route.ts';
 import { manageRoutes } from './pages/manage/manage.route.ts';
 import { quizStatsRoutes } from './pages/manage/quizzes.route.ts';
 import { passwordRoutes } from './pages/password/password.route.ts';
+import { progressRoutes } from './pages/progress/progress.route.ts';
 import { signupRoutes } from './pages/signup/signup.route.ts';
 import type { Services } from './services.ts';
 import { apiRoutes } from './api/routes.ts';
@@ -129,6 +130,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   healthRoutes(app, services);
   catalogueRoutes(app, services);
   courseRoutes(app, services);
+  progressRoutes(app, services);
   itemRoutes(app, services);
   fileRoutes(app, services);
   runtimeRoutes(app, services);

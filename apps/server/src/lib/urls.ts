@@ -9,6 +9,9 @@ export const courseUrl = (slug: string): string => `/courses/${encodeURIComponen
 /** A notebook or quiz page: `route` is its course path without extension. */
 export const courseItemUrl = (slug: string, route: string): string => `${courseUrl(slug)}/${encodePath(route)}`;
 
+/** A learner's progress and grade in the course (their session's). */
+export const courseProgressUrl = (slug: string): string => `${courseUrl(slug)}/progress`;
+
 /** A stored course file of one version: immutable, so cached for a year. */
 export const courseFileUrl = (slug: string, tag: string, path: string): string =>
   `/files/${encodeURIComponent(slug)}/${tag}/${encodePath(path)}`;

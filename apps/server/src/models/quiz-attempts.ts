@@ -203,3 +203,20 @@ export async function selectAnswerCounts(
   const { rows } = await query.execute(db);
   return rows.map((r) => ({ question: r.question, answer: String(r.answer), n: Number(r.n) }));
 }
+
+/** How many attempts a learner made at each problem of a course, and the problem's points (progress page). */
+export async function selectAttemptCounts(
+  db: Kysely<Database>,
+  userId: number,
+  courseId: number,
+): Promise<Map<string, { used: number; max: number }>> {
+  const rows = await db
+    .selectFrom('quiz_attempts')
+    .select(['route', 'problem_id', (eb) => eb.fn.countAll().as('used'), (eb) => eb.fn.max('max').as('max')])
+    .where('user_id', '=', userId)
+    .where('course_id', '=', courseId)
+    .groupBy(['route', 'problem_id'])
+    .execute();
+  // PostgreSQL counts as bigint (a string): numbers here.
+  return new Map(rows.map((r) => [`${r.route}#${r.problem_id}`, { used: Number(r.used), max: Number(r.max) }]));
+}

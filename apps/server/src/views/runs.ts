@@ -1,7 +1,7 @@
 import type { Run } from '../db/schema.ts';
 import { formatDate } from '../lib/runs/dates.ts';
 import { isEnrolmentOpen, runPhase, weekOpensAt } from '../lib/runs/schedule.ts';
-import { courseItemUrl, courseUrl, enrolUrl, loginUrl, signupUrl, unenrolUrl } from '../lib/urls.ts';
+import { courseItemUrl, courseProgressUrl, courseUrl, enrolUrl, loginUrl, signupUrl, unenrolUrl } from '../lib/urls.ts';
 import { csrfField } from './forms.ts';
 import { html, type SafeHtml } from './html.ts';
 import type { PageContext } from './layout.ts';
@@ -109,6 +109,7 @@ export function sessionBox(ctx: PageContext, data: SessionBoxData): SafeHtml {
       </p>
       ${phase === 'upcoming' ? html`<p>${t('session.upcoming')}</p>` : ''} ${data.enrolled.certificate ?? ''}
       ${lastRoute ? html`<p><a class="button" href="${courseItemUrl(data.slug, lastRoute)}">${t('session.resume')}</a></p>` : ''}
+      <p><a href="${courseProgressUrl(data.slug)}">${t('progressPage.link')}</a></p>
       ${weekCalendar(ctx, run, data.weeks, data.zone, data.now)}
     </aside>`;
   }

@@ -3,7 +3,7 @@ import type { CertificateStatus } from '../../lib/certificates/issue.ts';
 import { certificateLine } from '../certificates/certificate.view.ts';
 import { formatDate } from '../../lib/runs/dates.ts';
 import { runPhase, weekOpensAt } from '../../lib/runs/schedule.ts';
-import { catalogueUrl, courseItemUrl, courseUrl, dashboardUrl, manageUrl } from '../../lib/urls.ts';
+import { catalogueUrl, courseItemUrl, courseProgressUrl, courseUrl, dashboardUrl, manageUrl } from '../../lib/urls.ts';
 import { notice } from '../../views/forms.ts';
 import { html, type SafeHtml } from '../../views/html.ts';
 import { layout, type PageContext } from '../../views/layout.ts';
@@ -71,6 +71,7 @@ function courseCard(ctx: PageContext, c: DashboardCourse, data: DashboardData): 
     <p class="meta">${c.run.title} · ${runDates(ctx, c.run, data.zone, data.now)}</p>
     <p>${status}</p>
     ${c.progress.total > 0 ? progressBar(ctx, c.progress, t('progress.sectionLabel', { title: c.courseTitle })) : ''}
+    <p><a href="${courseProgressUrl(c.courseSlug)}">${t('progressPage.link')}</a></p>
     ${
       c.resumeRoute
         ? html`<p>

@@ -3,7 +3,7 @@ import { pageContext, sharedPageContext } from '../../http/context.ts';
 import { HttpError } from '../../http/errors.ts';
 import { sendPage } from '../../http/forms.ts';
 import { readerVersion } from '../../lib/runs/reading.ts';
-import { courseUrl } from '../../lib/urls.ts';
+import { courseProgressUrl, courseUrl } from '../../lib/urls.ts';
 import { selectNeighbours, selectOptionalItemByRoute } from '../../models/course-items.ts';
 import { updateLastRoute } from '../../models/enrolments.ts';
 import type { Services } from '../../services.ts';
@@ -91,7 +91,14 @@ export async function serveItem(
   const loaded = await loadQuiz(db.kysely, version.id, route, version.language);
   if (loaded) {
     const reader = await quizReader(services, request, { version, enrolment, route, loaded, flash });
-    Object.assign(slots, quizSlots(ctx, reader), { 'quiz-notice': quizNotice(ctx, noticePolicy(reader), reader.due) });
+    Object.assign(slots, quizSlots(ctx, reader), {
+      'quiz-notice': quizNotice(
+        ctx,
+        noticePolicy(reader),
+        reader.due,
+        enrolment ? courseProgressUrl(version.slug) : null,
+      ),
+    });
   }
   return sendPage(reply, page.fill(slots), status);
 }

@@ -34,6 +34,8 @@ export function quizNotice(
   ctx: Pick<PageContext, 't' | 'path' | 'lang'>,
   policy: QuizPolicy | null,
   due: QuizDue | null = null,
+  /** The learner's progress page, when they are enrolled in a session. */
+  progressHref: string | null = null,
 ): SafeHtml {
   const { t } = ctx;
   if (!policy) {
@@ -51,6 +53,7 @@ export function quizNotice(
   return html`<p class="notice">
       ${attempts} ${t(policy.counts === 'best' ? 'quiz.policy.best' : 'quiz.policy.last')}
       ${when && !due.late ? t('quiz.due', { date: when }) : ''}
+      ${progressHref ? html`<a href="${progressHref}">${t('progressPage.link')}</a>` : ''}
     </p>
     ${when && due.late ? html`<p class="notice notice-warning" role="note">${t('quiz.late', { date: when })}</p>` : ''}`;
 }

@@ -1,17 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { useCarnetInBrowser } from './harness.ts';
+import { axeViolations, useCarnetInBrowser } from './harness.ts';
 import './notebook.ts';
-
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-interface AxeViolation {
-  id: string;
-  impact: string;
-  help: string;
-  nodes: { target: string[] }[];
-}
 
 const PAGES = [
   ['catalogue', '/', false],
@@ -43,20 +32,7 @@ describe('accessibility (axe-core, WCAG 2.1 AA)', () => {
           await page.waitForSelector('.runtime-status[data-state="ready"]', { timeout: 60_000 });
           await page.evaluate(() => window.carnetNotebook.runAll());
         }
-        await page.addScriptTag({ content: axeSource });
-        const violations = await page.evaluate(async () => {
-          const axe = (window as unknown as { axe: { run: (o: unknown) => Promise<{ violations: AxeViolation[] }> } })
-            .axe;
-          const result = await axe.run({
-            runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
-          });
-          return result.violations.map((v) => ({
-            id: v.id,
-            impact: v.impact,
-            help: v.help,
-            nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')),
-          }));
-        });
+        const violations = await axeViolations(page);
         expect(violations).toEqual([]);
       } finally {
         await context.close();

@@ -1,37 +1,12 @@
 // A learner's progress page in Chromium: after answering a quiz, the grade and the chart show; no
 // axe-core violation in either theme; on a 390 px phone nothing overflows sideways.
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { RESULTS, useCarnetInBrowser } from './harness.ts';
+import { axeViolations, RESULTS, useCarnetInBrowser } from './harness.ts';
 import { carnetCommand, signUp } from './learners.ts';
 
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const QUIZ = '/courses/demo/w1/w1-s3-q1-premiers-pas';
 const PROGRESS = '/courses/demo/progress';
-
-interface AxeViolation {
-  id: string;
-  impact: string;
-  help: string;
-  nodes: { target: string[] }[];
-}
-
-async function axeViolations(page: Page) {
-  await page.addScriptTag({ content: axeSource });
-  return page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (o: unknown) => Promise<{ violations: AxeViolation[] }> } }).axe;
-    const result = await axe.run({ runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
-    return result.violations.map((v) => ({
-      id: v.id,
-      impact: v.impact,
-      help: v.help,
-      nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')),
-    }));
-  });
-}
 
 describe('the progress page in Chromium', () => {
   const running = useCarnetInBrowser();

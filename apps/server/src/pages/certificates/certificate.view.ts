@@ -55,7 +55,7 @@ export function certificateView(ctx: PageContext, data: CertificatePageData): st
     : html`<div class="certificate-page">
         ${notice(data.notice)}
         <p class="certificate-verdict certificate-verdict-valid no-print" role="status">
-          ${t('certificates.valid.body', { code: c.code })}
+          <strong>${title}.</strong> ${t('certificates.valid.body', { code: c.code })}
         </p>
         ${document(ctx, data)} ${data.owner ? ownerActions(ctx, data) : ''} ${staffLink(ctx, data)}
       </div>`;

@@ -35,6 +35,7 @@ import { dashboardRoutes } from './pages/dashboard/dashboard.route.ts';
 import { enrolmentRoutes } from './pages/enrolment/enrolment.route.ts';
 import { loginRoutes } from './pages/login/login.route.ts';
 import { manageRoutes } from './pages/manage/manage.route.ts';
+import { gradingRoutes } from './pages/grading/grading.route.ts';
 import { passwordRoutes } from './pages/password/password.route.ts';
 import { signupRoutes } from './pages/signup/signup.route.ts';
 import type { Services } from './services.ts';
@@ -127,6 +128,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   dashboardRoutes(app, services);
   enrolmentRoutes(app, services);
   manageRoutes(app, services);
+  gradingRoutes(app, services);
   apiRoutes(app, services);
 
   app.setNotFoundHandler((request, reply) => sendError(request, reply, services, new HttpError('NOT_FOUND')));

@@ -42,3 +42,6 @@ export const manageCourseUrl = (slug: string): string => `/manage/courses/${enco
 export const newRunUrl = (slug: string): string => `${manageCourseUrl(slug)}/runs/new`;
 export const runUrl = (slug: string, runSlug: string): string =>
   `${manageCourseUrl(slug)}/runs/${encodeURIComponent(runSlug)}`;
+/** A session's grading and quiz policies (staff), and its grade report. */
+export const runGradingUrl = (slug: string, runSlug: string): string => `${runUrl(slug, runSlug)}/grading`;
+export const runGradesCsvUrl = (slug: string, runSlug: string): string => `${runUrl(slug, runSlug)}/grades.csv`;

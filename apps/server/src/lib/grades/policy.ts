@@ -138,6 +138,13 @@ export interface GradedItem {
   title: string;
 }
 
+/** Whether an item counts in the grade: its type has a weight and its week counts. */
+export function isCounted(policy: GradingPolicy, item: Pick<GradedItem, 'kind' | 'week'>): boolean {
+  return (
+    policy.weights[item.kind] > 0 && (policy.weeks === null || (item.week !== null && policy.weeks.includes(item.week)))
+  );
+}
+
 /** A learner's stored results, as the gradebook reads them. */
 export interface LearnerResults {
   /** Quiz attempts, oldest first per problem. */
@@ -232,9 +239,7 @@ export function computeGrade(
 
   const graded: ItemGrade[] = items.map((item) => {
     const { due, deadline } = deadlineOf(item.week);
-    const counted =
-      policy.weights[item.kind] > 0 &&
-      (policy.weeks === null || (item.week !== null && policy.weeks.includes(item.week)));
+    const counted = isCounted(policy, item);
     let score: number | null = null;
     let late = 0;
     if (item.kind === 'quiz') {

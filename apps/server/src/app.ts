@@ -36,6 +36,7 @@ import { enrolmentRoutes } from './pages/enrolment/enrolment.route.ts';
 import { loginRoutes } from './pages/login/login.route.ts';
 import { manageRoutes } from './pages/manage/manage.route.ts';
 import { quizStatsRoutes } from './pages/manage/quizzes.route.ts';
+import { gradingRoutes } from './pages/grading/grading.route.ts';
 import { passwordRoutes } from './pages/password/password.route.ts';
 import { progressRoutes } from './pages/progress/progress.route.ts';
 import { signupRoutes } from './pages/signup/signup.route.ts';
@@ -143,6 +144,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   enrolmentRoutes(app, services);
   manageRoutes(app, services);
   quizStatsRoutes(app, services);
+  gradingRoutes(app, services);
   apiRoutes(app, services);
   certificateRoutes(app, services);
   manageCertificateRoutes(app, services);

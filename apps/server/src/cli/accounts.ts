@@ -4,6 +4,12 @@ import { Writable } from 'node:stream';
 import type { Config } from '../config.ts';
 import { translator } from '../i18n/index.ts';
 import { hashPassword, passwordProblem } from '../lib/auth/passwords.ts';
+import type { Run } from '../db/schema.ts';
+import { checkGradingInput, gradingInputOf, versionWeeks } from '../lib/grades/form.ts';
+import { parseGradingPolicy, weekDueAt } from '../lib/grades/policy.ts';
+import { setRunPolicies } from '../lib/grades/recompute.ts';
+import { DbJobQueue } from '../lib/jobs/db-queue.ts';
+import { toLocalInput } from '../lib/runs/dates.ts';
 import { checkRunInput, createRun, moveRunToVersion } from '../lib/runs/runs.ts';
 import { selectOptionalCourseBySlug } from '../models/courses.ts';
 import { selectAllRuns, selectOptionalRunBySlug } from '../models/runs.ts';
@@ -264,4 +270,113 @@ export const runCommands: Record<string, Command> = {
       });
     },
   },
+  'run grading': {
+    summary: "show or change a session's grading policy",
+    usage:
+      'carnet run grading <course-slug> <run-slug> [--threshold 60] [--weights quiz=1,exercise=2] [--weeks 1,2|all] [--grace 30] [--show] [options]',
+    options: {
+      threshold: { type: 'string' },
+      weights: { type: 'string' },
+      weeks: { type: 'string' },
+      grace: { type: 'string' },
+      show: { type: 'boolean' },
+    },
+    settings: [...DB_SETTINGS, 'timezone'],
+    help: [
+      "Changes a session's grading policy (the rest stays as it is) and queues the recomputation of",
+      'its grades, which a running "carnet serve" does. Without a change, or with --show, prints the',
+      'policy and the due date of each week (in CARNET_TIMEZONE). Due dates, certificates and the quiz',
+      "policy are edited on the session's grading page.",
+      '',
+      '  --threshold P            passing threshold in percent (60)',
+      '  --weights quiz=1,exercise=2   weight of each type (0 leaves it out)',
+      '  --weeks 1,2              the weeks that count (all: every week)',
+      '  --grace M                grace period after a due date, in minutes',
+      '  --show                   print the policy (after the change, if any)',
+    ].join('\n'),
+    run: async (flags: Flags, args: string[], getConfig: () => Config) => {
+      const name = 'run grading';
+      const command = runCommands[name]!;
+      const [courseSlug, runSlug, ...extra] = args;
+      if (!courseSlug || !runSlug || extra.length > 0)
+        return usage(name, command, 'give a course slug and a session slug.');
+      const config = getConfig();
+      const zone = config.timezone;
+      return withDb(config, async (db) => {
+        if (!(await requireMigrated(db))) return 2;
+        const run = await selectOptionalRunBySlug(db.kysely, courseSlug, runSlug);
+        if (!run) {
+          console.error(`carnet run grading: no session ${courseSlug}/${runSlug}.`);
+          return 1;
+        }
+        const weeks = await versionWeeks(db.kysely, run.version_id);
+        const input = gradingInputOf(run, zone, weeks);
+        let changed = false;
+        const threshold = str(flags, 'threshold');
+        if (threshold !== undefined) [input.threshold, changed] = [threshold, true];
+        const grace = str(flags, 'grace');
+        if (grace !== undefined) [input.graceMinutes, changed] = [grace, true];
+        const weights = str(flags, 'weights');
+        if (weights !== undefined) {
+          for (const part of weights.split(',')) {
+            const [kind, value = ''] = part.split('=').map((x) => x.trim());
+            if (kind === 'quiz') input.quizWeight = value;
+            else if (kind === 'exercise') input.exerciseWeight = value;
+            else return usage(name, command, `--weights: expected quiz=N,exercise=N (got "${part}").`);
+          }
+          changed = true;
+        }
+        const weekList = str(flags, 'weeks');
+        if (weekList !== undefined) {
+          input.weeks = weekList.trim() === 'all' ? weeks.map(String) : weekList.split(',').map((w) => w.trim());
+          changed = true;
+        }
+        let current = run;
+        if (changed) {
+          const checked = checkGradingInput(input, zone, weeks);
+          if (!checked.ok) {
+            const flag: Record<string, string> = {
+              threshold: '--threshold',
+              graceMinutes: '--grace',
+              quizWeight: '--weights',
+              exerciseWeight: '--weights',
+              weeks: '--weeks',
+            };
+            const message = Object.entries(checked.errors)
+              .map(([field, key]) => `${flag[field] ?? field}: ${t(key)}`)
+              .join(' ');
+            return usage(name, command, message);
+          }
+          const jobs = new DbJobQueue(db, { concurrency: 0 });
+          const job = await setRunPolicies(db.kysely, jobs, run, checked.policy, checked.quiz, new Date());
+          console.log(`Saved the grading policy of ${courseSlug}/${runSlug}; grades will be recomputed (job ${job}).`);
+          current = (await selectOptionalRunBySlug(db.kysely, courseSlug, runSlug))!;
+        }
+        if (!changed || flags['show']) printGradingPolicy(current, weeks, zone);
+        return 0;
+      });
+    },
+  },
 };
+
+/** The policy as `carnet run grading --show` prints it: settings, then each week's due date. */
+function printGradingPolicy(run: Run, weeks: number[], zone: string): void {
+  const policy = parseGradingPolicy(run.grading);
+  const local = (iso: string | null) => (iso ? toLocalInput(iso, zone).replace('T', ' ') : 'none');
+  const lines = [
+    `Session ${run.slug} (${run.mode}), times in ${zone}`,
+    `weights      quiz=${policy.weights.quiz} exercise=${policy.weights.exercise}`,
+    `weeks        ${policy.weeks === null ? 'all' : policy.weeks.join(',') || 'none'}`,
+    `due after    ${policy.dueDays} days`,
+    `grace        ${policy.graceMinutes} minutes`,
+    `threshold    ${Number((policy.threshold * 100).toFixed(2))} %`,
+    `certificates ${policy.certificates.issue}${policy.certificates.issue === 'date' ? ` ${local(policy.certificates.date)}` : ''}, grade ${policy.certificates.showGrade ? 'shown' : 'hidden'}`,
+    `quizzes      ${run.quiz_attempts === 0 ? 'unlimited' : run.quiz_attempts} attempts, ${run.quiz_counts} counts, partial credit ${run.quiz_partial_credit ? 'on' : 'off'}, answers shown: ${run.quiz_show_answer}`,
+    ...weeks.map((week) => {
+      const counts = policy.weeks === null || policy.weeks.includes(week);
+      const source = policy.due[week] ? 'set' : 'computed';
+      return `week ${String(week).padEnd(7)} due ${local(weekDueAt(run, policy, week))} (${source})${counts ? '' : ', not counted'}`;
+    }),
+  ];
+  console.log(lines.join('\n'));
+}

@@ -55,3 +55,6 @@ export const certificateUrl = (code: string): string => `/certificates/${encodeU
 export const certificatePdfUrl = (code: string): string => `${certificateUrl(code)}.pdf`;
 export const certificateNameUrl = (): string => '/account/certificate-name';
 export const manageCertificatesUrl = (slug: string, runSlug: string): string => `${runUrl(slug, runSlug)}/certificates`;
+/** A session's grading and quiz policies (staff), and its grade report. */
+export const runGradingUrl = (slug: string, runSlug: string): string => `${runUrl(slug, runSlug)}/grading`;
+export const runGradesCsvUrl = (slug: string, runSlug: string): string => `${runUrl(slug, runSlug)}/grades.csv`;

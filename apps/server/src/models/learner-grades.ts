@@ -118,3 +118,13 @@ export async function countRunGrades(db: Kysely<Database>, runId: number): Promi
     .executeTakeFirstOrThrow();
   return { graded: Number(row.graded), passed: Number(row.passed ?? 0) };
 }
+
+/** The mean of a session's stored grades (0 to 1), null before any. */
+export async function selectMeanRunGrade(db: Kysely<Database>, runId: number): Promise<number | null> {
+  const row = await db
+    .selectFrom('learner_grades')
+    .select((eb) => eb.fn.avg<number | string | null>('grade').as('mean'))
+    .where('run_id', '=', runId)
+    .executeTakeFirstOrThrow();
+  return row.mean === null ? null : Number(row.mean);
+}

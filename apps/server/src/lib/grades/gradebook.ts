@@ -16,7 +16,14 @@ import {
 } from '../../models/learner-grades.ts';
 import { LruCache } from '../cache.ts';
 import type { SealDocument } from '../exercises/standin.ts';
-import { computeGrade, parseGradingPolicy, type GradedItem, type LearnerGrade, type LearnerResults } from './policy.ts';
+import {
+  computeGrade,
+  parseGradingPolicy,
+  type GradedItem,
+  type LearnerGrade,
+  type LearnerResults,
+  type WeekDeadlines,
+} from './policy.ts';
 
 const itemsCache = new LruCache<number, { items: GradedItem[]; weeks: Map<string, number | null> }>(100);
 
@@ -122,7 +129,9 @@ export async function gradebookOf(db: Kysely<Database>, run: Run): Promise<Grade
   const items = await gradedItems(db, run.version_id);
   const policy = parseGradingPolicy(run.grading);
   const counts = run.quiz_counts === 'last' ? 'last' : 'best';
-  return { run, items, grade: (results) => computeGrade(run, policy, counts, items, results) };
+  // Due dates depend on the session and the policy only: computed once per gradebook, not per learner.
+  const deadlines: WeekDeadlines = new Map();
+  return { run, items, grade: (results) => computeGrade(run, policy, counts, items, results, deadlines) };
 }
 
 /** One learner's grade in a session, from their stored results (the progress page, certificates). */

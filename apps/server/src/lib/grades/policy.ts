@@ -138,6 +138,13 @@ export interface GradedItem {
   title: string;
 }
 
+/** Whether an item counts in the grade: its type has a weight and its week counts. */
+export function isCounted(policy: GradingPolicy, item: Pick<GradedItem, 'kind' | 'week'>): boolean {
+  return (
+    policy.weights[item.kind] > 0 && (policy.weeks === null || (item.week !== null && policy.weeks.includes(item.week)))
+  );
+}
+
 /** A learner's stored results, as the gradebook reads them. */
 export interface LearnerResults {
   /** Quiz attempts, oldest first per problem. */
@@ -198,6 +205,13 @@ function weightedMean(items: ItemGrade[], policy: GradingPolicy): number | null 
 }
 
 /**
+ * Each week's due date and deadline under a policy, filled as weeks are met. They depend on the
+ * session and the policy only: a caller grading many learners of one session passes the same
+ * table to every `computeGrade` (the report and the recomputation grade 100,000 learners).
+ */
+export type WeekDeadlines = Map<number | null, { due: string | null; deadline: string | null }>;
+
+/**
  * A learner's grade: every item's score from the results stored in time, per week, per type, and
  * overall against the threshold.
  */
@@ -207,6 +221,7 @@ export function computeGrade(
   counts: ScoreCounts,
   items: readonly GradedItem[],
   results: LearnerResults,
+  known?: WeekDeadlines,
 ): LearnerGrade {
   const attempts = new Map<string, LearnerResults['attempts']>();
   for (const a of results.attempts) {
@@ -222,7 +237,7 @@ export function computeGrade(
     if (!list) passes.set(key, (list = []));
     list.push(p.at);
   }
-  const deadlines = new Map<number | null, { due: string | null; deadline: string | null }>();
+  const deadlines: WeekDeadlines = known ?? new Map();
   const deadlineOf = (week: number | null) => {
     let d = deadlines.get(week);
     if (!d) deadlines.set(week, (d = { due: weekDueAt(run, policy, week), deadline: weekDeadline(run, policy, week) }));
@@ -232,9 +247,7 @@ export function computeGrade(
 
   const graded: ItemGrade[] = items.map((item) => {
     const { due, deadline } = deadlineOf(item.week);
-    const counted =
-      policy.weights[item.kind] > 0 &&
-      (policy.weeks === null || (item.week !== null && policy.weeks.includes(item.week)));
+    const counted = isCounted(policy, item);
     let score: number | null = null;
     let late = 0;
     if (item.kind === 'quiz') {

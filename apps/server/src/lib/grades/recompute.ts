@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Database, Run } from '../../db/schema.ts';
 import { selectOptionalRunById, updateRun } from '../../models/runs.ts';
 import type { JobQueue } from '../jobs/queue.ts';
+import type { QuizColumns } from './form.ts';
 import { recomputeRunGrades } from './gradebook.ts';
 import { serializeGradingPolicy, type GradingPolicy } from './policy.ts';
 
@@ -25,6 +26,23 @@ export async function setGradingPolicy(
   return jobs.enqueue(GRADES_RECOMPUTE, { runId: run.id });
 }
 
+/**
+ * Stores both policies staff edit together (the grading page, `carnet run grading`): the quiz
+ * columns first, since which attempt counts is part of a grade, then the grading policy, which
+ * queues the recomputation. Returns the job id.
+ */
+export async function setRunPolicies(
+  db: Kysely<Database>,
+  jobs: JobQueue,
+  run: Pick<Run, 'id'>,
+  policy: GradingPolicy,
+  quiz: QuizColumns,
+  now: Date,
+): Promise<number> {
+  await updateRun(db, run.id, quiz, now);
+  return setGradingPolicy(db, jobs, run, policy, now);
+}
+
 /** Registers `grades.recompute`: reads the session as it is now (the latest policy wins). */
 export function registerGradeRecompute(
   queue: JobQueue,
@@ -40,4 +58,27 @@ export function registerGradeRecompute(
     },
     payload,
   );
+}
+
+/** Queues the recomputation of a session's grades (its schedule or version changed). */
+export function queueGradeRecompute(jobs: JobQueue, runId: number): Promise<number> {
+  return jobs.enqueue(GRADES_RECOMPUTE, { runId });
+}
+
+/** Where a recomputation stands, for the grading page: null unless `jobId` recomputes this session. */
+export async function recomputeJobState(
+  db: Kysely<Database>,
+  runId: number,
+  jobId: number,
+): Promise<{ status: string; learners: number | null } | null> {
+  const row = await db
+    .selectFrom('jobs')
+    .select(['kind', 'payload', 'status', 'result'])
+    .where('id', '=', jobId)
+    .executeTakeFirst();
+  if (!row || row.kind !== GRADES_RECOMPUTE) return null;
+  const parsed = payload.safeParse(JSON.parse(row.payload));
+  if (!parsed.success || parsed.data.runId !== runId) return null;
+  const result = row.result ? (JSON.parse(row.result) as { learners?: number }) : null;
+  return { status: row.status, learners: typeof result?.learners === 'number' ? result.learners : null };
 }

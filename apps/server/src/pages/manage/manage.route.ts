@@ -7,6 +7,7 @@ import { HttpError } from '../../http/errors.ts';
 import { formValue, isEmailAddress, sendPage } from '../../http/forms.ts';
 import type { MessageKey } from '../../i18n/index.ts';
 import { canManageCourse } from '../../lib/auth/roles.ts';
+import { queueGradeRecompute } from '../../lib/grades/recompute.ts';
 import type { CourseStructure } from '../../lib/import/import-course.ts';
 import { toLocalInput } from '../../lib/runs/dates.ts';
 import { checkRunInput, createRun, editRun, moveRunToVersion, type RunInput } from '../../lib/runs/runs.ts';
@@ -45,7 +46,7 @@ const NOTICES: Record<string, MessageKey> = {
  * for administrators, who is staff. To anyone else these pages do not exist (404).
  */
 export function manageRoutes(app: FastifyInstance, services: Services): void {
-  const { db, assets, content, clock, config } = services;
+  const { db, assets, content, clock, config, jobs } = services;
   const noticeOf = (request: FastifyRequest) => {
     const key = NOTICES[String((request.query as Record<string, unknown>)['notice'])];
     return key ? request.t(key) : undefined;
@@ -272,6 +273,15 @@ export function manageRoutes(app: FastifyInstance, services: Services): void {
       return showRun(request, reply, course, run, form, 400);
     }
     await editRun(db.kysely, run.id, checked.settings, clock(), { archived: formValue(request, 'archived') === '1' });
+    // Due dates follow the schedule (ADR 029): grades are recomputed when it changes.
+    const s = checked.settings;
+    if (
+      s.mode !== run.mode ||
+      s.starts_at !== run.starts_at ||
+      s.ends_at !== run.ends_at ||
+      s.week_opens !== run.week_opens
+    )
+      await queueGradeRecompute(jobs, run.id);
     return reply.redirect(`${runUrl(course.slug, run.slug)}?notice=saved`, 303);
   });
 
@@ -280,7 +290,9 @@ export function manageRoutes(app: FastifyInstance, services: Services): void {
     async (request, reply) => {
       const { course, run } = await managedRun(requireUser(request), request.params.slug, request.params.run);
       if (!course.live_version_id) throw new HttpError('COURSE_NOT_FOUND');
-      await moveRunToVersion(db.kysely, run, course.live_version_id, clock());
+      // Another version may have other graded items and weeks: grades are recomputed.
+      if (await moveRunToVersion(db.kysely, run, course.live_version_id, clock()))
+        await queueGradeRecompute(jobs, run.id);
       return reply.redirect(`${runUrl(course.slug, run.slug)}?notice=moved`, 303);
     },
   );

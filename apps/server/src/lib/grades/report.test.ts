@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { csvField, csvLine, itemColumn, reportFileName, scoreText } from './report.ts';
+
+describe('grade report CSV', () => {
+  it('quotes what needs quoting and doubles quotes', () => {
+    expect(csvField('plain')).toBe('plain');
+    expect(csvField('a,b')).toBe('"a,b"');
+    expect(csvField('say "hi"')).toBe('"say ""hi"""');
+    expect(csvField('two\nlines')).toBe('"two\nlines"');
+    expect(csvField('')).toBe('');
+    expect(csvField(null)).toBe('');
+    expect(csvLine(['a', null, 'b'])).toBe('a,,b\r\n');
+  });
+
+  it('neutralises text a spreadsheet would run as a formula', () => {
+    for (const start of ['=', '+', '-', '@', '\t', '\r'])
+      expect(csvField(`${start}1+1`).startsWith(`'`) || csvField(`${start}1+1`).startsWith(`"'`)).toBe(true);
+    expect(csvField('=SUM(A1:A2)')).toBe("'=SUM(A1:A2)");
+    expect(csvField('=HYPERLINK("x","y")')).toBe('"\'=HYPERLINK(""x"",""y"")"');
+    expect(csvField('\rcmd')).toBe('"\'\rcmd"');
+    expect(csvField('a=b')).toBe('a=b');
+  });
+
+  it('writes scores with at most four decimals', () => {
+    expect(scoreText(null)).toBeNull();
+    expect(scoreText(1)).toBe('1');
+    expect(scoreText(0.5)).toBe('0.5');
+    expect(scoreText(1 / 3)).toBe('0.3333');
+    expect(scoreText(0.00001)).toBe('0');
+  });
+
+  it('names columns by week and kind, and files by course, session and date', () => {
+    const item = { key: 'quiz:w1/q#p1', kind: 'quiz' as const, week: 1, route: 'w1/q', ref: 'p1', title: 'Listes' };
+    expect(itemColumn(item, true)).toBe('W1 quiz: Listes');
+    expect(itemColumn({ ...item, week: null }, false)).toBe('quiz: Listes (not counted)');
+    expect(reportFileName('python', 'printemps-2026', new Date('2026-03-20T10:00:00Z'))).toBe(
+      'grades-python-printemps-2026-2026-03-20.csv',
+    );
+  });
+});

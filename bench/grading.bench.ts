@@ -1,7 +1,7 @@
 /**
  * Verified grading throughput and latency through the real path: the demo course imported into
  * SQLite (its exercise modules sealed by the real sealing code), learners' submissions of the
- * `exo_duree` ExerciseFunction stored, and the `grade.exercise` job handler run by the JobQueue
+ * `exo_duree` ExerciseFunction stored (an enrolled learner's, so a pass also refreshes their grade), and the `grade.exercise` job handler run by the JobQueue
  * (untrusted run of the cells in the fork-server, then the trusted judge, ADR 025 and 027) —
  * against bare `bwrap … python3 -I -S -c pass` spawns measured in the same run, 2 at a time
  * (2 cores). Latency (submit → verified verdict stored): 20 concurrent learners, each submitting,
@@ -18,13 +18,15 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../apps/server/src/config.ts';
 import { openDatabase } from '../apps/server/src/db/database.ts';
 import { migrateToLatest } from '../apps/server/src/db/migrate.ts';
-import { GRADE_EXERCISE, registerGradeExercise } from '../apps/server/src/lib/grading/grade-job.ts';
+import { queueSubmission, registerGradeExercise } from '../apps/server/src/lib/grading/grade-job.ts';
 import { importCourse } from '../apps/server/src/lib/import/import-course.ts';
 import { DbJobQueue } from '../apps/server/src/lib/jobs/db-queue.ts';
+import { enrol } from '../apps/server/src/lib/runs/enrolment.ts';
+import { insertRun } from '../apps/server/src/models/runs.ts';
 import { ForkServerSandbox } from '../apps/server/src/lib/sandbox/fork-server.ts';
 import { findExecutable, prepareSandbox, probePython } from '../apps/server/src/lib/sandbox/setup.ts';
 import { selectOptionalLiveVersionBySlug } from '../apps/server/src/models/courses.ts';
-import { insertSubmission, selectSubmissionById } from '../apps/server/src/models/submissions.ts';
+import { selectSubmissionById } from '../apps/server/src/models/submissions.ts';
 import { insertUser } from '../apps/server/src/models/users.ts';
 import { median, record } from './report.ts';
 
@@ -106,11 +108,32 @@ const db = openDatabase({ dataDir });
 await migrateToLatest(db);
 await importCourse(db, { source: join(import.meta.dirname, '..', 'demo-course'), slug: 'demo', dataDir, sandbox });
 const version = (await selectOptionalLiveVersionBySlug(db.kysely, 'demo'))!;
-const user = (await insertUser(
-  db.kysely,
-  { email: 'bench@example.org', displayName: 'bench', passwordHash: null },
-  new Date(),
-))!;
+// Enrolled learners, as in a MOOC session (a pass also refreshes the learner's grade, ADR 029),
+// each submitting a few times: LEARNERS of them, taking turns.
+const LEARNERS = 200;
+const run = (await insertRun(db.kysely, {
+  course_id: version.course_id,
+  slug: 'bench',
+  title: 'Bench',
+  mode: 'self-paced',
+  starts_at: new Date(Date.now() - 86_400_000).toISOString(),
+  ends_at: null,
+  enrol_opens_at: null,
+  enrol_closes_at: null,
+  version_id: version.id,
+  created_at: new Date().toISOString(),
+  updated_at: new Date().toISOString(),
+}))!;
+const learners: number[] = [];
+for (let i = 0; i < LEARNERS; i++) {
+  const user = (await insertUser(
+    db.kysely,
+    { email: `bench${i}@example.org`, displayName: `bench ${i}`, passwordHash: null },
+    new Date(),
+  ))!;
+  if ((await enrol(db.kysely, user.id, run, new Date())) !== 'enrolled') throw new Error('could not enrol');
+  learners.push(user.id);
+}
 const queue = new DbJobQueue(db, { concurrency: PARALLEL, pollMs: 1000 });
 registerGradeExercise(queue, db.kysely, sandbox);
 queue.start();
@@ -132,10 +155,11 @@ let serial = 0;
 async function submit(): Promise<number> {
   const started = performance.now();
   const cells = [...CELLS, `# ${serial++}`];
-  const id = await insertSubmission(
+  const id = await queueSubmission(
     db.kysely,
+    queue,
     {
-      userId: user.id,
+      userId: learners[serial % LEARNERS]!,
       courseId: version.course_id,
       route: ROUTE,
       module: 'corrections.exo_duree',
@@ -149,7 +173,7 @@ async function submit(): Promise<number> {
       createdAt: new Date().toISOString(),
     },
   );
-  const job = await queue.enqueue(GRADE_EXERCISE, { submissionId: id });
+  const job = (await selectSubmissionById(db.kysely, id)).job_id!;
   const done = await queue.waitFor(job, 60_000);
   const row = await selectSubmissionById(db.kysely, id);
   if (done.status !== 'done' || row.status !== 'done' || row.ok !== 1) {

@@ -86,29 +86,43 @@ def _obtain_values(exo, student):
     return {"values": values}
 
 
-def _install_standins(seals):
-    """`corrections.*` modules built from the seals (the same stand-ins the browser imports)."""
+def _install_standins(seals, target):
+    """`corrections.*` modules built from the seals (the same stand-ins the browser imports).
+
+    Only the target exercise is built at once; the others when the learner's code first reads
+    them (a module's `__getattr__`), so a run pays for what it imports."""
     package = types.ModuleType("corrections")
     package.__path__ = []
     sys.modules["corrections"] = package
-    exercises = {}
+    found = None
     for seal in seals:
         name = seal["module"]
         module = types.ModuleType(name)
-        for entry in seal.get("exercises", []):
-            if entry.get("sealable") and entry.get("sealed"):
-                exo = load_exercise(entry["sealed"])
-                setattr(module, entry["attribute"], exo)
-                exercises[(name, entry["attribute"])] = exo
+        entries = {
+            entry["attribute"]: entry["sealed"]
+            for entry in seal.get("exercises", [])
+            if entry.get("sealable") and entry.get("sealed")
+        }
+
+        def lazy(attribute, module=module, entries=entries):
+            if attribute not in entries:
+                raise AttributeError(f"module {module.__name__!r} has no attribute {attribute!r}")
+            exo = load_exercise(entries.pop(attribute))
+            setattr(module, attribute, exo)
+            return exo
+
+        module.__getattr__ = lazy
+        module.__dir__ = lambda module=module, entries=entries: sorted(set(vars(module)) | set(entries))
+        if name == target[0] and target[1] in entries:
+            found = lazy(target[1])
         sys.modules[name] = module
         setattr(package, name.split(".", 1)[-1], module)
-    return exercises
+    return found
 
 
 def obtain(job, real_stdout):
     """Runs the cells; returns what to print after the marker (the last correction's values)."""
-    exercises = _install_standins(job["seals"])
-    target = exercises.get((job["module"], job["attribute"]))
+    target = _install_standins(job["seals"], (job["module"], job["attribute"]))
     if target is None:
         return {"error": f"no sealed exercise {job['module']}.{job['attribute']}"}
     captured = {}

@@ -116,6 +116,23 @@ describe('grading in the sandbox (two runs: obtain, then judge)', () => {
     expect(outcome.errors.map((e) => e.error.split(':')[0])).toEqual(['ValueError', 'EOFError', 'SystemExit']);
   }, 60_000);
 
+  it("builds the other exercise modules' stand-ins when the learner's code imports them", async () => {
+    const outcome = await grade([
+      IMPORT,
+      'from corrections.exo_syracuse import exo_syracuse',
+      'print(type(exo_syracuse).__name__, "exo_syracuse" in dir(__import__("corrections.exo_syracuse").exo_syracuse))',
+      'from corrections.exo_syracuse import nothing_here',
+      RIGHT,
+      CORRECTION,
+    ]);
+    expect(outcome.status).toBe('done');
+    if (outcome.status !== 'done') return;
+    expect(outcome.verdict.ok).toBe(true);
+    expect(outcome.errors).toEqual([
+      { cell: 4, error: expect.stringMatching(/^ImportError: cannot import name 'nothing_here'/) as string },
+    ]);
+  });
+
   it('cannot be fooled by patching ==, builtins or the library in the learner cells', async () => {
     const attacks = [
       // An object equal to everything.

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { requireUser } from '../http/auth.ts';
 import { HttpError } from '../http/errors.ts';
 import type { SealDocument } from '../lib/exercises/standin.ts';
-import { GRADE_EXERCISE } from '../lib/grading/grade-job.ts';
+import { queueSubmission } from '../lib/grading/grade-job.ts';
 import { selectExerciseSeals } from '../models/exercise-seals.ts';
 import { selectOptionalFileData } from '../models/course-files.ts';
 import { canManageCourse } from '../lib/auth/roles.ts';
@@ -19,7 +19,6 @@ import {
   selectOptionalSubmissionOfUser,
   selectPassedExercises,
   selectSubmissionHistory,
-  setSubmissionJob,
   updateSubmissionOutcome,
   type SubmissionRow,
 } from '../models/submissions.ts';
@@ -107,14 +106,15 @@ export function submissionRoutes(app: FastifyInstance, services: Services, { ite
     const recent = await countSubmissionsSince(db.kysely, user.id, new Date(now.getTime() - 60_000).toISOString());
     if (recent >= SUBMISSIONS_PER_MINUTE) throw new HttpError('TOO_MANY_SUBMISSIONS', '60');
 
-    const id = await insertSubmission(db.kysely, key, {
+    const values = {
       versionId: target.version.id,
       cells,
       cellsHash,
       browser: JSON.stringify(body.browser),
       createdAt: now.toISOString(),
-    });
+    };
     if (!services.grading.sandbox) {
+      const id = await insertSubmission(db.kysely, key, values);
       await updateSubmissionOutcome(db.kysely, id, {
         status: 'failed',
         reason: services.grading.problem ?? 'no sandbox',
@@ -123,8 +123,7 @@ export function submissionRoutes(app: FastifyInstance, services: Services, { ite
       });
       return reply.code(202).send({ id, status: 'failed' });
     }
-    const jobId = await jobs.enqueue(GRADE_EXERCISE, { submissionId: id });
-    await setSubmissionJob(db.kysely, id, jobId);
+    const id = await queueSubmission(db.kysely, jobs, key, values);
     return reply.code(202).send({ id, status: 'queued' });
   });
 

@@ -11,6 +11,7 @@ import { selectExerciseSeals } from '../../models/exercise-seals.ts';
 import {
   selectEnrolledLearnerPage,
   selectLearnerResults,
+  selectOptionalLearnerGrade,
   upsertLearnerGrades,
   type LearnerGradeRow,
 } from '../../models/learner-grades.ts';
@@ -183,7 +184,7 @@ async function store(db: Kysely<Database>, run: Run, rows: LearnerGradeRow[], no
 }
 
 /**
- * Recomputes and stores a learner's grade in a session.
+ * Recomputes a learner's grade in a session, and stores it when it changed.
  */
 export async function refreshLearnerGrade(
   db: Kysely<Database>,
@@ -192,20 +193,21 @@ export async function refreshLearnerGrade(
   now: Date,
 ): Promise<LearnerGrade> {
   const grade = await learnerGrade(db, run, userId);
-  await store(
-    db,
-    run,
-    [
-      {
-        run_id: run.id,
-        user_id: userId,
-        grade: grade.grade,
-        passed: grade.passed ? 1 : 0,
-        computed_at: now.toISOString(),
-      },
-    ],
-    now,
-  );
+  const row = {
+    run_id: run.id,
+    user_id: userId,
+    grade: grade.grade,
+    passed: grade.passed ? 1 : 0,
+    computed_at: now.toISOString(),
+  };
+  // Most new results change nothing (a failed attempt, a pass already counted): no write then;
+  // the listeners still run (a certificate may be due now).
+  const stored = await selectOptionalLearnerGrade(db, run.id, userId);
+  if (stored && stored.grade === row.grade && stored.passed === row.passed) {
+    for (const listener of listeners) await listener(db, run, stored, now);
+  } else {
+    await store(db, run, [row], now);
+  }
   return grade;
 }
 

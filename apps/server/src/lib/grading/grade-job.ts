@@ -1,11 +1,16 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { Database } from '../../db/schema.ts';
 import { selectExerciseSeals } from '../../models/exercise-seals.ts';
-import { selectSubmissionById, updateSubmissionOutcome } from '../../models/submissions.ts';
-import { pythonDir, sandboxLibraryDir } from '../exercises/library.ts';
+import {
+  insertSubmission,
+  selectSubmissionById,
+  setSubmissionJob,
+  updateSubmissionOutcome,
+  type SubmissionKey,
+} from '../../models/submissions.ts';
+import { LruCache } from '../cache.ts';
+import { sandboxLibraryDir } from '../exercises/library.ts';
 import type { SealDocument } from '../exercises/standin.ts';
 import type { JobQueue } from '../jobs/queue.ts';
 import type { Sandbox, SandboxJob, SandboxLimits, SandboxResult } from '../sandbox/sandbox.ts';
@@ -50,18 +55,18 @@ export type GradeOutcome =
   | { status: 'done'; verdict: Verdict; errors: { cell: number; error: string }[] }
   | { status: 'failed'; code: UnverifiedCode; reason: string };
 
-let program: string | null = null;
-function gradeProgram(): string {
-  program ??= readFileSync(join(pythonDir(), 'carnet_seal', 'grade.py'), 'utf8');
-  return program;
-}
+/**
+ * The grading program: python/carnet_seal/grade.py's main(), imported from the library (the
+ * fork-server's zygotes have it imported already, ADR 027: nothing to compile per job).
+ */
+const GRADE_PROGRAM = 'import sys\nfrom carnet_seal.grade import main\nsys.exit(main(sys.argv[1:]))\n';
 
 function gradeJob(argv: string, stdin: unknown, limits: Partial<SandboxLimits>): SandboxJob {
   return {
     libraries: [sandboxLibraryDir()],
     // The judge runs no learner code: it may run in a reused sandboxed worker (ADR 027).
     trusted: argv === '--judge',
-    program: { code: gradeProgram(), filename: 'grade.py' },
+    program: { code: GRADE_PROGRAM, filename: 'grade.py' },
     argv: [argv],
     stdin: JSON.stringify(stdin),
     limits,
@@ -150,6 +155,34 @@ export async function gradeCells(
   }
 }
 
+const sealCache = new LruCache<number, SealDocument[]>(50);
+
+/** A version's sealed modules, parsed once per process (versions never change). */
+function sealsOf(db: Kysely<Database>, versionId: number): Promise<SealDocument[]> {
+  return sealCache.getOrLoad(versionId, async () =>
+    (await selectExerciseSeals(db, versionId))
+      .filter((row) => row.seal !== null && row.status === 'sealed')
+      .map((row) => JSON.parse(row.seal!) as SealDocument),
+  );
+}
+
+/**
+ * Stores a learner's submission and queues its grading, in one transaction: both or neither, and
+ * one commit (the API's path, and the benchmark's).
+ */
+export function queueSubmission(
+  db: Kysely<Database>,
+  jobs: JobQueue,
+  key: SubmissionKey,
+  values: Parameters<typeof insertSubmission>[2],
+): Promise<number> {
+  return db.transaction().execute(async (trx) => {
+    const id = await insertSubmission(trx, key, values);
+    await setSubmissionJob(trx, id, await jobs.enqueue(GRADE_EXERCISE, { submissionId: id }, { db: trx }));
+    return id;
+  });
+}
+
 /**
  * Registers `grade.exercise`: grades a stored submission, stores the verdict (or why it could not
  * be verified), and records the exercise progress of a pass. Without a sandbox, submissions fail
@@ -176,10 +209,8 @@ export function registerGradeExercise(
         });
         return { status: 'failed' };
       }
-      await updateSubmissionOutcome(db, submissionId, { status: 'running' });
-      const seals = (await selectExerciseSeals(db, submission.version_id))
-        .filter((row) => row.seal !== null && row.status === 'sealed')
-        .map((row) => JSON.parse(row.seal!) as SealDocument);
+      // The submission stays "queued" until its verdict: the job row says when it runs (one write less).
+      const seals = await sealsOf(db, submission.version_id);
       const outcome = await gradeCells(
         sandbox,
         {
@@ -200,16 +231,18 @@ export function registerGradeExercise(
         });
         return { status: 'failed' };
       }
-      await updateSubmissionOutcome(db, submissionId, {
-        status: 'done',
-        verdict: JSON.stringify(outcome.verdict),
-        ok: outcome.verdict.ok,
-        finishedAt,
+      // The verdict and the progress it earns, in one transaction (one commit).
+      await db.transaction().execute(async (trx) => {
+        await updateSubmissionOutcome(trx, submissionId, {
+          status: 'done',
+          verdict: JSON.stringify(outcome.verdict),
+          ok: outcome.verdict.ok,
+          finishedAt,
+        });
+        if (outcome.verdict.ok) await recordExerciseProgress(trx, submission, finishedAt);
       });
-      if (outcome.verdict.ok) {
-        await recordExerciseProgress(db, submission, finishedAt);
-        await refreshEnrolledGrade(db, submission.user_id, submission.course_id, clock());
-      }
+      // Then the grade (and a certificate it may earn): its own writes, after the verdict is safe.
+      if (outcome.verdict.ok) await refreshEnrolledGrade(db, submission.user_id, submission.course_id, clock());
       return { status: 'done' };
     },
     gradePayload,

@@ -1,11 +1,11 @@
 import { EventEmitter } from 'node:events';
 import { availableParallelism, hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import pg from 'pg';
 import type { z } from 'zod';
 import type { Db } from '../../db/database.ts';
-import type { JobRow } from '../../db/schema.ts';
+import type { Database, JobRow } from '../../db/schema.ts';
 import type { JobContext, JobHandler, JobQueue, JobRecord } from './queue.ts';
 
 export interface DbJobQueueOptions {
@@ -78,8 +78,9 @@ export class DbJobQueue implements JobQueue {
     this.#clock = options.clock ?? (() => new Date());
   }
 
-  async enqueue(kind: string, payload: unknown): Promise<number> {
-    const { id } = await this.#db.kysely
+  async enqueue(kind: string, payload: unknown, options: { db?: Kysely<Database> } = {}): Promise<number> {
+    const db = options.db ?? this.#db.kysely;
+    const { id } = await db
       .insertInto('jobs')
       .values({
         kind,
@@ -89,7 +90,8 @@ export class DbJobQueue implements JobQueue {
       })
       .returning('id')
       .executeTakeFirstOrThrow();
-    if (this.#db.dialect === 'postgres') await this.#notify('new');
+    // In the caller's transaction, PostgreSQL delivers the notification at commit, as it should.
+    if (this.#db.dialect === 'postgres') await this.#notify('new', db);
     this.#pump();
     return id;
   }
@@ -365,8 +367,8 @@ export class DbJobQueue implements JobQueue {
     }
   }
 
-  async #notify(message: string): Promise<void> {
-    await sql`select pg_notify(${CHANNEL}, ${message})`.execute(this.#db.kysely);
+  async #notify(message: string, db: Kysely<Database> = this.#db.kysely): Promise<void> {
+    await sql`select pg_notify(${CHANNEL}, ${message})`.execute(db);
   }
 
   async #listen(url: string): Promise<void> {

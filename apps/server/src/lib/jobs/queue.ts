@@ -1,5 +1,6 @@
+import type { Kysely } from 'kysely';
 import type { z } from 'zod';
-import type { JobStatus } from '../../db/schema.ts';
+import type { Database, JobStatus } from '../../db/schema.ts';
 
 /** A job as callers see it. */
 export interface JobRecord {
@@ -33,8 +34,11 @@ export type JobHandler<P, R> = (payload: P, context: JobContext) => Promise<R>;
  * workers of any process (or machine, on PostgreSQL) run them.
  */
 export interface JobQueue {
-  /** Stores a job for the handler of `kind`; returns its id. The payload must be JSON. */
-  enqueue(kind: string, payload: unknown): Promise<number>;
+  /**
+   * Stores a job for the handler of `kind`; returns its id. The payload must be JSON. With `db` (a
+   * transaction), the job is written by it: it exists, and is run, only if that transaction commits.
+   */
+  enqueue(kind: string, payload: unknown, options?: { db?: Kysely<Database> }): Promise<number>;
   /** Runs jobs of `kind` in this process once started; the payload is checked by `schema` first. */
   registerHandler<P, R>(kind: string, handler: JobHandler<P, R>, schema?: z.ZodType<P>): void;
   /** Starts claiming jobs of the registered kinds, at most `concurrency` at once. */

@@ -42,6 +42,8 @@ export const PRELOAD = [
   'nbautoeval.exercise_class',
   'nbautoeval.sealed',
   'nbautoeval.table',
+  // The grading program itself (python/carnet_seal/grade.py): a job then only calls its main().
+  'carnet_seal.grade',
 ];
 
 /** The minimum CPython the exercise library supports. */

@@ -116,15 +116,21 @@ describe('grading in the sandbox (two runs: obtain, then judge)', () => {
     expect(outcome.errors.map((e) => e.error.split(':')[0])).toEqual(['ValueError', 'EOFError', 'SystemExit']);
   }, 60_000);
 
-  it("builds the other exercise modules' stand-ins when the learner's code imports them", async () => {
-    const outcome = await grade([
+  it.each([
+    ['given with the job', false],
+    ["read from the course's seal files", true],
+  ])("builds the other exercise modules' stand-ins when the learner's code imports them (%s)", async (_how, files) => {
+    const cells = [
       IMPORT,
       'from corrections.exo_syracuse import exo_syracuse',
       'print(type(exo_syracuse).__name__, "exo_syracuse" in dir(__import__("corrections.exo_syracuse").exo_syracuse))',
       'from corrections.exo_syracuse import nothing_here',
       RIGHT,
       CORRECTION,
-    ]);
+    ];
+    const live = (await selectOptionalLiveVersionBySlug(t.db.kysely, 'demo'))!;
+    const course = files ? await gradingCourse(t.db.kysely, live.id, ROUTE) : undefined;
+    const outcome = await gradeCells(sandbox, { cells, seals, module: MODULE, attribute: 'exo_duree' }, { course });
     expect(outcome.status).toBe('done');
     if (outcome.status !== 'done') return;
     expect(outcome.verdict.ok).toBe(true);

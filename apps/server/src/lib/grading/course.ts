@@ -5,6 +5,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.ts';
 import { selectPublicFilesUnder } from '../../models/course-files.ts';
 import { selectOptionalVersionById } from '../../models/courses.ts';
+import { selectExerciseSeals } from '../../models/exercise-seals.ts';
 import type { CourseStructure } from '../import/import-course.ts';
 import { sandboxCourseRoot, writeCourseFiles } from '../sandbox/layout.ts';
 import type { SandboxJob } from '../sandbox/sandbox.ts';
@@ -16,7 +17,16 @@ interface VersionFolder {
   dir: string;
   paths: string[];
   mappings: StaticMapping[];
+  /** Whether SEALS_DIR holds the version's sealed modules. */
+  seals: boolean;
 }
+
+/**
+ * Where a version's sealed modules are written beside its files, one `<module>.seal.json` each:
+ * the grading run builds the stand-ins of the modules the learner's code imports from them (the
+ * same public data the browser's stand-ins carry; python/carnet_seal/grade.py).
+ */
+export const SEALS_DIR = '.carnet-seals';
 
 const folders = new Map<number, Promise<VersionFolder>>();
 
@@ -31,16 +41,23 @@ function versionFolder(db: Kysely<Database>, versionId: number): Promise<Version
       const version = await selectOptionalVersionById(db, versionId);
       const structure = JSON.parse(version?.structure ?? '{}') as Partial<CourseStructure>;
       const files = await selectPublicFilesUnder(db, versionId, '');
+      const seals = (await selectExerciseSeals(db, versionId)).filter((r) => r.status === 'sealed' && r.seal);
       const dir = mkdtempSync(join(sandboxCourseRoot(), `version-${versionId}-`));
       // The sandbox runs as another user: it must read (never write) these files.
       chmodSync(dir, 0o755);
       try {
         writeCourseFiles(dir, new Map(files.map((f) => [f.path, f.data])));
+        writeCourseFiles(dir, new Map(seals.map((r) => [`${SEALS_DIR}/${r.module}.seal.json`, r.seal!])));
       } catch (error) {
         rmSync(dir, { recursive: true, force: true });
         throw error;
       }
-      return { dir, paths: files.map((f) => f.path), mappings: structure.staticMappings ?? [] };
+      return {
+        dir,
+        paths: files.map((f) => f.path),
+        mappings: structure.staticMappings ?? [],
+        seals: seals.length > 0,
+      };
     })();
     folder.catch(() => folders.delete(versionId));
     folders.set(versionId, folder);
@@ -50,8 +67,9 @@ function versionFolder(db: Kysely<Database>, versionId: number): Promise<Version
 
 /** The course of a notebook's grading run (see `notebookLayout`). */
 export async function gradingCourse(db: Kysely<Database>, versionId: number, route: string): Promise<GradingCourse> {
-  const { dir, paths, mappings } = await versionFolder(db, versionId);
-  return notebookLayout(dir, paths, route, mappings);
+  const { dir, paths, mappings, seals } = await versionFolder(db, versionId);
+  const layout = notebookLayout(dir, paths, route, mappings);
+  return seals ? { ...layout, pythonPath: [...(layout.pythonPath ?? []), SEALS_DIR] } : layout;
 }
 
 /**

@@ -15,7 +15,7 @@ import type { SealDocument } from '../exercises/standin.ts';
 import type { JobQueue } from '../jobs/queue.ts';
 import type { Sandbox, SandboxJob, SandboxLimits, SandboxResult } from '../sandbox/sandbox.ts';
 import { refreshEnrolledGrade } from '../grades/gradebook.ts';
-import { gradingCourse, type GradingCourse } from './course.ts';
+import { gradingCourse, SEALS_DIR, type GradingCourse } from './course.ts';
 import { recordExerciseProgress } from './progress.ts';
 
 /** The job kind that grades one submission. */
@@ -118,8 +118,11 @@ export async function gradeCells(
   if (!entry?.sealable || !entry.sealed) {
     return { status: 'failed', code: 'not-sealed', reason: `${input.module}.${input.attribute} has no sealed form` };
   }
+  // With the course's sealed modules on disk (SEALS_DIR), only the target's seal travels with the
+  // job: the other stand-ins are built from those files if the learner's code imports them.
+  const seals = options.course?.pythonPath?.includes(SEALS_DIR) ? [seal!] : input.seals;
   const run = await sandbox.run(
-    { ...gradeJob('--obtain', input, { ...GRADE_LIMITS, ...options.limits }), ...options.course },
+    { ...gradeJob('--obtain', { ...input, seals }, { ...GRADE_LIMITS, ...options.limits }), ...options.course },
     { signal: options.signal },
   );
   const line = run.stdout

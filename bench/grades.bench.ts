@@ -2,7 +2,8 @@
  * The grade report of a big session, end to end: a generated course of 50 quiz problems (10 weeks),
  * 100,000 enrolled learners with 1–2 attempts at most problems (about 6 million stored attempts,
  * a few late), and `GET …/grades.csv` through a real listening server read by an HTTP client as a
- * stream. Targets (PostgreSQL): under 30 s and under 200 MB of memory.
+ * stream. Targets (PostgreSQL): under 30 s and under 200 MB of memory (the server's RSS, sampled from
+ * /proc). `GET /healthz` is probed during the export: the server's event loop while it grades.
  *
  * Baseline, same run, same process: reading the same rows the report reads — the same pages of
  * learners and their attempts, with the same queries — without grading, CSV or HTTP. The ratio says
@@ -197,6 +198,29 @@ async function main(): Promise<void> {
         req.on('error', reject);
       });
 
+    /** The latency of `GET /healthz` (ms): the server's event loop while it exports. */
+    const health = () =>
+      new Promise<number>((resolve, reject) => {
+        const started = performance.now();
+        http
+          .get({ host: address.hostname, port: address.port, path: '/healthz' }, (res) => {
+            res.resume();
+            res.on('end', () => resolve(performance.now() - started));
+          })
+          .on('error', reject);
+      });
+    /** Probes `/healthz` one after the other, 50 ms apart, until `done` resolves. */
+    const probeHealth = async (done: Promise<unknown>) => {
+      const latencies: number[] = [];
+      let over = false;
+      void done.finally(() => (over = true));
+      while (!over) {
+        latencies.push(await health());
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      return latencies.sort((a, b) => a - b);
+    };
+
     /** The baseline: the same pages and queries, rows counted, no grading, no CSV, no HTTP. */
     const readOnly = async () => {
       const started = performance.now();
@@ -220,13 +244,16 @@ async function main(): Promise<void> {
     const exportMs: number[] = [];
     const baselineMs: number[] = [];
     let last = { bytes: 0, lines: 0 };
+    let healthMs: number[] = [];
     const rssBefore = serverMemory().rss;
     for (let r = 0; r < rounds; r++) {
       const base = await readOnly();
       if (base.rows !== attempts) throw new Error(`baseline read ${base.rows} attempts of ${attempts}`);
       baselineMs.push(base.ms);
       const timer = setInterval(sample, 20);
-      const result = await download();
+      const downloading = download();
+      const [result, latencies] = await Promise.all([downloading, probeHealth(downloading)]);
+      healthMs = latencies;
       clearInterval(timer);
       sample();
       if (result.lines !== learners + 1) throw new Error(`expected ${learners + 1} lines, got ${result.lines}`);
@@ -250,12 +277,16 @@ async function main(): Promise<void> {
       serverRssBeforeMegabytes: mb(rssBefore),
       serverPeakRssMegabytes: mb(peak),
       serverHighWaterMegabytes: mb(hwm),
+      healthProbes: healthMs.length,
+      healthP50Ms: healthMs[Math.floor(healthMs.length * 0.5)] ?? 0,
+      healthMaxMs: healthMs.at(-1) ?? 0,
     };
     console.log(
       [
         `grade report CSV (${dialect}): ${figures.exportSeconds.toFixed(1)} s for ${learners.toLocaleString('en')} rows, ${figures.csvMegabytes.toFixed(1)} MB (target < 30 s)`,
         `  baseline, the same reads without grading/CSV/HTTP: ${figures.baselineSeconds.toFixed(1)} s — ratio ${figures.ratio.toFixed(2)}`,
         `  server memory (carnet serve, its own process): peak RSS while exporting ${figures.serverPeakRssMegabytes.toFixed(0)} MB, high-water mark ${figures.serverHighWaterMegabytes.toFixed(0)} MB (before the export: ${figures.serverRssBeforeMegabytes.toFixed(0)} MB; target < 200 MB)`,
+        `  GET /healthz during the export (last round, ${figures.healthProbes} probes): p50 ${figures.healthP50Ms.toFixed(1)} ms, max ${figures.healthMaxMs.toFixed(0)} ms`,
       ].join('\n'),
     );
     record(`grades-${dialect}`, figures);

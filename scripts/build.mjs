@@ -63,7 +63,11 @@ async function buildServer() {
   }
   await esbuild.build({
     absWorkingDir: root,
-    entryPoints: { cli: 'apps/server/src/cli/index.ts' },
+    // The grade report's worker thread is its own bundle, beside the CLI (lib/grades/report-stream.ts).
+    entryPoints: {
+      cli: 'apps/server/src/cli/index.ts',
+      'grade-report-worker': 'apps/server/src/lib/grades/report-worker.ts',
+    },
     outdir,
     bundle: true,
     platform: 'node',

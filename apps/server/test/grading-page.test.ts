@@ -1,8 +1,11 @@
 // Staff edit a session's grading and quiz policies (the page and `carnet run grading`), the grades
 // follow (a job), and the grade report is a streamed CSV — on both databases.
 import { spawnSync } from 'node:child_process';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
@@ -10,14 +13,15 @@ import type { Run } from '../src/db/schema.ts';
 import { gradedItems } from '../src/lib/grades/gradebook.ts';
 import { parseGradingPolicy } from '../src/lib/grades/policy.ts';
 import { GRADES_RECOMPUTE, registerGradeRecompute } from '../src/lib/grades/recompute.ts';
-import { scoreText } from '../src/lib/grades/report.ts';
+import { gradeReportStream, reportWorkers } from '../src/lib/grades/report-stream.ts';
+import { gradeReport, scoreText } from '../src/lib/grades/report.ts';
 import { importCourse } from '../src/lib/import/import-course.ts';
 import { DbJobQueue } from '../src/lib/jobs/db-queue.ts';
 import { enrol, unenrol } from '../src/lib/runs/enrolment.ts';
 import { prepareSandbox } from '../src/lib/sandbox/setup.ts';
 import { ensureCourseRole } from '../src/models/course-roles.ts';
 import { selectOptionalLiveVersionBySlug } from '../src/models/courses.ts';
-import { insertRun, selectOptionalRunById } from '../src/models/runs.ts';
+import { insertRun, selectOptionalRunById, selectOptionalRunBySlug } from '../src/models/runs.ts';
 import { Agent, createUser } from './agent.ts';
 import { createTestDb, DIALECTS, type TestDb } from './databases.ts';
 import { DEMO_COURSE, REPO_ROOT } from './fixtures.ts';
@@ -376,5 +380,78 @@ describe.each(DIALECTS)('grading page, grade report and command on %s', (dialect
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--threshold: Enter a percentage');
     expect(carnet(['demo', 'nope']).code).toBe(1);
+  });
+
+  /** Waits until no report worker runs (they exit asynchronously). */
+  const noReportWorker = async () => {
+    for (let i = 0; i < 200 && reportWorkers.running > 0; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(reportWorkers.running).toBe(0);
+  };
+
+  it('writes the report in a worker thread, page by page, byte for byte as the generator', async () => {
+    const csvRun = (await selectOptionalRunBySlug(t.db.kysely, 'demo', 'rapport'))!;
+    let expected = '';
+    for await (const chunk of gradeReport(t.db.kysely, csvRun)) expected += chunk.toString('utf8');
+    await noReportWorker();
+    const stopped = reportWorkers.stopped;
+    // One learner per page: the worker writes a chunk each time the stream asks for one.
+    const stream = gradeReportStream(t.db, csvRun, 1);
+    expect(reportWorkers.running).toBe(1);
+    const chunks: Buffer[] = [];
+    for await (const chunk of stream) chunks.push(chunk as Buffer);
+    expect(chunks.length).toBe(1 + 3); // the header, then one chunk per active learner
+    expect(Buffer.concat(chunks).toString('utf8')).toBe(expected);
+    await noReportWorker();
+    expect(reportWorkers.stopped).toBe(stopped);
+  });
+
+  it('ends the download visibly when the worker fails', async () => {
+    const csvRun = (await selectOptionalRunBySlug(t.db.kysely, 'demo', 'rapport'))!;
+    // A database the worker cannot reach: its first query fails, and so does the stream.
+    const unreachable = {
+      dataDir: join(t.dataDir, 'nowhere'),
+      databaseUrl: t.databaseUrl && 'postgres://127.0.0.1:1/none',
+    };
+    const stream = gradeReportStream({ ...t.db, options: unreachable }, csvRun);
+    await expect(
+      (async () => {
+        for await (const chunk of stream) void chunk;
+      })(),
+    ).rejects.toThrow(/grade report failed in its worker/);
+    await noReportWorker();
+  });
+
+  it('stops the worker when the client leaves in the middle of a download', async () => {
+    const bigRun = await newRun('foule');
+    const at = now.toISOString();
+    const series =
+      dialect === 'postgres'
+        ? sql`select g from generate_series(1, 20000) as g`
+        : sql`select g from (with recursive s(g) as (select 1 union all select g + 1 from s where g < 20000) select g from s)`;
+    await sql`insert into users (email, email_key, display_name, password_hash, created_at, updated_at)
+      select 'crowd' || g || '@example.org', 'crowd' || g || '@example.org', 'Crowd ' || g, null, ${at}, ${at}
+      from (${series}) as numbers`.execute(t.db.kysely);
+    await sql`insert into enrolments (user_id, run_id, course_id, status, enrolled_at)
+      select id, ${bigRun.id}, ${courseId}, 'active', ${at} from users where email like 'crowd%'`.execute(t.db.kysely);
+    await noReportWorker();
+    const stopped = reportWorkers.stopped;
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = app.server.address() as AddressInfo;
+    const cookie = [...staff.cookies].map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('; ');
+    // Headers received, nothing read: then the client goes away.
+    await new Promise<void>((resolve, reject) => {
+      const req = http.get(
+        { host: '127.0.0.1', port, path: '/manage/courses/demo/runs/foule/grades.csv', headers: { cookie } },
+        (res) => {
+          expect(res.statusCode).toBe(200);
+          expect(reportWorkers.running).toBe(1);
+          req.destroy();
+          resolve();
+        },
+      );
+      req.on('error', (error) => (req.destroyed ? undefined : reject(error)));
+    });
+    await noReportWorker();
+    expect(reportWorkers.stopped).toBe(stopped + 1);
   });
 });

@@ -11,6 +11,8 @@ export interface Db {
   dialect: 'sqlite' | 'postgres';
   /** Where it lives, for logs: the SQLite file, or the PostgreSQL URL without its password. */
   location: string;
+  /** How it was opened: another thread opens its own connection from these (the grade report's worker). */
+  options: DbOptions;
   close(): Promise<void>;
 }
 
@@ -18,6 +20,11 @@ export interface DbOptions {
   databaseUrl?: string | undefined;
   dataDir: string;
   poolSize?: number;
+  /**
+   * SQLite only: a read-only connection to an existing file, without the writer's pragmas (WAL lets
+   * it read while the server writes).
+   */
+  readonly?: boolean;
 }
 
 /**
@@ -31,17 +38,28 @@ export function openDatabase(options: DbOptions): Db {
     // the pool; without a listener its error would crash the process. Queries in flight still fail.
     pool.on('error', () => {});
     const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-    return { kysely, dialect: 'postgres', location: redact(options.databaseUrl), close: () => kysely.destroy() };
+    return {
+      kysely,
+      dialect: 'postgres',
+      location: redact(options.databaseUrl),
+      options,
+      close: () => kysely.destroy(),
+    };
   }
-  mkdirSync(options.dataDir, { recursive: true });
   const file = join(options.dataDir, 'carnet.db');
-  const sqlite = new SQLite(file);
-  sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma('synchronous = FULL');
-  sqlite.pragma('foreign_keys = ON');
+  let sqlite: SQLite.Database;
+  if (options.readonly) {
+    sqlite = new SQLite(file, { readonly: true, fileMustExist: true });
+  } else {
+    mkdirSync(options.dataDir, { recursive: true });
+    sqlite = new SQLite(file);
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('synchronous = FULL');
+    sqlite.pragma('foreign_keys = ON');
+  }
   sqlite.pragma('busy_timeout = 5000');
   const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
-  return { kysely, dialect: 'sqlite', location: file, close: () => kysely.destroy() };
+  return { kysely, dialect: 'sqlite', location: file, options, close: () => kysely.destroy() };
 }
 
 /**

@@ -223,11 +223,14 @@ export function computeGrade(
   results: LearnerResults,
   known?: WeekDeadlines,
 ): LearnerGrade {
-  const attempts = new Map<string, LearnerResults['attempts']>();
+  // Attempts by route, then problem: an item's are found from its route and ref (the problem id)
+  // without building a key string per attempt (a report grades millions).
+  const attempts = new Map<string, Map<string, LearnerResults['attempts']>>();
   for (const a of results.attempts) {
-    const key = `quiz:${a.route}#${a.problemId}`;
-    let list = attempts.get(key);
-    if (!list) attempts.set(key, (list = []));
+    let problems = attempts.get(a.route);
+    if (!problems) attempts.set(a.route, (problems = new Map()));
+    let list = problems.get(a.problemId);
+    if (!list) problems.set(a.problemId, (list = []));
     list.push(a);
   }
   const passes = new Map<string, string[]>();
@@ -252,7 +255,7 @@ export function computeGrade(
     let late = 0;
     if (item.kind === 'quiz') {
       let counting: { score: number; max: number } | null = null;
-      for (const a of attempts.get(item.key) ?? []) {
+      for (const a of attempts.get(item.route)?.get(item.ref) ?? []) {
         if (!onTime(a.at, deadline)) {
           late++;
           continue;

@@ -55,18 +55,27 @@ export function reportHeader(items: readonly GradedItem[], counted: (item: Grade
   ]);
 }
 
+/** Each item's column by key, once per list of items (a report writes 100,000 lines with the same). */
+const columnsOf = new WeakMap<readonly GradedItem[], Map<string, number>>();
+
 /** One learner's line; `items` in the header's order. */
 export function reportLine(
   learner: { email: string; name: string },
   items: readonly GradedItem[],
   grade: LearnerGrade,
 ): string {
-  const scores = new Map<string, number | null>();
-  for (const week of grade.weeks) for (const g of week.items) scores.set(g.item.key, g.score);
+  let columns = columnsOf.get(items);
+  if (!columns) columnsOf.set(items, (columns = new Map(items.map((item, i) => [item.key, i]))));
+  const scores: (string | null)[] = new Array<string | null>(items.length).fill(null);
+  for (const week of grade.weeks)
+    for (const g of week.items) {
+      const column = columns.get(g.item.key);
+      if (column !== undefined) scores[column] = scoreText(g.score);
+    }
   return csvLine([
     learner.email,
     learner.name,
-    ...items.map((i) => scoreText(scores.get(i.key) ?? null)),
+    ...scores,
     ...GRADED_KINDS.map((kind) => (grade.types[kind].items === 0 ? null : scoreText(grade.types[kind].score))),
     scoreText(grade.grade),
     grade.passed ? 'yes' : 'no',

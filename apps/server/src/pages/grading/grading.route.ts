@@ -1,4 +1,3 @@
-import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { formValues, requireUser } from '../../http/auth.ts';
 import { pageContext } from '../../http/context.ts';
@@ -9,7 +8,8 @@ import { canManageCourse } from '../../lib/auth/roles.ts';
 import { checkGradingInput, gradingInputOf, versionWeeks, type GradingInput } from '../../lib/grades/form.ts';
 import { parseGradingPolicy, weekDueAt } from '../../lib/grades/policy.ts';
 import { recomputeJobState, setRunPolicies } from '../../lib/grades/recompute.ts';
-import { gradeReport, reportFileName } from '../../lib/grades/report.ts';
+import { gradeReportStream } from '../../lib/grades/report-stream.ts';
+import { reportFileName } from '../../lib/grades/report.ts';
 import { toLocalInput } from '../../lib/runs/dates.ts';
 import { runGradingUrl } from '../../lib/urls.ts';
 import { selectOptionalCourseBySlug } from '../../models/courses.ts';
@@ -139,8 +139,14 @@ export function gradingRoutes(app: FastifyInstance, services: Services): void {
   app.get<{ Params: Params }>('/manage/courses/:slug/runs/:run/grades.csv', async (request, reply) => {
     const { course, run } = await managedRun(request);
     const name = reportFileName(course.slug, run.slug, clock());
-    const body = Readable.from(gradeReport(db.kysely, run), { objectMode: false });
+    // Written by a worker thread with its own connection and heap (ADR 033); an error cuts the
+    // download short (the headers are sent), a client that leaves stops the worker.
+    const body = gradeReportStream(db, run);
     body.on('error', (error) => request.log.error({ err: error, run: run.id }, 'grade report interrupted'));
+    body.on('close', () => {
+      if (!body.readableEnded && !body.errored)
+        request.log.info({ run: run.id }, 'grade report abandoned by the client');
+    });
     return reply
       .type('text/csv; charset=utf-8')
       .header('Content-Disposition', `attachment; filename="${name}"`)

@@ -16,6 +16,7 @@ import type { Sandbox } from '../src/lib/sandbox/sandbox.ts';
 import { selectOptionalLiveVersionBySlug } from '../src/models/courses.ts';
 import { selectExerciseSeals } from '../src/models/exercise-seals.ts';
 import { selectItemProgress } from '../src/models/item-progress.ts';
+import { hasEarlierPass, selectSubmissionById } from '../src/models/submissions.ts';
 import { Agent, createUser } from './agent.ts';
 import { createTestDb, DIALECTS, type TestDb } from './databases.ts';
 import { DEMO_COURSE } from './fixtures.ts';
@@ -295,6 +296,10 @@ describe.each(DIALECTS)('submissions API on %s', (dialect) => {
     const live = (await selectOptionalLiveVersionBySlug(t.db.kysely, 'demo'))!;
     const rows = await selectItemProgress(t.db.kysely, user.id, live.course_id, ROUTE);
     expect(rows.find((r) => r.source === 'exercise')?.state).toBe('done');
+    // The first pass earned the progress; the second changes nothing (no progress or grade work).
+    const first = await selectSubmissionById(t.db.kysely, withData.json<{ id: number }>().id);
+    expect(await hasEarlierPass(t.db.kysely, first)).toBe(false);
+    expect(await hasEarlierPass(t.db.kysely, await selectSubmissionById(t.db.kysely, id))).toBe(true);
 
     const bob = await learner(`bob-${dialect}@example.org`);
     expect((await bob.json('GET', `/api/submissions/${id}`)).statusCode).toBe(404);

@@ -151,6 +151,31 @@ export async function selectPassedExercises(
     .execute();
 }
 
+/**
+ * Whether the learner already had a verified all-OK submission of this exercise, in this item,
+ * made before `submission`: then another pass changes neither their progress nor their grade.
+ */
+export async function hasEarlierPass(
+  db: Kysely<Database>,
+  submission: Pick<SubmissionRow, 'id' | 'user_id' | 'course_id' | 'route' | 'module' | 'exercise' | 'created_at'>,
+): Promise<boolean> {
+  const row = await db
+    .selectFrom('submissions')
+    .select('id')
+    .where('user_id', '=', submission.user_id)
+    .where('course_id', '=', submission.course_id)
+    .where('route', '=', submission.route)
+    .where('module', '=', submission.module)
+    .where('exercise', '=', submission.exercise)
+    .where('status', '=', 'done')
+    .where('ok', '=', 1)
+    .where('id', '<>', submission.id)
+    .where('created_at', '<=', submission.created_at)
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 /** A course's latest submissions with their learners, for its staff (newest first). */
 export async function selectCourseSubmissions(
   db: Kysely<Database>,

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Database } from '../../db/schema.ts';
 import { selectExerciseSeals } from '../../models/exercise-seals.ts';
 import {
+  hasEarlierPass,
   insertSubmission,
   selectSubmissionById,
   setSubmissionJob,
@@ -234,6 +235,8 @@ export function registerGradeExercise(
         });
         return { status: 'failed' };
       }
+      // A pass after an earlier one (a notebook run again) changes no progress and no grade.
+      const news = outcome.verdict.ok && !(await hasEarlierPass(db, submission));
       // The verdict and the progress it earns, in one transaction (one commit).
       await db.transaction().execute(async (trx) => {
         await updateSubmissionOutcome(trx, submissionId, {
@@ -242,10 +245,10 @@ export function registerGradeExercise(
           ok: outcome.verdict.ok,
           finishedAt,
         });
-        if (outcome.verdict.ok) await recordExerciseProgress(trx, submission, finishedAt);
+        if (news) await recordExerciseProgress(trx, submission, finishedAt);
       });
       // Then the grade (and a certificate it may earn): its own writes, after the verdict is safe.
-      if (outcome.verdict.ok) await refreshEnrolledGrade(db, submission.user_id, submission.course_id, clock());
+      if (news) await refreshEnrolledGrade(db, submission.user_id, submission.course_id, clock());
       return { status: 'done' };
     },
     gradePayload,

@@ -251,10 +251,10 @@ export class DbJobQueue implements JobQueue {
     })();
   }
 
-  async #claim(limit: number): Promise<JobRow[]> {
+  async #claim(limit: number, db: Kysely<Database> = this.#db.kysely): Promise<JobRow[]> {
     const now = this.#now();
     const kinds = [...this.#handlers.keys()];
-    let pick = this.#db.kysely
+    let pick = db
       .selectFrom('jobs')
       .select('id')
       .where('kind', 'in', kinds)
@@ -271,7 +271,7 @@ export class DbJobQueue implements JobQueue {
       .orderBy('id')
       .limit(limit);
     if (this.#db.dialect === 'postgres') pick = pick.forUpdate().skipLocked();
-    return this.#db.kysely
+    return db
       .updateTable('jobs')
       .set((eb) => ({
         status: 'running',
@@ -315,12 +315,24 @@ export class DbJobQueue implements JobQueue {
       }
       // Abandoned (stop with abandon): the row is left for another worker.
       if (this.#running.get(row.id) !== controller) return;
+      // The slot this job frees is taken at once by the next queued job, claimed in the same
+      // transaction as this job's result (one commit instead of two), unless a pump is claiming.
+      const claimNext = this.#started && !this.#pumping;
+      if (claimNext) this.#pumping = true;
+      let next: JobRow[] = [];
       try {
-        await this.#finish(row, outcome);
+        const done = await this.#db.kysely.transaction().execute(async (trx) => {
+          const record = await this.#finish(row, outcome, trx);
+          return { record, next: claimNext ? await this.#claim(1, trx) : [] };
+        });
+        next = done.next;
+        if (done.record) this.#events.emit('finished', row.id, done.record);
       } catch (error) {
         this.#options.log?.error({ err: error, job: row.id }, 'job queue: storing a result failed');
       } finally {
+        if (claimNext) this.#pumping = false;
         this.#running.delete(row.id);
+        for (const job of next) this.#run(job);
         if (this.#running.size === 0) this.#settleIdle?.();
         this.#pump();
       }
@@ -330,22 +342,24 @@ export class DbJobQueue implements JobQueue {
   async #finish(
     row: JobRow,
     outcome: { status: 'done'; result: unknown } | { status: 'failed'; error: string },
-  ): Promise<void> {
+    db: Kysely<Database> = this.#db.kysely,
+  ): Promise<JobRecord | null> {
     const finishedAt = this.#now();
     const result = outcome.status === 'done' ? JSON.stringify(outcome.result) : null;
     const error = outcome.status === 'failed' ? outcome.error : null;
     // Only while the claim is ours: a worker that lost its lease must not overwrite a retry's result.
-    const updated = await this.#db.kysely
+    const updated = await db
       .updateTable('jobs')
       .set({ status: outcome.status, result, error, finished_at: finishedAt, worker: null, lease_until: null })
       .where('id', '=', row.id)
       .where('worker', '=', this.#worker)
       .where('status', '=', 'running')
       .executeTakeFirst();
-    if (Number(updated.numUpdatedRows) === 0) return;
-    const record = toRecord({ ...row, status: outcome.status, result, error, finished_at: finishedAt });
-    this.#events.emit('finished', row.id, record);
-    if (this.#db.dialect === 'postgres') await this.#notify(`done:${row.id}`);
+    if (Number(updated.numUpdatedRows) === 0) return null;
+    // In a transaction, PostgreSQL delivers the notification at commit; the caller announces the
+    // result in this process once committed.
+    if (this.#db.dialect === 'postgres') await this.#notify(`done:${row.id}`, db);
+    return toRecord({ ...row, status: outcome.status, result, error, finished_at: finishedAt });
   }
 
   async #announce(id: number): Promise<void> {

@@ -16,10 +16,10 @@ import { importCourse } from '../src/lib/import/import-course.ts';
 import { DbJobQueue } from '../src/lib/jobs/db-queue.ts';
 import { enrol } from '../src/lib/runs/enrolment.ts';
 import { selectOptionalLiveVersionBySlug } from '../src/models/courses.ts';
-import { insertRun, selectOptionalRunById, updateRun } from '../src/models/runs.ts';
+import { selectOptionalRunById, updateRun } from '../src/models/runs.ts';
 import { Agent, createUser } from './agent.ts';
 import { createTestDb, DIALECTS, type TestDb } from './databases.ts';
-import { DEMO_COURSE } from './fixtures.ts';
+import { DEMO_COURSE, insertTestRun } from './fixtures.ts';
 
 const QUIZ = 'w1/w1-s3-q1-premiers-pas';
 const QUIZ_URL = `/courses/demo/${QUIZ}`;
@@ -92,19 +92,13 @@ describe.each(DIALECTS)('certificates on %s', (dialect) => {
 
   /** A session whose policy a single right answer passes (a tiny threshold, quizzes only). */
   async function session(certificates: Partial<GradingPolicy['certificates']>, threshold = 0.01): Promise<Run> {
-    const run = (await insertRun(t.db.kysely, {
+    const run = await insertTestRun(t.db.kysely, now, {
       course_id: courseId,
       slug: `s${++n}`,
       title: `Printemps ${n}`,
-      mode: 'scheduled',
-      starts_at: '2026-03-02T08:00:00.000Z',
       ends_at: '2026-06-01T00:00:00.000Z',
-      enrol_opens_at: null,
-      enrol_closes_at: null,
       version_id: versionId,
-      created_at: now.toISOString(),
-      updated_at: now.toISOString(),
-    }))!;
+    });
     const policy: GradingPolicy = {
       ...DEFAULT_GRADING_POLICY,
       weights: { quiz: 1, exercise: 0 },

@@ -15,10 +15,10 @@ import { enrol } from '../src/lib/runs/enrolment.ts';
 import { prepareSandbox } from '../src/lib/sandbox/setup.ts';
 import { selectOptionalLiveVersionBySlug } from '../src/models/courses.ts';
 import { selectOptionalLearnerGrade } from '../src/models/learner-grades.ts';
-import { insertRun, selectOptionalRunById } from '../src/models/runs.ts';
+import { selectOptionalRunById } from '../src/models/runs.ts';
 import { Agent, createUser } from './agent.ts';
 import { createTestDb, DIALECTS, type TestDb } from './databases.ts';
-import { DEMO_COURSE } from './fixtures.ts';
+import { DEMO_COURSE, insertTestRun } from './fixtures.ts';
 
 const QUIZ = 'w1/w1-s3-q1-premiers-pas';
 const URL_ = `/courses/demo/${QUIZ}`;
@@ -53,19 +53,12 @@ describe.each(DIALECTS)('grades on %s', (dialect) => {
     const live = (await selectOptionalLiveVersionBySlug(t.db.kysely, 'demo'))!;
     courseId = live.course_id;
     versionId = live.id;
-    run = (await insertRun(t.db.kysely, {
+    run = await insertTestRun(t.db.kysely, now, {
       course_id: courseId,
       slug: 'printemps',
       title: 'Printemps',
-      mode: 'scheduled',
-      starts_at: '2026-03-02T08:00:00.000Z',
-      ends_at: '2026-05-01T00:00:00.000Z',
-      enrol_opens_at: null,
-      enrol_closes_at: null,
       version_id: versionId,
-      created_at: now.toISOString(),
-      updated_at: now.toISOString(),
-    }))!;
+    });
   }, 120_000);
   afterAll(async () => {
     await jobs.stop();

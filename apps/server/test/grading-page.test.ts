@@ -21,10 +21,10 @@ import { enrol, unenrol } from '../src/lib/runs/enrolment.ts';
 import { prepareSandbox } from '../src/lib/sandbox/setup.ts';
 import { ensureCourseRole } from '../src/models/course-roles.ts';
 import { selectOptionalLiveVersionBySlug } from '../src/models/courses.ts';
-import { insertRun, selectOptionalRunById, selectOptionalRunBySlug } from '../src/models/runs.ts';
+import { selectOptionalRunById, selectOptionalRunBySlug } from '../src/models/runs.ts';
 import { Agent, createUser } from './agent.ts';
 import { createTestDb, DIALECTS, type TestDb } from './databases.ts';
-import { DEMO_COURSE, REPO_ROOT } from './fixtures.ts';
+import { DEMO_COURSE, REPO_ROOT, insertTestRun } from './fixtures.ts';
 
 const QUIZ = 'w1/w1-s3-q1-premiers-pas';
 const CARNET = join(REPO_ROOT, 'apps/server/bin/carnet.js');
@@ -76,19 +76,12 @@ describe.each(DIALECTS)('grading page, grade report and command on %s', (dialect
   let n = 0;
 
   const newRun = async (slug: string) =>
-    (await insertRun(t.db.kysely, {
+    await insertTestRun(t.db.kysely, now, {
       course_id: courseId,
       slug,
       title: `Session ${slug}`,
-      mode: 'scheduled',
-      starts_at: '2026-03-02T08:00:00.000Z',
-      ends_at: '2026-05-01T00:00:00.000Z',
-      enrol_opens_at: null,
-      enrol_closes_at: null,
       version_id: versionId,
-      created_at: now.toISOString(),
-      updated_at: now.toISOString(),
-    }))!;
+    });
 
   beforeAll(async () => {
     const setup = await prepareSandbox({ python: '/usr/bin/python3', bwrap: 'bwrap', unsafeGrading: false });

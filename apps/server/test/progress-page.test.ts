@@ -11,11 +11,10 @@ import { importCourse } from '../src/lib/import/import-course.ts';
 import { enrol } from '../src/lib/runs/enrolment.ts';
 import { prepareSandbox } from '../src/lib/sandbox/setup.ts';
 import { selectOptionalLiveVersionBySlug } from '../src/models/courses.ts';
-import { insertRun } from '../src/models/runs.ts';
 import { percent } from '../src/pages/progress/progress.view.ts';
 import { Agent, createUser } from './agent.ts';
 import { createTestDb, DIALECTS, type TestDb } from './databases.ts';
-import { DEMO_COURSE } from './fixtures.ts';
+import { DEMO_COURSE, insertTestRun } from './fixtures.ts';
 
 const QUIZ = 'w1/w1-s3-q1-premiers-pas';
 const QUIZ_URL = `/courses/demo/${QUIZ}`;
@@ -51,19 +50,12 @@ describe.each(DIALECTS)('the progress page on %s', (dialect) => {
       clock: () => now,
     });
     const live = (await selectOptionalLiveVersionBySlug(t.db.kysely, 'demo'))!;
-    run = (await insertRun(t.db.kysely, {
+    run = await insertTestRun(t.db.kysely, now, {
       course_id: live.course_id,
       slug: 'printemps',
       title: 'Printemps',
-      mode: 'scheduled',
-      starts_at: '2026-03-02T08:00:00.000Z',
-      ends_at: '2026-05-01T00:00:00.000Z',
-      enrol_opens_at: null,
-      enrol_closes_at: null,
       version_id: live.id,
-      created_at: now.toISOString(),
-      updated_at: now.toISOString(),
-    }))!;
+    });
     const items = await gradedItems(t.db.kysely, live.id);
     quizCount = items.filter((i) => i.kind === 'quiz').length;
     weekOneQuiz = items.filter((i) => i.kind === 'quiz' && i.week === 1).length;

@@ -7,10 +7,9 @@ import { importCourse } from '../src/lib/import/import-course.ts';
 import { enrol } from '../src/lib/runs/enrolment.ts';
 import { selectItemSummaries } from '../src/models/course-items.ts';
 import { selectOptionalLiveVersionBySlug } from '../src/models/courses.ts';
-import { insertRun } from '../src/models/runs.ts';
 import { Agent, createUser } from './agent.ts';
 import { createTestDb, DIALECTS, type TestDb } from './databases.ts';
-import { DEMO_COURSE } from './fixtures.ts';
+import { DEMO_COURSE, insertTestRun } from './fixtures.ts';
 
 const NOTEBOOK = 'w1/w1-s1-c1-nombres';
 const OTHER = 'w1/w1-s2-c1-chaines';
@@ -34,19 +33,15 @@ describe.each(DIALECTS)('progress on %s', (dialect) => {
     week1 = items.filter((i) => i.week === 1).map((i) => i.route);
     for (const slug of ['spring', 'autumn']) {
       runs.push(
-        (await insertRun(t.db.kysely, {
+        await insertTestRun(t.db.kysely, now, {
           course_id: live.course_id,
           slug,
           title: slug,
           mode: 'self-paced',
           starts_at: '2026-01-01T00:00:00.000Z',
           ends_at: null,
-          enrol_opens_at: null,
-          enrol_closes_at: null,
           version_id: live.id,
-          created_at: now.toISOString(),
-          updated_at: now.toISOString(),
-        }))!,
+        }),
       );
     }
   });

@@ -5,10 +5,9 @@ import { loadConfig } from '../src/config.ts';
 import { importCourse } from '../src/lib/import/import-course.ts';
 import { enrol } from '../src/lib/runs/enrolment.ts';
 import { selectOptionalLiveVersionBySlug } from '../src/models/courses.ts';
-import { insertRun } from '../src/models/runs.ts';
 import { Agent, createUser } from './agent.ts';
 import { createTestDb, DIALECTS, type TestDb } from './databases.ts';
-import { DEMO_COURSE } from './fixtures.ts';
+import { DEMO_COURSE, insertTestRun } from './fixtures.ts';
 
 const QUIZ = 'w1/w1-s3-q1-premiers-pas';
 const QUIZ_URL = `/courses/demo/${QUIZ}`;
@@ -49,19 +48,15 @@ describe.each(DIALECTS)('quiz answer distributions on %s', (dialect) => {
     await importCourse(t.db, { source: DEMO_COURSE, slug: 'demo', dataDir: t.dataDir });
     app = await buildApp({ config: loadConfig({}, { dataDir: t.dataDir }), db: t.db, logger: false, clock: () => now });
     const live = (await selectOptionalLiveVersionBySlug(t.db.kysely, 'demo'))!;
-    const run = (await insertRun(t.db.kysely, {
+    const run = await insertTestRun(t.db.kysely, now, {
       course_id: live.course_id,
       slug: 'printemps',
       title: 'Printemps',
       mode: 'self-paced',
       starts_at: '2026-01-01T00:00:00.000Z',
       ends_at: null,
-      enrol_opens_at: null,
-      enrol_closes_at: null,
       version_id: live.id,
-      created_at: now.toISOString(),
-      updated_at: now.toISOString(),
-    }))!;
+    });
 
     const a = await createUser(t.db, 'admin@example.org', { admin: true, name: 'Admin' });
     admin = new Agent(app);

@@ -6,10 +6,9 @@ import type { Run } from '../src/db/schema.ts';
 import { importCourse } from '../src/lib/import/import-course.ts';
 import { enrol } from '../src/lib/runs/enrolment.ts';
 import { selectOptionalLiveVersionBySlug } from '../src/models/courses.ts';
-import { insertRun } from '../src/models/runs.ts';
 import { Agent, createUser } from './agent.ts';
 import { createTestDb, DIALECTS, type TestDb } from './databases.ts';
-import { DEMO_COURSE } from './fixtures.ts';
+import { DEMO_COURSE, insertTestRun } from './fixtures.ts';
 
 const QUIZ = 'w1/w1-s3-q1-premiers-pas';
 const URL_ = `/courses/demo/${QUIZ}`;
@@ -46,20 +45,16 @@ describe.each(DIALECTS)('quizzes on %s', (dialect) => {
     const agent = new Agent(app);
     await agent.login(user.email, user.password);
     if (run) {
-      const created = (await insertRun(t.db.kysely, {
+      const created = await insertTestRun(t.db.kysely, now, {
         course_id: courseId,
         slug: `run-${n}`,
         title: `Run ${n}`,
         mode: 'self-paced',
         starts_at: '2026-01-01T00:00:00.000Z',
         ends_at: null,
-        enrol_opens_at: null,
-        enrol_closes_at: null,
         version_id: versionId,
-        created_at: now.toISOString(),
-        updated_at: now.toISOString(),
         ...run,
-      }))!;
+      });
       expect(await enrol(t.db.kysely, user.id, created, now)).toBe('enrolled');
     }
     return { user, agent };

@@ -34,14 +34,6 @@ const payload = z.object({ runId: z.number().int().positive() });
 
 type RunFacts = Pick<Run, 'id' | 'title' | 'version_id' | 'grading'>;
 
-const policies = new LruCache<string, GradingPolicy>(200);
-/** The session's policy (parsed once per distinct JSON: the hook may run 100,000 times in a row). */
-export function policyOf(run: Pick<Run, 'grading'>): GradingPolicy {
-  let policy = policies.get(run.grading);
-  if (!policy) policies.set(run.grading, (policy = parseGradingPolicy(run.grading)));
-  return policy;
-}
-
 /** Whether the session issues certificates to those who passed, at this moment. */
 export function issuesAt(policy: GradingPolicy, now: Date): boolean {
   const { issue, date } = policy.certificates;
@@ -73,7 +65,7 @@ async function issueOne(
   const key = `${run.id}:${userId}`;
   const holders = holdersOf(db);
   if (holders.get(key)) return null;
-  const policy = policyOf(run);
+  const policy = parseGradingPolicy(run.grading);
   const id = await insertCertificateIfNone(db, {
     code: generateCode(),
     runId: run.id,
@@ -94,13 +86,13 @@ export async function issueOnGradeChange(
   row: LearnerGradeRow,
   now: Date,
 ): Promise<void> {
-  if (!row.passed || !issuesAt(policyOf(run), now)) return;
+  if (!row.passed || !issuesAt(parseGradingPolicy(run.grading), now)) return;
   await issueOne(db, run, row.user_id, row.grade, now);
 }
 
 /** Lazily, when a learner looks: issues their certificate if they passed and the session issues now. */
 export async function issueIfDue(db: Kysely<Database>, run: RunFacts, userId: number, now: Date): Promise<void> {
-  if (!issuesAt(policyOf(run), now) || holdersOf(db).get(`${run.id}:${userId}`)) return;
+  if (!issuesAt(parseGradingPolicy(run.grading), now) || holdersOf(db).get(`${run.id}:${userId}`)) return;
   const grade = await selectOptionalLearnerGrade(db, run.id, userId);
   if (grade?.passed) await issueOne(db, run, userId, grade.grade, now);
 }
@@ -115,7 +107,7 @@ export async function issuePassedLearners(
   now: Date,
   pageSize = 500,
 ): Promise<number> {
-  const policy = policyOf(run);
+  const policy = parseGradingPolicy(run.grading);
   if (!issuesAt(policy, now)) return 0;
   const courseTitle =
     (await db.selectFrom('course_versions').select('title').where('id', '=', run.version_id).executeTakeFirst())
@@ -218,7 +210,7 @@ export async function certificateStatus(
   await issueIfDue(db, run, userId, now);
   const [latest] = await selectLearnerCertificates(db, run.id, userId);
   if (latest) return { kind: latest.revoked_at === null ? 'issued' : 'revoked', certificate: latest };
-  const policy = policyOf(run);
+  const policy = parseGradingPolicy(run.grading);
   if (policy.certificates.issue === 'never') return { kind: 'none' };
   const grade = await selectOptionalLearnerGrade(db, run.id, userId);
   if (grade?.passed && policy.certificates.issue === 'date' && policy.certificates.date) {
@@ -263,7 +255,7 @@ export function scheduleCertificateDates(
     const now = clock();
     const runs = await db.selectFrom('runs').select(['id', 'grading']).where('archived', '=', 0).execute();
     for (const run of runs) {
-      const policy = policyOf(run);
+      const policy = parseGradingPolicy(run.grading);
       if (policy.certificates.issue !== 'date' || !issuesAt(policy, now)) continue;
       const key = `${run.id}@${policy.certificates.date}`;
       if (done.has(key)) continue;

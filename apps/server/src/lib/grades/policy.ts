@@ -11,6 +11,7 @@
  *   the weighted mean of the types that have items. Passed when grade ≥ threshold.
  */
 import { z } from 'zod';
+import { LruCache } from '../cache.ts';
 import type { ScoreCounts } from '../quizzes/policy.ts';
 import { weekOpensAt, type RunTimes } from '../runs/schedule.ts';
 
@@ -69,11 +70,32 @@ const stored = z.object({
     .optional(),
 });
 
-/** The policy stored in `runs.grading` (JSON); missing or invalid parts take the defaults. */
+const parsedPolicies = new LruCache<string, GradingPolicy>(200);
+
+/**
+ * The policy stored in `runs.grading` (JSON); missing or invalid parts take the defaults. Parsed
+ * once per distinct JSON (pages, jobs and the certificate hook read it for every learner) and
+ * frozen, since the same object is shared.
+ */
 export function parseGradingPolicy(json: string | null | undefined): GradingPolicy {
+  const key = json ?? '{}';
+  let policy = parsedPolicies.get(key);
+  if (!policy) parsedPolicies.set(key, (policy = deepFreeze(readGradingPolicy(key))));
+  return policy;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const inner of Object.values(value)) deepFreeze(inner);
+  }
+  return value;
+}
+
+function readGradingPolicy(json: string): GradingPolicy {
   let raw: unknown;
   try {
-    raw = JSON.parse(json ?? '{}');
+    raw = JSON.parse(json);
   } catch {
     return DEFAULT_GRADING_POLICY;
   }

@@ -6,7 +6,8 @@ import { formValue, sendPage } from '../../http/forms.ts';
 import type { MessageKey } from '../../i18n/index.ts';
 import { canManageCourse } from '../../lib/auth/roles.ts';
 import { normalizeCode } from '../../lib/certificates/code.ts';
-import { CERTIFICATES_ISSUE, policyOf, reissueCertificate } from '../../lib/certificates/issue.ts';
+import { CERTIFICATES_ISSUE, reissueCertificate } from '../../lib/certificates/issue.ts';
+import { parseGradingPolicy } from '../../lib/grades/policy.ts';
 import { manageCertificatesUrl } from '../../lib/urls.ts';
 import {
   countRunCertificates,
@@ -71,7 +72,7 @@ export function manageCertificateRoutes(app: FastifyInstance, services: Services
         manageCertificatesView(ctx, {
           course,
           run,
-          policy: policyOf(run),
+          policy: parseGradingPolicy(run.grading),
           counts: await countRunCertificates(db.kysely, run.id),
           rows: rows.slice(0, PAGE_SIZE),
           next: rows.length > PAGE_SIZE ? rows[PAGE_SIZE - 1]!.id : null,
@@ -106,7 +107,9 @@ export function manageCertificateRoutes(app: FastifyInstance, services: Services
         formValue(request, 'reason').trim().slice(0, REASON_MAX) || request.t('certificates.manage.reissued');
       // The new one prints the learner's current name and grade (their stored grade; the old one's if none).
       const stored = await selectOptionalLearnerGrade(db.kysely, run.id, certificate.user_id);
-      const grade = policyOf(run).certificates.showGrade ? (stored?.grade ?? certificate.grade) : null;
+      const grade = parseGradingPolicy(run.grading).certificates.showGrade
+        ? (stored?.grade ?? certificate.grade)
+        : null;
       const version = await db.kysely
         .selectFrom('course_versions')
         .select('title')

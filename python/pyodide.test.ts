@@ -1,6 +1,7 @@
 // The exercise library in Pyodide (the browser's CPython), in Node: the demo course's real
 // modules, then their sealed stand-ins (made by seal.py on the machine's CPython), must show the
-// same tables for the reference solution and for every wrong `_ko` variant.
+// same tables for the reference solution and for every wrong `_ko` variant; and the unittest
+// suites that need no subprocess (datasets, renderers, call objects) pass there too.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -28,6 +29,7 @@ beforeAll(async () => {
   const require = createRequire(import.meta.url);
   pyodide = await loadPyodide({ indexURL: dirname(require.resolve('pyodide/package.json')) + '/' });
   copyFolder(join(python, 'nbautoeval'), '/lib/nbautoeval');
+  copyFolder(join(python, 'tests'), '/lib/tests');
   copyFolder(join(modules, 'corrections'), '/real/corrections');
   pyodide.FS.mkdirTree('/standin/corrections');
   pyodide.FS.writeFile('/standin/corrections/__init__.py', '');
@@ -102,4 +104,20 @@ json.dumps(report)
     // the solution passes, the `_ko` variant fails, the example has no verdict
     expect(item.verdicts, name).toEqual([true, false, null]);
   }
+}, 60_000);
+
+it('passes the renderer and dataset tests in Pyodide (course call renderers read call.args.args)', async () => {
+  const report = await pyodide.runPythonAsync(`
+import io, sys, unittest
+if "/lib" not in sys.path: sys.path.insert(0, "/lib")
+stream = io.StringIO()
+suite = unittest.defaultTestLoader.loadTestsFromName("tests.test_args_renderers")
+result = unittest.TextTestRunner(stream=stream, verbosity=2).run(suite)
+f"{result.testsRun} {len(result.failures) + len(result.errors)}\\n{stream.getvalue()}"
+`);
+  const [counts, ...log] = String(report).split('\n');
+  const [ran, failed] = counts!.split(' ').map(Number);
+  expect(failed, log.join('\n')).toBe(0);
+  expect(ran).toBeGreaterThan(10);
+  expect(log.join('\n')).toMatch(/test_course_renderer .* ok/);
 }, 60_000);

@@ -15,7 +15,12 @@ the zygote's memory never holds a job's data, and a job can neither see nor sign
 the supervisor or another job (they are outside its PID namespace; /proc is its own).
 
 `trusted`: runs each program as `__main__` in this process, stdin/stdout/stderr in memory, and
-keeps nothing between calls but imported modules. For the grading judge: library code on data.
+keeps nothing between calls but imported modules: the preloaded ones, and those of the system's
+packages (numpy cannot be imported twice in one process). For the grading judge: library code on data.
+
+`sys.path` of every job: its own entries, then the standard library, then the system's
+site-packages folders the server gives in CARNET_SITE (ADR 038). A job's environment is the one
+bubblewrap gave the zygote (the server's `jobEnvironment`), minus the zygote's own settings.
 """
 
 import base64
@@ -260,14 +265,14 @@ def run_job(job, stdin, out_w, err_w):
     os.closerange(3, 65536)
     for name in list(os.environ):
         del os.environ[name]
-    os.environ.update({"HOME": HOME, "TMPDIR": HOME, "LANG": "C.UTF-8", "PWD": HOME})
+    os.environ.update(JOB_ENVIRONMENT, PWD=HOME)
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     for name, value in job["rlimits"]:
         value = int(value)
         resource.setrlimit(getattr(resource, "RLIMIT_" + name), (value, value + 1 if name == "CPU" else value))
     os.chdir(HOME)
-    sys.path[:] = [p for p in job["path"] if p] + STDLIB_PATH
+    sys.path[:] = [p for p in job["path"] if p] + BASE_PATH
     sys.argv[:] = [job["filename"]] + job.get("argv", [])
     if "random" in sys.modules:
         sys.modules["random"].seed()
@@ -377,7 +382,10 @@ def serve_trusted():
         finally:
             sys.stdin, sys.stdout, sys.stderr, sys.path[:], sys.argv[:] = saved
             for name in set(sys.modules) - modules:
-                del sys.modules[name]
+                if _system_package(sys.modules[name]):
+                    modules.add(name)  # kept: imported once, read-only code
+                else:
+                    del sys.modules[name]
         write_frame(
             {
                 "exitCode": status,
@@ -402,22 +410,32 @@ def _run_main_code(code, main):
         return 1
 
 
-STDLIB_PATH = []
+def _system_package(module):
+    """Whether a module comes from the system's site-packages (numpy…) rather than a job."""
+    file = getattr(module, "__file__", None)
+    return isinstance(file, str) and any(file.startswith(folder + os.sep) for folder in SITE_PACKAGES)
+
+
+# The end of every job's sys.path: the standard library, then the system's packages.
+BASE_PATH = []
+SITE_PACKAGES = []
+JOB_ENVIRONMENT = {}
 
 
 def main(argv):
     mode, preload = argv[0], argv[1:]
-    # sys.path: the library folders given by the server, then the standard library.
+    # sys.path: the library folders given by the server, the standard library, the system's packages.
     script_dir = sys.path.pop(0)
     del script_dir
-    STDLIB_PATH[:] = list(sys.path)
-    sys.path[0:0] = [p for p in os.environ.get("CARNET_LIBRARIES", "").split(":") if p]
-    os.environ.pop("CARNET_LIBRARIES", None)
+    SITE_PACKAGES[:] = [p for p in os.environ.pop("CARNET_SITE", "").split(":") if p]
+    BASE_PATH[:] = list(sys.path) + SITE_PACKAGES
+    sys.path[:] = [p for p in os.environ.pop("CARNET_LIBRARIES", "").split(":") if p] + BASE_PATH
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     for item in os.environ.pop("CARNET_RLIMITS", "").split(","):
         if item:
             name, value = item.split("=")
             resource.setrlimit(getattr(resource, "RLIMIT_" + name), (int(value), int(value)))
+    JOB_ENVIRONMENT.update(os.environ)
     for name in preload:
         __import__(name)
     import gc

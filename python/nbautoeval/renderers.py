@@ -20,17 +20,21 @@ def _safe_repr(value):
 
 
 class Call:
-    """What a call renderer receives: the dataset and the name of the function it calls."""
+    """What a call renderer receives: `.args` is the dataset itself (an `Args`, so course
+    renderers read `call.args.args[0]` and `call.args.keywords`), `.function_name` the name of
+    the function it calls (what `visible_function_name` shows)."""
 
     def __init__(self, function_name, dataset):
         self.function_name = function_name
-        self.dataset = dataset
-        self.args = getattr(dataset, "args", ())
-        self.keywords = getattr(dataset, "keywords", {})
+        self.args = dataset
 
     def tokens(self):
-        tokens = getattr(self.dataset, "tokens", None)
-        return tokens() if tokens else [_safe_repr(self.dataset)]
+        """The arguments as the call column shows them."""
+        tokens = getattr(self.args, "tokens", None)
+        return tokens() if callable(tokens) else [_safe_repr(self.args)]
+
+    def __repr__(self):
+        return f"<call of {self.function_name} with {self.args!r}>"
 
 
 class Renderer:
@@ -120,7 +124,7 @@ class CallRenderer(Renderer):
         text = self.prefix + self.call_text(call) + self.postfix
         if self.max_width and len(text) > self.max_width:
             text = text[: max(self.max_width - 1, 1)] + "…"
-        islice = getattr(call.dataset, "islice_text", None)
+        islice = getattr(call.args, "islice_text", None)
         note = f"iters {islice()}" if islice and islice() else None
         content = TextContent(_clip(text), is_code=self.is_code, note=note)
         if self.css_properties:
@@ -144,9 +148,9 @@ class PPrintCallRenderer(CallRenderer):
         pad = " " * self.indent
         parts = []
         inner = max(self.width - self.indent, 10)
-        for value in call.args:
+        for value in getattr(call.args, "args", ()):
             parts.append(self._format(value, inner))
-        for key, value in call.keywords.items():
+        for key, value in getattr(call.args, "keywords", {}).items():
             parts.append(f"{key}={self._format(value, inner - len(key) - 1)}")
         body = ",\n".join(pad + part.replace("\n", "\n" + pad) for part in parts)
         name = self.visible_function_name(call)

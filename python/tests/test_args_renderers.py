@@ -103,12 +103,30 @@ class RendererTest(unittest.TestCase):
         self.assertEqual(generator.note, "iters 0→10/1")
         self.assertIn("<b", generator.inner_html())
 
-    def test_course_renderer(self):
-        class Mine(CallRenderer):
-            def render(self, call):
-                return TextContent(f"{self.visible_function_name(call)} !", is_code=True)
+    def test_call_object(self):
+        dataset = Args([3, 1], "x", k=2)
+        call = Call("f", dataset)
+        # As the original library gives it: the dataset itself, not its tuple.
+        self.assertIs(call.args, dataset)
+        self.assertEqual(call.args.args[0], [3, 1])
+        self.assertEqual(call.args.keywords, {"k": 2})
+        self.assertEqual(call.args.tokens(), ["[3, 1]", "'x'", "k=2"])
+        self.assertEqual(call.tokens(), call.args.tokens())
 
-        self.assertEqual(Mine().render(Call("f", Args())).text, "f !")
+    def test_course_renderer(self):
+        class FirstArgument(CallRenderer):
+            """As courses write them: their own text from the first argument and the keywords."""
+
+            def render(self, call):
+                first = call.args.args[0]
+                named = "".join(f" {k}={v}" for k, v in call.args.keywords.items())
+                name = self.visible_function_name(call)
+                return TextContent(f"{name}: {len(first)} items{named}", is_code=True)
+
+        call = Call("f", Args([1, 2, 3], step=2))
+        self.assertEqual(FirstArgument().render(call).text, "f: 3 items step=2")
+        self.assertEqual(FirstArgument(show_function="g").render(call).text, "g: 3 items step=2")
+        self.assertEqual(FirstArgument(show_function=False).render(call).text, ": 3 items step=2")
 
     def test_pprint_call_renderer(self):
         short = Call("f", Args(1, 2))

@@ -20,6 +20,7 @@ from nbautoeval import (
     ExerciseRegexp,
     ExerciseRegexpGroups,
     GeneratorArgs,
+    TextContent,
 )
 
 
@@ -134,6 +135,23 @@ class FunctionTest(unittest.TestCase):
         show(exo, "correction", double)
         self.assertEqual(exo.last_result.total, 3)
         self.assertEqual(Args([1], 2).clone("deep").args[0], [1])
+
+    def test_course_call_renderer(self):
+        class Sizes(CallRenderer):
+            """A course's call column: built from `call.args.args[0]` and the visible name."""
+
+            def render(self, call):
+                items = call.args.args[0]
+                return TextContent(f"{self.visible_function_name(call)}({len(items)} items: {items})", is_code=True)
+
+        exo = ExerciseFunction(sort_in_place, [Args([3, 1, 2]), Args([])], call_renderer=Sizes())
+        shown = show(exo, "correction", sort_in_place)
+        # The original dataset, not the sorted clone; the reference's name.
+        self.assertEqual([texts[0] for texts, _ in rows(shown)], ["sort_in_place(3 items: [3, 1, 2])", "sort_in_place(0 items: [])"])
+        self.assertTrue(exo.last_result.ok)
+        hidden = ExerciseFunction(sort_in_place, [Args([2, 1])], call_renderer=Sizes(show_function=False))
+        self.assertEqual(rows(show(hidden, "example"))[0][0][0], "(2 items: [2, 1])")
+        self.assertEqual(show(hidden, "example").headers, ["arguments", "attendu"])
 
     def test_student_not_callable(self):
         exo = ExerciseFunction(double, [Args(1)])

@@ -17,8 +17,18 @@ from collections import Counter
 from tests.helpers import DEMO_MODULES, SEAL, show
 
 from carnet_seal import seal as sealer
-from nbautoeval import Args, ExerciseFunction, GeneratorArgs, PPrintRenderer, Renderer, SolutionUnavailable
+from nbautoeval import (
+    Args,
+    CallRenderer,
+    ExerciseFunction,
+    GeneratorArgs,
+    PPrintRenderer,
+    Renderer,
+    SolutionUnavailable,
+    TextContent,
+)
 from nbautoeval.encoding import SealedException, Unsealable, decode, encode
+from nbautoeval.sealed import load_exercise
 from nbautoeval.sealing import seal_exercise
 
 DEMO = ["exo_duree", "exo_compte_mots", "exo_syracuse", "exo_regexp_date", "exo_tirelire"]
@@ -175,6 +185,18 @@ class UnsealableTest(unittest.TestCase):
 
         self.assertIn("renderer", self.reason(ExerciseFunction(abs, [Args(1)], result_renderer=Mine())))
         seal_exercise(ExerciseFunction(abs, [Args(1)], result_renderer=PPrintRenderer(width=20)))
+
+    def test_course_call_renderer(self):
+        class Head(CallRenderer):
+            def render(self, call):
+                return TextContent(f"{self.visible_function_name(call)}: {call.args.args[0][:2]}…", is_code=True)
+
+        exo = ExerciseFunction(sorted, [Args([5, 4, 3]), Args([2, 1, 0], reverse=True)], call_renderer=Head())
+        standin = load_exercise(json.dumps(seal_exercise(exo)))
+        # The call column was rendered on the server, by the course's renderer: the stand-in shows it.
+        for attempt in (sorted, lambda items, reverse=False: items):
+            self.assertEqual(show(standin, "correction", attempt)._repr_html_(), show(exo, "correction", attempt)._repr_html_())
+        self.assertIn("sorted: [5, 4]…", show(standin, "example")._repr_html_())
 
     def test_values_that_cannot_be_sealed(self):
         class Point:

@@ -56,7 +56,8 @@ describe('the fork-server sandbox', () => {
     );
     expect(result.stderr).toBe('');
     expect(result.stdout).toBe(
-      "2 ['1', '2'] 1000\n0000000000000000 0000000000000000 1\n[] False ['HOME', 'LANG', 'PWD', 'TMPDIR']\n",
+      "2 ['1', '2'] 1000\n0000000000000000 0000000000000000 1\n[] False " +
+        "['HOME', 'LANG', 'MPLBACKEND', 'MPLCONFIGDIR', 'NUMEXPR_NUM_THREADS', 'OMP_NUM_THREADS', 'OPENBLAS_NUM_THREADS', 'PWD', 'TMPDIR']\n",
     );
   });
 
@@ -159,5 +160,31 @@ describe('the fork-server sandbox', () => {
     const slow = await trusted('while True:\n    pass');
     expect(slow.reason).toBe('timeout');
     expect((await trusted('print("again")')).stdout).toBe('again\n');
+  });
+
+  it("keeps the system's packages imported in the trusted worker (numpy cannot be imported twice), nothing else", async () => {
+    const trusted = (code: string) => sandbox.run({ trusted: true, program: { code }, limits: { wallMs: 10_000 } });
+    const check = 'import sys\nprint("numpy" in sys.modules, "colorsys" in sys.modules)\nimport numpy, colorsys';
+    const first = await trusted(check);
+    expect(first.reason, first.stderr).toBe('ok');
+    expect(first.stdout).toBe('False False\n');
+    const second = await trusted(check);
+    // No "The NumPy module was reloaded" warning: the same numpy serves the next judge.
+    expect(second.stderr).toBe('');
+    expect(second.stdout).toBe('True False\n');
+  });
+
+  it("gives jobs the system's packages read-only, after the standard library and the job's own paths", async () => {
+    const result = await run(
+      [
+        'import sys, numpy, os',
+        'site = [p for p in sys.path if p.endswith(("site-packages", "dist-packages"))]',
+        'stdlib = max(i for i, p in enumerate(sys.path) if p.endswith("lib-dynload"))',
+        'print(numpy.__file__.startswith(tuple(site)), all(sys.path.index(p) > stdlib for p in site))',
+        'try:\n    open(os.path.join(os.path.dirname(numpy.__file__), "planted.py"), "w")\nexcept OSError as e:\n    print(type(e).__name__)',
+      ].join('\n'),
+    );
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toBe('True True\nOSError\n');
   });
 });

@@ -217,6 +217,7 @@ describe('the bubblewrap sandbox', () => {
           'import os, glob',
           'found = []',
           'print("env", sorted(os.environ))',
+          'print("etc", " ".join(sorted(os.listdir("/etc"))))',
           `for path in [${JSON.stringify(join(serverDir, 'carnet.db'))}, ${JSON.stringify(source)}, "/etc/passwd", "/root", "/work"]:`,
           '    try:',
           '        found.append((path, open(path, "rb").read()[:100]))',
@@ -236,7 +237,13 @@ describe('the bubblewrap sandbox', () => {
     });
     expect(result.stdout).not.toContain(SECRET);
     expect(result.stdout).not.toContain('database');
-    expect(result.stdout).toMatch(/env \['HOME', 'LANG', 'PWD', 'TMPDIR'\]/);
+    expect(result.stdout).toContain(
+      "env ['HOME', 'LANG', 'MPLBACKEND', 'MPLCONFIGDIR', 'NUMEXPR_NUM_THREADS', 'OMP_NUM_THREADS', 'OPENBLAS_NUM_THREADS', 'PWD', 'TMPDIR']",
+    );
+    // Of /etc, only what the system's packages read (ADR 038), when the host has it.
+    const etc = /^etc (.*)$/m.exec(result.stdout)?.[1]?.split(' ') ?? [];
+    expect(etc.filter((name) => !['alternatives', 'fonts', 'ld.so.cache', 'matplotlibrc'].includes(name))).toEqual([]);
+    expect(etc).toContain('ld.so.cache');
     expect(result.stdout).toMatch(/denied .*carnet\.db FileNotFoundError/);
     expect(result.stdout).toMatch(/denied .*sandbox\.test\.ts FileNotFoundError/);
     expect(result.stdout).toMatch(/denied \/etc\/passwd FileNotFoundError/);

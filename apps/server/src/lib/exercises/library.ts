@@ -36,7 +36,8 @@ export function sealProgram(): string {
 let sandboxCopy: string | null = null;
 
 /**
- * The exercise library as the sandbox reads it: a copy, once per process, in a world-readable
+ * The exercise library as the sandbox reads it (nbautoeval, the sealing and grading programs, and
+ * the small IPython that course modules import): a copy, once per process, in a world-readable
  * temporary folder. The sandbox runs as an unprivileged user, who may not reach the repository
  * itself (a checkout under /root, or a private temporary folder).
  */
@@ -44,7 +45,7 @@ export function sandboxLibraryDir(): string {
   if (!sandboxCopy || !existsSync(sandboxCopy)) {
     const dir = mkdtempSync(join(tmpdir(), 'carnet-python-'));
     chmodSync(dir, 0o755);
-    for (const name of ['nbautoeval', 'carnet_seal']) {
+    for (const name of ['nbautoeval', 'carnet_seal', 'IPython']) {
       cpSync(join(pythonDir(), name), join(dir, name), {
         recursive: true,
         filter: (source) => !source.includes('__pycache__'),

@@ -5,6 +5,7 @@ import type { SealStatus } from '../../db/schema.ts';
 import { sandboxCourseRoot, writeCourseFiles } from '../sandbox/layout.ts';
 import { SANDBOX_PATHS, type Sandbox, type SandboxJob } from '../sandbox/sandbox.ts';
 import { sandboxLibraryDir, sealProgram } from './library.ts';
+import { describeMissingPackage, isCourseModule, missingPackage } from './missing-package.ts';
 import type { SealDocument } from './standin.ts';
 
 /** What sealing one exercise module gave. */
@@ -15,6 +16,8 @@ export interface SealOutcome {
   seal: SealDocument | null;
   /** Why the module is open, failed or not sealed; null when sealed. */
   reason: string | null;
+  /** Where in the course a failed module stopped, when known (the import of a missing package). */
+  origin?: { file: string; line: number };
 }
 
 /** Generous: a module imports, runs its reference on every dataset and checks its stand-in. */
@@ -84,7 +87,7 @@ export async function sealModules(
       }
       if (result.reason !== 'ok' || !seal || seal.error) {
         const detail = seal?.error ?? (result.stderr.trim() || result.message);
-        outcomes.push({ module, status: 'failed', seal: null, reason: lastLines(detail) });
+        outcomes.push(failure(module, detail, folder.dir, files));
         continue;
       }
       const blocked = seal.exercises.filter((e) => !e.sealable);
@@ -103,6 +106,23 @@ export async function sealModules(
   } finally {
     folder.dispose();
   }
+}
+
+/**
+ * A module that failed to run: a package this server lacks said so, with where the course imports
+ * it; anything else as the end of its traceback.
+ */
+export function failure(module: string, detail: string, dir: string, files: Map<string, Uint8Array>): SealOutcome {
+  // Tracebacks name the course's files as the sandbox shows them (/course), or the folder itself (unsafe).
+  const missing = missingPackage(detail, [SANDBOX_PATHS.course, dir], (name) => isCourseModule(files.keys(), name));
+  if (!missing) return { module, status: 'failed', seal: null, reason: lastLines(detail) };
+  return {
+    module,
+    status: 'failed',
+    seal: null,
+    reason: describeMissingPackage(missing, module),
+    ...(missing.file && missing.line ? { origin: { file: missing.file, line: missing.line } } : {}),
+  };
 }
 
 /** The end of a traceback: what an author needs to see. */

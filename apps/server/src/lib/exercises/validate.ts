@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { buildCourse, readCourseFolder } from '@carnet/course-format';
 import type { Sandbox } from '../sandbox/sandbox.ts';
-import { courseFolder, sealJob } from './seal.ts';
+import { courseFolder, failure, sealJob } from './seal.ts';
 
 /** One exercise's check (python/carnet_seal/seal.py --validate). */
 export interface ExerciseCheck {
@@ -51,6 +51,7 @@ export async function validateExercises(folderPath: string, sandbox: Sandbox): P
       }
       if (!report?.exercises) {
         const error = (report as { error?: string } | null)?.error ?? (result.stderr.trim() || result.message);
+        const why = failure(module, error, folder.dir, snapshot.files).reason ?? error;
         checks.push({
           module,
           attribute: '—',
@@ -59,7 +60,7 @@ export async function validateExercises(folderPath: string, sandbox: Sandbox): P
           solution: '—',
           koVariants: '—',
           sealable: false,
-          problems: [`the module does not run: ${error.trim().split('\n').slice(-3).join(' ')}`],
+          problems: [`the module does not run: ${why.trim().split('\n').slice(-3).join(' ')}`],
         });
         continue;
       }

@@ -128,7 +128,8 @@ export async function importCourse(db: Db, options: ImportOptions): Promise<Impo
           ? `served open (the browser receives the module, solution included): ${seal.reason}`
           : `the module failed to run, its exercises cannot be checked: ${seal.reason}`,
       file: path,
-      line: 1,
+      // A missing package: the line of its import, when it is in the module itself.
+      line: seal.origin?.file === path ? seal.origin.line : 1,
       column: 1,
     });
   }

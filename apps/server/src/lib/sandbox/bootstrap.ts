@@ -11,13 +11,16 @@ export const EXIT_MEMORY = 120;
 /**
  * What the bootstrap reads from its arguments: argv[1] the working directory, [2] the program
  * file, [3] the name tracebacks show, [4] the limits (`NAME=value` by line, without RLIMIT_),
- * [5] the sys.path entries (by line), then the program's own arguments. No `json` import: it
+ * [5] the sys.path entries put first (by line), [6] those appended after the standard library
+ * (the system's site-packages, by line), then the program's own arguments. No `json` import: it
  * would cost more than the rest of the start-up.
  */
 export interface BootstrapConfig {
   rlimits: [string, number][];
   cwd: string;
   path: string[];
+  /** After the standard library: the system's packages (numpy…) never shadow it or the course. */
+  sitePackages: string[];
   file: string;
   filename: string;
   argv: string[];
@@ -25,7 +28,7 @@ export interface BootstrapConfig {
 
 /** The bootstrap's arguments (after `-c BOOTSTRAP`). */
 export function bootstrapArgs(config: BootstrapConfig): string[] {
-  for (const entry of [config.cwd, config.file, ...config.path]) {
+  for (const entry of [config.cwd, config.file, ...config.path, ...config.sitePackages]) {
     if (entry.includes('\n')) throw new Error(`a path of the job contains a line break: ${JSON.stringify(entry)}`);
   }
   return [
@@ -34,6 +37,7 @@ export function bootstrapArgs(config: BootstrapConfig): string[] {
     config.filename,
     config.rlimits.map(([name, value]) => `${name}=${value}`).join('\n'),
     config.path.join('\n'),
+    config.sitePackages.join('\n'),
     ...config.argv,
   ];
 }
@@ -48,8 +52,9 @@ for _line in sys.argv[4].split("\\n"):
 import os
 os.chdir(sys.argv[1])
 sys.path[0:0] = [p for p in sys.argv[5].split("\\n") if p]
+sys.path += [p for p in sys.argv[6].split("\\n") if p]
 _file, _filename = sys.argv[2], sys.argv[3]
-sys.argv = [_filename] + sys.argv[6:]
+sys.argv = [_filename] + sys.argv[7:]
 with open(_file, "rb") as _f:
     _source = _f.read()
 _main = type(sys)("__main__")

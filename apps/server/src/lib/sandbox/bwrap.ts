@@ -4,6 +4,7 @@ import { hostCourse, jobLinks, pythonArgs, SandboxLayoutError } from './layout.t
 import { interpret, runProcess } from './process.ts';
 import {
   DEFAULT_LIMITS,
+  jobEnvironment,
   jobLimits,
   SANDBOX_PATHS,
   type Sandbox,
@@ -18,6 +19,12 @@ export interface PythonInstall {
   executable: string;
   /** Folders holding the interpreter and its standard library, bound read-only. */
   prefixes: string[];
+  /**
+   * The interpreter's own site-packages folders that exist (Debian: /usr/lib/python3/dist-packages,
+   * where apt puts numpy, pandas, matplotlib): `-S` leaves them out, so every implementation
+   * appends them to `sys.path` after the standard library, read-only (ADR 038).
+   */
+  sitePackages: string[];
   version: string;
 }
 
@@ -32,6 +39,13 @@ export interface BwrapOptions {
 
 /** The system folders every job sees read-only (merged /usr: /bin, /lib… are links into it). */
 const SYSTEM = ['/usr', '/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32'];
+
+/**
+ * What the system's packages read from /etc, read-only when present (nothing else of /etc): the
+ * loader's cache and the alternatives its libraries are reached through (numpy's libblas.so.3 is
+ * /etc/alternatives/libblas.so.3-…), matplotlib's settings and the fonts it lists (ADR 038).
+ */
+const SYSTEM_CONFIG = ['/etc/alternatives', '/etc/ld.so.cache', '/etc/matplotlibrc', '/etc/fonts'];
 
 /** Where the program's source is placed (from a pipe, read-only). */
 const PROGRAM_FILE = '/opt/carnet/main.py';
@@ -105,6 +119,7 @@ export class BwrapSandbox implements Sandbox {
         course: SANDBOX_PATHS.course,
         cwd: home,
         libraries,
+        sitePackages: this.options.python.sitePackages,
         programFile: PROGRAM_FILE,
       }),
     );
@@ -144,15 +159,7 @@ export function isolationArgs(system: string[]): string[] {
     '--cap-drop',
     'ALL',
     '--clearenv',
-    '--setenv',
-    'HOME',
-    home,
-    '--setenv',
-    'TMPDIR',
-    home,
-    '--setenv',
-    'LANG',
-    'C.UTF-8',
+    ...Object.entries(jobEnvironment(home)).flatMap(([name, value]) => ['--setenv', name, value]),
     ...system,
     '--proc',
     '/proc',
@@ -163,7 +170,7 @@ export function isolationArgs(system: string[]): string[] {
   ];
 }
 
-/** Read-only binds of the system folders and of the interpreter's own folders outside them. */
+/** Read-only binds of the system folders, their few settings in /etc, and the interpreter's own folders outside them. */
 export function systemBinds(python: PythonInstall): string[] {
   const args: string[] = [];
   for (const path of SYSTEM) {
@@ -176,9 +183,13 @@ export function systemBinds(python: PythonInstall): string[] {
     if (stat.isSymbolicLink()) args.push('--symlink', readlinkSync(path), path);
     else if (stat.isDirectory()) args.push('--ro-bind', path, path);
   }
-  const covered = (p: string): boolean => SYSTEM.some((s) => p === s || p.startsWith(`${s}/`));
-  for (const prefix of python.prefixes) {
-    if (!covered(prefix)) args.push('--ro-bind', prefix, prefix);
+  for (const path of SYSTEM_CONFIG) args.push('--ro-bind-try', path, path);
+  const bound = [...SYSTEM];
+  const covered = (p: string): boolean => bound.some((s) => p === s || p.startsWith(`${s}/`));
+  for (const prefix of [...python.prefixes, ...python.sitePackages]) {
+    if (covered(prefix)) continue;
+    args.push('--ro-bind', prefix, prefix);
+    bound.push(prefix);
   }
   return args;
 }

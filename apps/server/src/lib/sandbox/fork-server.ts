@@ -208,6 +208,8 @@ export class ForkServerSandbox implements Sandbox {
       args.push('--setenv', 'CARNET_RLIMITS', `AS=${d.memoryBytes},NOFILE=${d.openFiles},NPROC=${d.processes}`);
     }
     args.push('--dir', SANDBOX_PATHS.home, '--setenv', 'CARNET_LIBRARIES', inside.join(':'));
+    // The system's packages (numpy…), after the standard library of every job (ADR 038).
+    args.push('--setenv', 'CARNET_SITE', o.python.sitePackages.join(':'));
     args.push('--ro-bind-data', '3', ZYGOTE_FILE, '--chdir', '/', '--remount-ro', '/');
     args.push(o.python.executable, '-I', '-S', ZYGOTE_FILE, mode, ...(o.preload ?? []));
     return new Zygote(o.bwrap, args, zygoteSource(), defaultRunAs(o.runAs));

@@ -92,7 +92,7 @@ function chownTree(root: string, owner: { uid: number; gid: number }): void {
 export function pythonArgs(
   job: SandboxJob,
   limits: SandboxLimits,
-  paths: { course: string; cwd: string; libraries: string[]; programFile: string },
+  paths: { course: string; cwd: string; libraries: string[]; sitePackages: string[]; programFile: string },
 ): string[] {
   const program = job.program;
   const file = 'code' in program ? paths.programFile : join(paths.course, safeRelative(program.path, 'the program'));
@@ -111,6 +111,7 @@ export function pythonArgs(
       ...(job.pythonPath ?? []).map((p) => join(paths.course, safeRelative(p, 'a sys.path entry'))),
       ...paths.libraries,
     ],
+    sitePackages: paths.sitePackages,
     file,
     filename,
     argv: [...(job.argv ?? [])],

@@ -1,7 +1,7 @@
 /**
  * The sandbox contract: run one Python program, hostile until proven otherwise, in a fresh
- * process that sees only the course's files, a private scratch folder and the Python standard
- * library, within limits. Implementations: `ForkServerSandbox` (production: each job forked from a
+ * process that sees only the course's files, a private scratch folder, the Python standard
+ * library and the system's Python packages (read-only: numpy…, ADR 038), within limits. Implementations: `ForkServerSandbox` (production: each job forked from a
  * pre-started sandboxed interpreter, then isolated in its own namespaces, ADR 027), `BwrapSandbox`
  * (one bubblewrap per job: its fallback) and `UnsafeSandbox` (development only, no isolation).
  */
@@ -15,6 +15,26 @@ export const SANDBOX_PATHS = {
   /** Extra read-only folders (the exercise library…), each `/opt/lib/<n>`, on `sys.path`. */
   libraries: '/opt/lib',
 } as const;
+
+/**
+ * The whole environment of a job (nothing of the server's): its home and scratch folder, UTF-8;
+ * matplotlib drawing off-screen (Agg) with its settings and font cache in the private home; and
+ * numerical libraries on one thread — a job has one core, and each thread of OpenBLAS (numpy)
+ * reserves ~70 MB of address space: with one per core numpy hangs or fails under the memory
+ * limit on a large machine (ADR 038).
+ */
+export function jobEnvironment(home: string): Record<string, string> {
+  return {
+    HOME: home,
+    TMPDIR: home,
+    LANG: 'C.UTF-8',
+    MPLBACKEND: 'Agg',
+    MPLCONFIGDIR: `${home}/.matplotlib`,
+    OPENBLAS_NUM_THREADS: '1',
+    OMP_NUM_THREADS: '1',
+    NUMEXPR_NUM_THREADS: '1',
+  };
+}
 
 /** The course version's files: a folder on disk, or a map of relative path → contents. */
 export type SandboxFiles = { dir: string } | { map: ReadonlyMap<string, Uint8Array | string> };

@@ -76,8 +76,9 @@ async function prepare(settings: SandboxSettings): Promise<GradingSetup> {
   if (!settings.unsafeGrading) return { sandbox: undefined, unsafe: false, problem };
   const python = findExecutable(settings.python);
   if (!python) return { sandbox: undefined, unsafe: true, problem: `${problem} ${INSTALL_PYTHON}` };
+  const install = await probePython(python);
   return {
-    sandbox: new UnsafeSandbox(python, settings.limits),
+    sandbox: new UnsafeSandbox(python, settings.limits, typeof install === 'string' ? [] : install.sitePackages),
     unsafe: true,
     problem: `UNSAFE GRADING: learners' programs run WITHOUT a sandbox (CARNET_UNSAFE_GRADING=true). ${problem}`,
   };
@@ -121,20 +122,28 @@ async function sandboxProblem(settings: SandboxSettings): Promise<string | undef
   );
 }
 
-/** The interpreter's real executable, folders and version; a message when unusable. */
+/** The interpreter's real executable, folders (site-packages too) and version; a message when unusable. */
 export async function probePython(executable: string): Promise<PythonInstall | string> {
+  // site.getsitepackages() without site's start-up (-S): the folders a plain `python3` would add.
   const script =
-    'import json, os, sys; print(json.dumps([os.path.realpath(sys.executable), ' +
-    'os.path.realpath(sys.base_prefix), os.path.realpath(sys.base_exec_prefix), list(sys.version_info[:3])]))';
+    'import json, os, site, sys; r = os.path.realpath; print(json.dumps([r(sys.executable), ' +
+    'r(sys.base_prefix), r(sys.base_exec_prefix), list(sys.version_info[:3]), ' +
+    '[r(p) for p in site.getsitepackages() if os.path.isdir(p)]]))';
   try {
     const runAs = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
     const { stdout } = await run(executable, ['-I', '-S', '-c', script], { env: {}, timeout: 10_000, ...runAs });
-    const [real, prefix, execPrefix, version] = JSON.parse(stdout) as [string, string, string, number[]];
+    const [real, prefix, execPrefix, version, sitePackages] = JSON.parse(stdout) as [
+      string,
+      string,
+      string,
+      number[],
+      string[],
+    ];
     if (version[0]! < MIN_PYTHON[0] || (version[0] === MIN_PYTHON[0] && version[1]! < MIN_PYTHON[1])) {
       return `Python ${version.join('.')} at ${executable} is too old. ${INSTALL_PYTHON}`;
     }
     const prefixes = [...new Set([prefix, execPrefix, dirname(real)])];
-    return { executable: real, prefixes, version: version.join('.') };
+    return { executable: real, prefixes, sitePackages: [...new Set(sitePackages)], version: version.join('.') };
   } catch (error) {
     return `Python at ${executable} does not run as the sandbox's user (${(error as Error).message.split('\n')[0]}). ${INSTALL_PYTHON}`;
   }

@@ -6,6 +6,7 @@ import { hostCourse, jobLinks, pythonArgs, SandboxLayoutError } from './layout.t
 import { interpret, runProcess } from './process.ts';
 import {
   DEFAULT_LIMITS,
+  jobEnvironment,
   jobLimits,
   type Sandbox,
   type SandboxJob,
@@ -25,6 +26,8 @@ export class UnsafeSandbox implements Sandbox {
   constructor(
     private readonly python: string,
     limits: Partial<SandboxLimits> = {},
+    /** The interpreter's site-packages folders (`PythonInstall.sitePackages`), after the standard library. */
+    private readonly sitePackages: readonly string[] = [],
   ) {
     this.#defaults = { ...DEFAULT_LIMITS, ...limits };
   }
@@ -33,13 +36,13 @@ export class UnsafeSandbox implements Sandbox {
     const limits = jobLimits(job, this.#defaults);
     const scratch = mkdtempSync(join(tmpdir(), 'carnet-unsafe-'));
     let cleanupCourse = (): void => {};
+    const home = join(scratch, 'home');
     try {
       let args: string[];
       try {
         const course = hostCourse(job);
         cleanupCourse = course.cleanup;
         const courseDir = course.dir ?? join(scratch, 'no-course');
-        const home = join(scratch, 'home');
         mkdirSync(home);
         for (const [name, target] of jobLinks(job)) symlinkSync(join(courseDir, target), join(home, name));
         const programFile = join(scratch, 'main.py');
@@ -48,6 +51,7 @@ export class UnsafeSandbox implements Sandbox {
           course: courseDir,
           cwd: home,
           libraries: [...(job.libraries ?? [])],
+          sitePackages: [...this.sitePackages],
           programFile,
         });
       } catch (error) {
@@ -60,7 +64,7 @@ export class UnsafeSandbox implements Sandbox {
         outputBytes: limits.outputBytes,
         killGroup: true,
         signal: options.signal,
-        spawn: { env: {}, cwd: scratch },
+        spawn: { env: jobEnvironment(home), cwd: scratch },
       });
       return interpret(outcome, limits, false);
     } finally {

@@ -1,0 +1,1 @@
+"""The exercise modules of a test course (apps/server/test/real-modules.test.ts)."""

@@ -20,7 +20,7 @@ export const SANDBOX_PATHS = {
  * The whole environment of a job (nothing of the server's): its home and scratch folder, UTF-8;
  * matplotlib drawing off-screen (Agg) with its settings and font cache in the private home; and
  * numerical libraries on one thread — a job has one core, and each thread of OpenBLAS (numpy)
- * reserves ~70 MB of address space: with one per core numpy hangs or fails under the memory
+ * reserves ~50 MB of address space: with one per core numpy hangs or fails under the memory
  * limit on a large machine (ADR 038).
  */
 export function jobEnvironment(home: string): Record<string, string> {

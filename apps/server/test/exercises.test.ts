@@ -186,4 +186,25 @@ describe('carnet validate', () => {
       course.cleanup();
     }
   });
+
+  it('names the package a module needs and this server lacks', () => {
+    const course = makeCourse({
+      'w1/w1-s1-x1-absent.md': MYST('Absent'),
+      'modules/corrections/exo_absent.py': [
+        'from nbautoeval import Args, ExerciseFunction',
+        'import carnet_paquet_absent',
+        'exo_absent = ExerciseFunction(len, [Args("a")])',
+      ].join('\n'),
+    });
+    try {
+      const result = validate(course.dir);
+      expect(result.status).toBe(1);
+      expect(result.stdout).toContain(
+        "the module does not run: modules/corrections/exo_absent.py (line 2) needs the Python package 'carnet_paquet_absent'",
+      );
+      expect(result.stdout).not.toContain('Traceback');
+    } finally {
+      course.cleanup();
+    }
+  });
 });

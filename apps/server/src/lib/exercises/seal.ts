@@ -87,7 +87,7 @@ export async function sealModules(
       }
       if (result.reason !== 'ok' || !seal || seal.error) {
         const detail = seal?.error ?? (result.stderr.trim() || result.message);
-        outcomes.push(failure(module, detail, folder.dir, files));
+        outcomes.push(failedSeal(module, detail, folder.dir, files));
         continue;
       }
       const blocked = seal.exercises.filter((e) => !e.sealable);
@@ -112,7 +112,7 @@ export async function sealModules(
  * A module that failed to run: a package this server lacks said so, with where the course imports
  * it; anything else as the end of its traceback.
  */
-export function failure(module: string, detail: string, dir: string, files: Map<string, Uint8Array>): SealOutcome {
+export function failedSeal(module: string, detail: string, dir: string, files: Map<string, Uint8Array>): SealOutcome {
   // Tracebacks name the course's files as the sandbox shows them (/course), or the folder itself (unsafe).
   const missing = missingPackage(detail, [SANDBOX_PATHS.course, dir], (name) => isCourseModule(files.keys(), name));
   if (!missing) return { module, status: 'failed', seal: null, reason: lastLines(detail) };

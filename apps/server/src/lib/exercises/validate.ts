@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { buildCourse, readCourseFolder } from '@carnet/course-format';
 import type { Sandbox } from '../sandbox/sandbox.ts';
-import { courseFolder, failure, sealJob } from './seal.ts';
+import { courseFolder, failedSeal, sealJob } from './seal.ts';
 
 /** One exercise's check (python/carnet_seal/seal.py --validate). */
 export interface ExerciseCheck {
@@ -51,7 +51,7 @@ export async function validateExercises(folderPath: string, sandbox: Sandbox): P
       }
       if (!report?.exercises) {
         const error = (report as { error?: string } | null)?.error ?? (result.stderr.trim() || result.message);
-        const why = failure(module, error, folder.dir, snapshot.files).reason ?? error;
+        const why = failedSeal(module, error, folder.dir, snapshot.files).reason ?? error;
         checks.push({
           module,
           attribute: '—',

@@ -21,6 +21,8 @@ export const ERRORS = {
   PAYLOAD_TOO_LARGE: { status: 413, title: 'error.tooLarge.title', body: 'error.tooLarge.body' },
   TOO_MANY_SAVES: { status: 429, title: 'error.tooManySaves.title', body: 'error.tooManySaves.body' },
   EXERCISE_NOT_FOUND: { status: 404, title: 'error.notFound.title', body: 'error.exerciseNotFound.body' },
+  EXERCISE_NOT_IN_NOTEBOOK: { status: 422, title: 'error.badRequest.title', body: 'error.exerciseNotInNotebook.body' },
+  EXERCISE_UNVERIFIABLE: { status: 409, title: 'error.unverifiable.title', body: 'error.unverifiable.body' },
   SUBMISSION_NOT_FOUND: { status: 404, title: 'error.notFound.title', body: 'error.submissionNotFound.body' },
   SOLUTION_NOT_AVAILABLE: { status: 404, title: 'error.notFound.title', body: 'error.solutionNotAvailable.body' },
   TOO_MANY_SUBMISSIONS: { status: 429, title: 'error.tooManySubmissions.title', body: 'error.tooManySubmissions.body' },

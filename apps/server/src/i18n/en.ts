@@ -449,6 +449,9 @@ export const en: Record<MessageKey, string> = {
   'error.tooManySaves.body':
     'Too many saves in a row. Your work is kept in the browser and will be sent again in a moment.',
   'error.exerciseNotFound.body': 'This exercise does not exist in this notebook, or cannot be verified.',
+  'error.exerciseNotInNotebook.body': 'This notebook does not correct that exercise: only a submission of one of its own exercises can be verified here.',
+  'error.unverifiable.title': 'Exercise cannot be verified',
+  'error.unverifiable.body': 'This exercise cannot be verified on this platform: its data cannot leave the server.',
   'error.solutionNotAvailable.body': 'The solution of this exercise shows once the exercise is passed.',
   'error.submissionNotFound.body': 'This submission does not exist.',
   'error.tooManySubmissions.title': 'Too many submissions',

@@ -461,6 +461,9 @@ export const fr = {
   'error.tooManySaves.body':
     'Trop d’enregistrements à la suite. Votre travail est gardé dans le navigateur et sera renvoyé dans un instant.',
   'error.exerciseNotFound.body': "Cet exercice n'existe pas dans ce notebook, ou ne peut pas être vérifié.",
+  'error.exerciseNotInNotebook.body': "Ce notebook ne corrige pas cet exercice : seule une soumission de l'un de ses exercices peut être vérifiée ici.",
+  'error.unverifiable.title': 'Exercice non vérifiable',
+  'error.unverifiable.body': 'Cet exercice ne peut pas être vérifié sur cette plateforme : ses données ne peuvent pas quitter le serveur.',
   'error.solutionNotAvailable.body': "La solution de cet exercice s'affiche une fois l'exercice réussi.",
   'error.submissionNotFound.body': "Cette soumission n'existe pas.",
   'error.tooManySubmissions.title': 'Trop de soumissions',

@@ -25,8 +25,16 @@ export interface ImportSummary {
   errors: Diagnostic[];
   warnings: Diagnostic[];
   ignored: { path: string; reason: string }[];
-  /** How each exercise module reaches the browser (sealed, open, failed, unsandboxed): ADR 024. */
-  exerciseSeals?: { module: string; status: string; reason: string | null }[];
+  /**
+   * Each exercise module (sealed, failed, unsandboxed: ADR 024) and its exercises: how learners
+   * practise them (`local`, `server`, `none`) and how many checks the browser never sees (ADR 034).
+   */
+  exerciseSeals?: {
+    module: string;
+    status: string;
+    reason: string | null;
+    exercises?: { attribute: string; mode: string; hiddenChecks: number; random: boolean; reason: string | null }[];
+  }[];
   durationMs: number;
 }
 
@@ -96,6 +104,11 @@ export function formatSummary(s: ImportSummary): string {
       lines.push(
         `  ${e.module.padEnd(32)} ${e.status}${e.status === 'unsandboxed' && e.reason ? ` (${e.reason})` : ''}`,
       );
+      for (const x of e.exercises ?? []) {
+        const how = { local: 'checked in the browser', server: 'checked by the server', none: 'cannot be checked' }[x.mode];
+        const hidden = x.random ? 'a new draw of its datasets at each verification' : `${x.hiddenChecks} hidden checks`;
+        lines.push(`    ${x.attribute.padEnd(30)} ${how ?? x.mode}; ${hidden}`);
+      }
     }
   }
   return lines.join('\n');

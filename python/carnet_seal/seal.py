@@ -307,7 +307,7 @@ def seal_entry(course, module, attribute, exo, options):
         except Unsealable as error:
             standard_reason = str(error)
         if standard_reason is None:
-            checks = {"hidden": len(sealed["hidden"]), "extra": sealed["extra"]}
+            checks = {"hidden": len(sealed["hidden"]) - sealed["extra"], "extra": sealed["extra"]}
             return dict(
                 entry, mode="local", judge="sealed", reason=None, sealed=sealed, inputs=inputs_form(sealed), checks=checks
             )
@@ -329,7 +329,8 @@ def seal_entry(course, module, attribute, exo, options):
     if extra:
         entry["problems"].append("server-only datasets are not used by exercises the server checks with their module")
     checks = {"hidden": len(plan["hidden"]), "extra": 0}
-    return dict(entry, mode="server", judge="module", reason=standard_reason, plan=plan, inputs=plan, checks=checks)
+    inputs = {key: value for key, value in plan.items() if key != "hidden"}
+    return dict(entry, mode="server", judge="module", reason=standard_reason, plan=plan, inputs=inputs, checks=checks)
 
 
 def _signature(course, exo, judge):
@@ -427,8 +428,9 @@ def draw(folder, name, attribute, request):
             # Every check of a fresh draw is new to the learner; none is shown before.
             return {"sealed": sealed, "inputs": inputs_form(sealed)}
         plan, _ = calls.record_plan(exo, base, course.references())
+        inputs = dict(plan)
         plan["hidden"] = []
-        return {"plan": plan, "inputs": plan}
+        return {"plan": plan, "inputs": inputs}
 
 
 def _restricted(course):

@@ -48,6 +48,9 @@ export function notebookRuntimeConfig(t: Translate, input: NotebookRuntimeInput)
     modules:
       input.moduleNames.length > 0 ? { url: runtimeModulesUrl(input.slug, input.tag), names: input.moduleNames } : null,
     exercises: input.hasExercises ? { url: runtimeExercisesUrl(input.slug, input.tag) } : null,
+    checks: input.hasExercises
+      ? { url: '/api/checks', sessionUrl: '/api/session', slug: input.slug, route: input.route }
+      : null,
     messages: entries(t, 'runtime.py.'),
   };
   return {

@@ -36,7 +36,7 @@ describe.each(DIALECTS)('import on %s', (dialect) => {
     expect(summary.errors).toEqual([]);
     expect(summary.counts.notebooks).toBeGreaterThanOrEqual(12);
     expect(summary.counts.quizzes).toBe(3);
-    expect(summary.counts.exerciseNotebooks).toBe(3);
+    expect(summary.counts.exerciseNotebooks).toBe(4);
     // The demo course has exactly one deliberate problem: the malformed closing tag of quiz.md.
     expect(summary.warnings.map((w) => w.code)).toEqual(['quiz.malformed-closing-tag']);
     const live = await selectOptionalLiveVersionBySlug(t.db.kysely, 'demo');

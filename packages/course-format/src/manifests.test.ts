@@ -311,6 +311,8 @@ describe('readManifests: myst.yml and carnet.yml metadata', () => {
       keywords: ['python', 'MOOC'],
       packages: [],
       attempts: [],
+      hiddenChecks: [],
+      hiddenDatasets: [],
     });
   });
 
@@ -338,6 +340,8 @@ describe('readManifests: myst.yml and carnet.yml metadata', () => {
         keywords: [],
         packages: [],
         attempts: [],
+        hiddenChecks: [],
+        hiddenDatasets: [],
       },
     });
     expect(diagnostics).toEqual([]);

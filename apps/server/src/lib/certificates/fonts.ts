@@ -4,7 +4,8 @@
  * read and parsed once per process. What they print: every letter they have in the scripts that
  * run left to right without joining (Latin with Vietnamese and African letters, Greek, Cyrillic,
  * Armenian, Georgian, Tifinagh, Cherokee, Canadian syllabics), plus the common signs. Other scripts
- * (Arabic, Hebrew and N'Ko run right to left and join; CJK and most emoji have no glyph) do not.
+ * do not: Hebrew, Arabic and N'Ko run right to left (the last two join), CJK and most emoji have
+ * no glyph.
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -76,8 +77,8 @@ const segmenter = new Intl.Segmenter('und', { granularity: 'grapheme' });
 
 /** A user-perceived character (grapheme) as the certificate prints it, or null if it cannot. */
 function printedGrapheme(fonts: CertificateFonts, grapheme: string): string | null {
-  // (Every precomposed letter of the fonts' scripts whose parts they have, they also have whole:
-  // decomposing would print nothing more.)
+  // NFC only: the fonts have every precomposed Latin, Greek and Cyrillic letter whose parts they have, so
+  // decomposing one would print nothing more.
   const plain = grapheme.replace(VARIATION_SELECTORS, '').normalize('NFC');
   return prints(fonts, plain) ? plain : null;
 }
@@ -93,7 +94,7 @@ export function unprintableCharacters(text: string): string[] {
 }
 
 /** The replacement character, printed where a character cannot be (the fonts have it). */
-export const REPLACEMENT = '\ufffd';
+const REPLACEMENT = '\ufffd';
 
 /** `text` as the certificate prints it: each character it cannot print becomes U+FFFD. */
 export function printableText(text: string): string {

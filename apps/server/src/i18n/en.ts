@@ -497,6 +497,8 @@ export const en: Record<MessageKey, string> = {
   'certificates.share': 'To have it verified, give this address: {url}',
   'certificates.nameIs': 'Printed name: {name}.',
   'certificates.changeName': 'Change the name printed on your certificates',
+  'certificates.unprintable':
+    'The PDF cannot print these characters of the name, and shows � instead: {chars}. Choose a printed name it can print, then ask for a new certificate here.',
   'certificates.reissue.intro':
     'Your printed name is now “{name}”. You can get a new certificate with this name: this one will be revoked and its code will no longer be valid.',
   'certificates.reissue.submit': 'Get a certificate with my new name',
@@ -523,6 +525,9 @@ export const en: Record<MessageKey, string> = {
   'certificates.name.saved': 'The name printed on your certificates is saved.',
   'certificates.name.required': 'Type the name to print.',
   'certificates.name.invalid': 'This name is too long or contains control characters.',
+  'certificates.name.unprintable': 'The certificate cannot print some characters of this name.',
+  'certificates.name.unprintableChars':
+    'The certificate cannot print these characters: {chars}. Write the name in the Latin alphabet (accents and letters such as ɛ, ɔ or ŋ included), in Greek or in Cyrillic.',
   'certificates.manage.link': 'Certificates of the session',
   'certificates.manage.crumb': 'Certificates',
   'certificates.manage.title': 'Certificates: {title}',

@@ -509,6 +509,8 @@ export const fr = {
   'certificates.share': 'Pour le faire vérifier, donnez cette adresse : {url}',
   'certificates.nameIs': 'Nom imprimé : {name}.',
   'certificates.changeName': 'Changer le nom imprimé sur vos certificats',
+  'certificates.unprintable':
+    'Le PDF ne peut pas imprimer ces caractères du nom et affiche � à leur place : {chars}. Choisissez un nom imprimé qu’il peut imprimer, puis demandez ici un nouveau certificat.',
   'certificates.reissue.intro':
     'Votre nom imprimé est maintenant « {name} ». Vous pouvez obtenir un nouveau certificat à ce nom : celui-ci sera révoqué et son code ne sera plus valide.',
   'certificates.reissue.submit': 'Obtenir un certificat à mon nouveau nom',
@@ -535,6 +537,9 @@ export const fr = {
   'certificates.name.saved': 'Le nom imprimé sur vos certificats est enregistré.',
   'certificates.name.required': 'Saisissez le nom à imprimer.',
   'certificates.name.invalid': 'Ce nom est trop long ou contient des caractères de contrôle.',
+  'certificates.name.unprintable': 'Le certificat ne peut pas imprimer certains caractères de ce nom.',
+  'certificates.name.unprintableChars':
+    'Le certificat ne peut pas imprimer ces caractères : {chars}. Écrivez le nom en alphabet latin (accents et lettres comme ɛ, ɔ ou ŋ compris), en grec ou en cyrillique.',
   'certificates.manage.link': 'Certificats de la session',
   'certificates.manage.crumb': 'Certificats',
   'certificates.manage.title': 'Certificats : {title}',

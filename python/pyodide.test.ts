@@ -15,7 +15,15 @@ import { browserStandins } from '../apps/server/src/lib/exercises/standin.ts';
 
 const python = dirname(fileURLToPath(import.meta.url));
 const modules = join(python, '..', 'demo-course', 'modules');
-const exercises = ['exo_duree', 'exo_compte_mots', 'exo_syracuse', 'exo_regexp_date', 'exo_tirelire', 'exo_somme_carres', 'exo_moyenne'];
+const exercises = [
+  'exo_duree',
+  'exo_compte_mots',
+  'exo_syracuse',
+  'exo_regexp_date',
+  'exo_tirelire',
+  'exo_somme_carres',
+  'exo_moyenne',
+];
 const options: Record<string, object> = {
   exo_somme_carres: { helpers: ['carre'], imports: [['corrections.exo_somme_carres', 'carre']] },
 };
@@ -53,7 +61,9 @@ beforeAll(async () => {
 
 it('runs the demo exercises and their stand-ins in Pyodide with the same verdicts on the rows learners see', async () => {
   const hidden = Object.fromEntries(
-    docs.flatMap((d) => d.exercises.map((e) => [e.attribute, e.mode === 'local' ? (e.sealed!['hidden'] as number[]) : null])),
+    docs.flatMap((d) =>
+      d.exercises.map((e) => [e.attribute, e.mode === 'local' ? (e.sealed!['hidden'] as number[]) : null]),
+    ),
   );
   const report = await pyodide.runPythonAsync(`
 import importlib, json, sys
@@ -125,7 +135,15 @@ json.dumps(report)
     carre: number;
     exercises: Record<
       string,
-      { same?: boolean; hidden: boolean; kind: string; solution_ok?: boolean; ko_ok?: boolean; says?: string; example?: string }
+      {
+        same?: boolean;
+        hidden: boolean;
+        kind: string;
+        solution_ok?: boolean;
+        ko_ok?: boolean;
+        says?: string;
+        example?: string;
+      }
     >;
   };
   expect(result.python).toMatch(/^3\.\d+/);

@@ -161,15 +161,21 @@ describe('verified grades', () => {
       ].join('\n'),
     );
     for (const index of [start, code, code + 1]) expect(await runCell(words, index)).toBe('ok');
-    expect(await cell(words, code + 1).locator('.nbae-summary').textContent()).toBe(
-      '7/7 correct + 2 vérification(s) faite(s) par le serveur',
-    );
+    expect(
+      await cell(words, code + 1)
+        .locator('.nbae-summary')
+        .textContent(),
+    ).toBe('7/7 correct + 2 vérification(s) faite(s) par le serveur');
     expect(await verdict(words, code + 1)).toEqual({
       state: 'verified',
       text: 'vérifié ✓ (dont 2 vérification(s) cachée(s))',
     });
     // Forgetting lower case and punctuation: wrong on the table's texts and on the author's own.
-    await setCode(words, code, 'def compte_mots(texte):\n    return {m: texte.split().count(m) for m in texte.split()}');
+    await setCode(
+      words,
+      code,
+      'def compte_mots(texte):\n    return {m: texte.split().count(m) for m in texte.split()}',
+    );
     expect(await runCell(words, code)).toBe('ok');
     expect(await runCell(words, code + 1)).toBe('ok');
     const wrong = await verdict(words, code + 1);
@@ -182,9 +188,11 @@ describe('verified grades', () => {
     const squares = await cellIndex(lists, 'from corrections.exo_somme_carres');
     await setCode(lists, squares + 1, 'def somme_carres(nombres):\n    return sum(carre(x) for x in nombres)');
     for (const index of [squares, squares + 1, squares + 2]) expect(await runCell(lists, index)).toBe('ok');
-    expect(await cell(lists, squares + 2).locator('.nbae-summary').textContent()).toBe(
-      '6/6 correct + vérification par le serveur sur 9 nouvelles données',
-    );
+    expect(
+      await cell(lists, squares + 2)
+        .locator('.nbae-summary')
+        .textContent(),
+    ).toBe('6/6 correct + vérification par le serveur sur 9 nouvelles données');
     expect(await verdict(lists, squares + 2)).toEqual({ state: 'verified', text: 'vérifié ✓' });
 
     // exo_moyenne compares within a millionth (a course subclass): the table comes from the server.

@@ -55,7 +55,9 @@ describe.each(DIALECTS)('exercise modules on %s', (dialect) => {
     expect(summary.status).toBe('imported');
     expect(summary.exerciseSeals?.map((s) => s.status)).toEqual(Array(7).fill('sealed'));
     const modes = Object.fromEntries(
-      (summary.exerciseSeals ?? []).flatMap((s) => (s.exercises ?? []).map((e) => [e.attribute, [e.mode, e.hiddenChecks, e.random]])),
+      (summary.exerciseSeals ?? []).flatMap((s) =>
+        (s.exercises ?? []).map((e) => [e.attribute, [e.mode, e.hiddenChecks, e.random]]),
+      ),
     );
     expect(modes).toEqual({
       exo_duree: ['local', 2, false],
@@ -196,11 +198,15 @@ describe('carnet validate', () => {
   it('passes the demo course', () => {
     const result = validate(DEMO_COURSE);
     expect(result.status, result.stderr).toBe(0);
-    expect(result.stdout).toContain('7 exercises: 6 checked in the browser, 1 by the server, 0 not checkable; none served open');
+    expect(result.stdout).toContain(
+      '7 exercises: 6 checked in the browser, 1 by the server, 0 not checkable; none served open',
+    );
     expect(result.stdout).toContain('All good.');
     expect(result.stdout).toMatch(/corrections\.exo_duree\s+exo_duree\s+8\/8\s+duree_ko KO\s+browser\s+2\s+ok/);
     expect(result.stdout).toMatch(/corrections\.exo_moyenne\s+exo_moyenne\s+6\/6\s+moyenne_ko KO\s+server\s+2\s+ok/);
-    expect(result.stdout).toMatch(/corrections\.exo_somme_carres\s+exo_somme_carres\s+9\/9\s+somme_carres_ko KO\s+browser\s+9 \(new draw\)\s+ok/);
+    expect(result.stdout).toMatch(
+      /corrections\.exo_somme_carres\s+exo_somme_carres\s+9\/9\s+somme_carres_ko KO\s+browser\s+9 \(new draw\)\s+ok/,
+    );
   });
 
   it('fails, and says why, on a wrong reference or a wrong variant that passes', () => {

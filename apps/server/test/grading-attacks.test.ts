@@ -109,7 +109,12 @@ describe.each(DIALECTS)('forging a verified grade on %s', (dialect) => {
     agent: Agent,
     cells: string[],
     target: { route: string; module: string; exercise: string } = DUREE,
-  ): Promise<{ status: string; verdict?: { ok: boolean; passed: number; total: number }; reason?: string; raw: string }> {
+  ): Promise<{
+    status: string;
+    verdict?: { ok: boolean; passed: number; total: number };
+    reason?: string;
+    raw: string;
+  }> {
     const posted = await agent.json(
       'POST',
       '/api/submissions',
@@ -157,7 +162,12 @@ describe.each(DIALECTS)('forging a verified grade on %s', (dialect) => {
     const write = `os.write(1, b"\\n${MARKER}" + ${JSON.stringify(forged)}.encode() + b"\\n")`;
     const exitFirst = await submit(agent, [IMPORT, `import os\n${write}\nos._exit(0)`]);
     expect(exitFirst).toMatchObject({ status: 'done', verdict: { ok: false } });
-    const afterward = await submit(agent, [IMPORT, RIGHT, 'exo_duree.correction(duree)', `import atexit, os\natexit.register(lambda: ${write})`]);
+    const afterward = await submit(agent, [
+      IMPORT,
+      RIGHT,
+      'exo_duree.correction(duree)',
+      `import atexit, os\natexit.register(lambda: ${write})`,
+    ]);
     expect(afterward).toMatchObject({ status: 'failed', reason: 'bad-report' });
     const silent = await submit(agent, [IMPORT, RIGHT, 'exo_duree.correction(duree)', 'import os\nos._exit(0)']);
     expect(silent).toMatchObject({ status: 'failed', reason: 'bad-report' });
@@ -165,7 +175,11 @@ describe.each(DIALECTS)('forging a verified grade on %s', (dialect) => {
 
   it('3. no rows, or another number of rows, is a refused run, never 0/0', async () => {
     const agent = await learner();
-    const tirelire = { route: 'w3/w3-s2-x1-date-tirelire', module: 'corrections.exo_tirelire', exercise: 'exo_tirelire' };
+    const tirelire = {
+      route: 'w3/w3-s2-x1-date-tirelire',
+      module: 'corrections.exo_tirelire',
+      exercise: 'exo_tirelire',
+    };
     const start = ['from corrections.exo_tirelire import exo_tirelire', 'class T:\n    pass'];
     for (const cells of [
       [...start, 'exo_tirelire._run_scenario = lambda *a: []', 'exo_tirelire.correction(T)'],
@@ -175,7 +189,12 @@ describe.each(DIALECTS)('forging a verified grade on %s', (dialect) => {
       const outcome = await submit(agent, cells, tirelire);
       expect(notAPass(outcome), cells.join(' / ')).toBe(true);
     }
-    const empty = await submit(agent, [IMPORT, RIGHT, 'exo_duree.correction(duree)', 'exo_duree.obtained = {"values": []}']);
+    const empty = await submit(agent, [
+      IMPORT,
+      RIGHT,
+      'exo_duree.correction(duree)',
+      'exo_duree.obtained = {"values": []}',
+    ]);
     expect(empty).toMatchObject({ status: 'failed', reason: 'bad-report' });
   }, 120_000);
 
@@ -208,7 +227,13 @@ describe.each(DIALECTS)('forging a verified grade on %s', (dialect) => {
     const elsewhere = await agent.json(
       'POST',
       '/api/submissions',
-      { slug: 'demo', ...DUREE, route: 'w1/w1-s1-c1-nombres', cells: [IMPORT, RIGHT, 'exo_duree.correction(duree)'], browser: { ok: true, passed: 8, total: 8 } },
+      {
+        slug: 'demo',
+        ...DUREE,
+        route: 'w1/w1-s1-c1-nombres',
+        cells: [IMPORT, RIGHT, 'exo_duree.correction(duree)'],
+        browser: { ok: true, passed: 8, total: 8 },
+      },
       { csrf: true },
     );
     expect(elsewhere.statusCode).toBe(422);
@@ -216,13 +241,20 @@ describe.each(DIALECTS)('forging a verified grade on %s', (dialect) => {
     const other = await agent.json(
       'POST',
       '/api/submissions',
-      { slug: 'demo', ...DUREE, route: 'w2/w2-s3-x1-mots-et-suites', cells: [IMPORT, RIGHT, 'exo_duree.correction(duree)'], browser: { ok: true, passed: 8, total: 8 } },
+      {
+        slug: 'demo',
+        ...DUREE,
+        route: 'w2/w2-s3-x1-mots-et-suites',
+        cells: [IMPORT, RIGHT, 'exo_duree.correction(duree)'],
+        browser: { ok: true, passed: 8, total: 8 },
+      },
       { csrf: true },
     );
     expect(other.statusCode).toBe(422);
     // Passed where it belongs: the solution opens there, and only there.
     expect((await submit(agent, [IMPORT, RIGHT, 'exo_duree.correction(duree)'])).verdict?.ok).toBe(true);
-    const query = (route: string) => `/api/solutions?slug=demo&route=${route}&module=corrections.exo_duree&exercise=exo_duree`;
+    const query = (route: string) =>
+      `/api/solutions?slug=demo&route=${route}&module=corrections.exo_duree&exercise=exo_duree`;
     expect((await agent.json('GET', query(DUREE.route))).statusCode).toBe(200);
     expect((await agent.json('GET', query('w1/w1-s1-c1-nombres'))).statusCode).toBe(404);
     expect((await agent.json('GET', query('w2/w2-s3-x1-mots-et-suites'))).statusCode).toBe(404);
@@ -244,7 +276,11 @@ describe.each(DIALECTS)('forging a verified grade on %s', (dialect) => {
       const { solution, kos } = sources(exercise.module);
       const target = { route: exercise.route, module: `corrections.${exercise.module}`, exercise: exercise.module };
       const imported = `from corrections.${exercise.module} import ${exercise.module}${exercise.imports ?? ''}`;
-      const right = await submit(agent, [imported, solution, `${exercise.module}.correction(${exercise.name})`], target);
+      const right = await submit(
+        agent,
+        [imported, solution, `${exercise.module}.correction(${exercise.name})`],
+        target,
+      );
       expect(right, exercise.module).toMatchObject({ status: 'done', verdict: { ok: true } });
       expect(kos.length, exercise.module).toBeGreaterThan(0);
       for (const ko of kos) {

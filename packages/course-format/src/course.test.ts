@@ -246,9 +246,11 @@ describe('buildCourse', () => {
 
   it('lists the exercise definitions of the corrections modules, and every name they define', () => {
     const modules = build().exerciseModules;
-    expect(modules.find((m) => m.module === 'corrections.exo_duree')?.names).toEqual(
-      ['ExerciseFunction', 'duree', 'exo_duree'],
-    );
+    expect(modules.find((m) => m.module === 'corrections.exo_duree')?.names).toEqual([
+      'ExerciseFunction',
+      'duree',
+      'exo_duree',
+    ]);
     expect(modules.map(({ names: _names, ...m }) => m)).toEqual([
       { module: 'corrections', path: 'modules/corrections/__init__.py', definitions: [] },
       {

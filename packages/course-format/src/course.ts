@@ -153,7 +153,12 @@ export function buildCourse(snapshot: CourseSnapshot, options: BuildOptions): Co
         .replace(/(\/__init__)?\.py$/, '')
         .replace(/\//g, '.');
       const source = read(path)!;
-      exerciseModules.push({ module, path, definitions: findExerciseDefinitions(module, source), names: findTopLevelNames(source) });
+      exerciseModules.push({
+        module,
+        path,
+        definitions: findExerciseDefinitions(module, source),
+        names: findTopLevelNames(source),
+      });
     }
   }
 

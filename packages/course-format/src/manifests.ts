@@ -270,7 +270,10 @@ function readHiddenChecks(value: unknown, file: YamlFile, sink: DiagnosticSink, 
         `"${key}" is not an exercise module: write "default", a module such as corrections.exo_duree, or module.exercise.`,
         line,
       );
-    } else if (!(/^\d{1,3}$/.test(text) || (fraction && Number(fraction[2]) > 0 && Number(fraction[1]) <= Number(fraction[2])))) {
+    } else if (!(
+      /^\d{1,3}$/.test(text) ||
+      (fraction && Number(fraction[2]) > 0 && Number(fraction[1]) <= Number(fraction[2]))
+    )) {
       sink.error(
         'carnet.hidden-checks',
         `The hidden checks of "${key}" should be a share such as 1/3 or a whole number of datasets (0 for none).`,

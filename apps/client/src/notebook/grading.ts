@@ -103,13 +103,15 @@ function showVerdict(
   const hidden = verdict.hidden ?? { total: 0, passed: 0 };
   const browser = message.result;
   // The browser checked the rows it has; the server those and its hidden ones.
-  const serverChecked = browser.submission != null;
+  const serverChecked = (browser.submission ?? null) !== null;
   const seen = (verdict.rows ?? []).filter((row) => row.hidden === null);
   const same =
-    serverChecked ||
-    (seen.filter((row) => row.ok).length === browser.passed && seen.length === browser.total);
+    serverChecked || (seen.filter((row) => row.ok).length === browser.passed && seen.length === browser.total);
   if (ok) {
-    show(hidden.total > 0 ? format(strings.gradeVerifiedHidden, { hidden: hidden.total }) : strings.gradeVerified, 'verified');
+    show(
+      hidden.total > 0 ? format(strings.gradeVerifiedHidden, { hidden: hidden.total }) : strings.gradeVerified,
+      'verified',
+    );
   } else if (!same) {
     show(format(strings.gradeDiffers, { passed, total }), 'differs');
   } else if (hidden.total > 0) {

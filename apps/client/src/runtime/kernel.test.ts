@@ -278,7 +278,13 @@ describe('kernel: exercises the server checks', () => {
     for (const name of readdirSync(library).filter((n) => n.endsWith('.py')))
       host.pyodide.FS.writeFile(`/lib/nbautoeval/${name}`, readFileSync(join(library, name)));
     host.pyodide.FS.writeFile('/lib/corrections/__init__.py', '');
-    const description = { name: 'moyenne', class: 'ExerciseFunction', module: 'corrections.exo_srv', attribute: 'exo_srv', example_html: '<p>exemple</p>' };
+    const description = {
+      name: 'moyenne',
+      class: 'ExerciseFunction',
+      module: 'corrections.exo_srv',
+      attribute: 'exo_srv',
+      example_html: '<p>exemple</p>',
+    };
     host.pyodide.FS.writeFile(
       '/lib/corrections/exo_srv.py',
       `from nbautoeval.sealed import load_server_exercise\nexo_srv = load_server_exercise(${JSON.stringify(JSON.stringify(description))})\n`,
@@ -299,7 +305,10 @@ describe('kernel: exercises the server checks', () => {
     expect(checked.at(-1)).toEqual({
       module: 'corrections.exo_srv',
       attribute: 'exo_srv',
-      history: expect.arrayContaining(['from corrections.exo_srv import exo_srv', 'exo_srv.correction(moyenne)']) as string[],
+      history: expect.arrayContaining([
+        'from corrections.exo_srv import exo_srv',
+        'exo_srv.correction(moyenne)',
+      ]) as string[],
     });
     expect(JSON.stringify(result.outputs)).toContain('table du serveur');
     const exercise = result.outputs.find((o) => o.kind === 'exercise')!.payload as {

@@ -59,7 +59,12 @@ function fetchBytes(url: string): Uint8Array {
 }
 
 /** A synchronous JSON request from the worker (Python waits for it): status and body, or null offline. */
-function requestJson(method: string, url: string, body?: unknown, csrf?: string): { status: number; json: unknown } | null {
+function requestJson(
+  method: string,
+  url: string,
+  body?: unknown,
+  csrf?: string,
+): { status: number; json: unknown } | null {
   const request = new XMLHttpRequest();
   try {
     request.open(method, url, false);

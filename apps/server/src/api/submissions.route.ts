@@ -112,7 +112,8 @@ export function submissionRoutes(app: FastifyInstance, services: Services, { ite
     const cellsHash = createHash('sha256').update(cells).digest('hex');
     const same = await selectOptionalIdenticalSubmission(db.kysely, key, target.version.id, cellsHash);
     // A random exercise is verified on a new draw each time: the same code is graded again.
-    if (same && same.status !== 'failed' && !exercise.seal.random) return { id: same.id, status: same.status, existing: true };
+    if (same && same.status !== 'failed' && !exercise.seal.random)
+      return { id: same.id, status: same.status, existing: true };
 
     const now = clock();
     const recent = await countSubmissionsSince(db.kysely, user.id, new Date(now.getTime() - 60_000).toISOString());

@@ -146,7 +146,8 @@ export const en: Record<MessageKey, string> = {
   'runtime.ui.gradeUnverified': 'not verified: {reason}',
   'runtime.ui.gradeLogin': 'log in for this result to count',
   'runtime.ui.gradeVerifiedHidden': 'verified ✓ (including {hidden} hidden check(s))',
-  'runtime.ui.gradeVerifiedKoHidden': 'verified: {passed}/{total} correct, including {hiddenPassed}/{hiddenTotal} hidden check(s)',
+  'runtime.ui.gradeVerifiedKoHidden':
+    'verified: {passed}/{total} correct, including {hiddenPassed}/{hiddenTotal} hidden check(s)',
   'runtime.ui.gradeHiddenWrong': 'hidden check {number}: wrong result',
   'runtime.ui.gradeHiddenError': 'hidden check {number}: {error}',
   'runtime.ui.gradeRowWrong': '{call}: wrong on the server',
@@ -168,7 +169,8 @@ export const en: Record<MessageKey, string> = {
   'runtime.ui.stage.kernel': 'preparing',
   'runtime.noscript': 'Turn JavaScript on to run and edit the code of this notebook in your browser.',
   'runtime.py.checkNeedsServer': 'This exercise is checked by the server: you need to be online, on the course page.',
-  'runtime.py.checkOffline': 'This exercise is checked by the server, which does not answer: check your connection and try again.',
+  'runtime.py.checkOffline':
+    'This exercise is checked by the server, which does not answer: check your connection and try again.',
   'runtime.py.checkLogin': 'This exercise is checked by the server: log in to check it.',
   'runtime.py.checkTooMany': 'Too many checks in a minute: try again in a moment.',
   'runtime.py.checkFailed': 'The server could not check this exercise. Try again later.',
@@ -463,7 +465,8 @@ export const en: Record<MessageKey, string> = {
   'error.tooManySaves.body':
     'Too many saves in a row. Your work is kept in the browser and will be sent again in a moment.',
   'error.exerciseNotFound.body': 'This exercise does not exist in this notebook, or cannot be verified.',
-  'error.exerciseNotInNotebook.body': 'This notebook does not correct that exercise: only a submission of one of its own exercises can be verified here.',
+  'error.exerciseNotInNotebook.body':
+    'This notebook does not correct that exercise: only a submission of one of its own exercises can be verified here.',
   'error.unverifiable.title': 'Exercise cannot be verified',
   'error.unverifiable.body': 'This exercise cannot be verified on this platform: its data cannot leave the server.',
   'error.solutionNotAvailable.body': 'The solution of this exercise shows once the exercise is passed.',

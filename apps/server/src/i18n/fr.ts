@@ -149,7 +149,8 @@ export const fr = {
   'runtime.ui.gradeUnverified': 'non vérifié : {reason}',
   'runtime.ui.gradeLogin': 'connectez-vous pour que ce résultat compte',
   'runtime.ui.gradeVerifiedHidden': 'vérifié ✓ (dont {hidden} vérification(s) cachée(s))',
-  'runtime.ui.gradeVerifiedKoHidden': 'vérifié : {passed}/{total} corrects, dont {hiddenPassed}/{hiddenTotal} vérification(s) cachée(s)',
+  'runtime.ui.gradeVerifiedKoHidden':
+    'vérifié : {passed}/{total} corrects, dont {hiddenPassed}/{hiddenTotal} vérification(s) cachée(s)',
   'runtime.ui.gradeHiddenWrong': 'vérification cachée {number} : résultat faux',
   'runtime.ui.gradeHiddenError': 'vérification cachée {number} : {error}',
   'runtime.ui.gradeRowWrong': '{call} : faux sur le serveur',
@@ -170,12 +171,15 @@ export const fr = {
   'runtime.ui.stage.files': 'fichiers du cours',
   'runtime.ui.stage.kernel': 'préparation',
   'runtime.noscript': 'Activez JavaScript pour exécuter et modifier le code de ce notebook dans votre navigateur.',
-  'runtime.py.checkNeedsServer': 'Cet exercice est corrigé par le serveur : il faut être en ligne, sur la page du cours.',
-  'runtime.py.checkOffline': 'Cet exercice est corrigé par le serveur, qui ne répond pas : vérifiez votre connexion et réessayez.',
+  'runtime.py.checkNeedsServer':
+    'Cet exercice est corrigé par le serveur : il faut être en ligne, sur la page du cours.',
+  'runtime.py.checkOffline':
+    'Cet exercice est corrigé par le serveur, qui ne répond pas : vérifiez votre connexion et réessayez.',
   'runtime.py.checkLogin': 'Cet exercice est corrigé par le serveur : connectez-vous pour le vérifier.',
   'runtime.py.checkTooMany': 'Trop de vérifications en une minute : réessayez dans un instant.',
   'runtime.py.checkFailed': "Le serveur n'a pas pu corriger cet exercice. Réessayez plus tard.",
-  'runtime.py.checkSlow': "Le serveur n'a pas encore corrigé cet exercice (il est très occupé) : réessayez dans un instant.",
+  'runtime.py.checkSlow':
+    "Le serveur n'a pas encore corrigé cet exercice (il est très occupé) : réessayez dans un instant.",
   'runtime.py.checkUnverified': "Le serveur n'a pas pu corriger ces cellules :",
   'runtime.py.cell': 'Cellule',
   'runtime.py.line': 'ligne',
@@ -475,9 +479,11 @@ export const fr = {
   'error.tooManySaves.body':
     'Trop d’enregistrements à la suite. Votre travail est gardé dans le navigateur et sera renvoyé dans un instant.',
   'error.exerciseNotFound.body': "Cet exercice n'existe pas dans ce notebook, ou ne peut pas être vérifié.",
-  'error.exerciseNotInNotebook.body': "Ce notebook ne corrige pas cet exercice : seule une soumission de l'un de ses exercices peut être vérifiée ici.",
+  'error.exerciseNotInNotebook.body':
+    "Ce notebook ne corrige pas cet exercice : seule une soumission de l'un de ses exercices peut être vérifiée ici.",
   'error.unverifiable.title': 'Exercice non vérifiable',
-  'error.unverifiable.body': 'Cet exercice ne peut pas être vérifié sur cette plateforme : ses données ne peuvent pas quitter le serveur.',
+  'error.unverifiable.body':
+    'Cet exercice ne peut pas être vérifié sur cette plateforme : ses données ne peuvent pas quitter le serveur.',
   'error.solutionNotAvailable.body': "La solution de cet exercice s'affiche une fois l'exercice réussi.",
   'error.submissionNotFound.body': "Cette soumission n'existe pas.",
   'error.tooManySubmissions.title': 'Trop de soumissions',

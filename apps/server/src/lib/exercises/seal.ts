@@ -46,7 +46,8 @@ export function sealOptions(course: CourseModel, module: string, publicModules: 
   let hidden = course.meta.hiddenChecks.find((s) => s.target === 'default')?.share ?? '1/3';
   hidden = course.meta.hiddenChecks.find((s) => s.target === module)?.share ?? hidden;
   for (const setting of course.meta.hiddenChecks) {
-    if (setting.target.startsWith(`${module}.`)) (exercises[setting.target.slice(module.length + 1)] ??= {}).hidden = setting.share;
+    if (setting.target.startsWith(`${module}.`))
+      (exercises[setting.target.slice(module.length + 1)] ??= {}).hidden = setting.share;
   }
   for (const setting of course.meta.hiddenDatasets) {
     if (setting.target.startsWith(`${module}.`))

@@ -97,7 +97,8 @@ export function versionSeals(db: Kysely<Database>, versionId: number): Promise<V
     }
     const exercises = new Map<string, VersionExercise>();
     for (const doc of docs)
-      for (const seal of doc.exercises) exercises.set(`${doc.module}.${seal.attribute}`, { module: doc.module, seal, doc });
+      for (const seal of doc.exercises)
+        exercises.set(`${doc.module}.${seal.attribute}`, { module: doc.module, seal, doc });
     return { docs, exercises, outdated };
   });
 }

@@ -80,7 +80,8 @@ export async function validateExercises(folderPath: string, sandbox: Sandbox): P
       }
       const moduleProblems = report.problems ?? [];
       report.exercises.forEach((e, i) => {
-        const hiddenChecks = e.mode === 'none' ? 0 : e.random ? (e.solution?.total ?? 1) : e.checks.hidden + e.checks.extra;
+        const hiddenChecks =
+          e.mode === 'none' ? 0 : e.random ? (e.solution?.total ?? 1) : e.checks.hidden + e.checks.extra;
         const problems = [...e.problems, ...(i === 0 ? moduleProblems : [])];
         if (e.mode !== 'none' && hiddenChecks === 0) problems.push(FORGEABLE);
         checks.push({

@@ -73,7 +73,8 @@ async function versionFacts(
     ),
   );
   const verifiable = new Set<string>();
-  for (const [ref, { seal }] of (await versionSeals(db, versionId)).exercises) if (seal.mode !== 'none') verifiable.add(ref);
+  for (const [ref, { seal }] of (await versionSeals(db, versionId)).exercises)
+    if (seal.mode !== 'none') verifiable.add(ref);
   const items: GradedItem[] = [];
   const seen = new Set<string>();
   for (const row of rows) {

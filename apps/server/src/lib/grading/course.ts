@@ -49,7 +49,8 @@ function versionFolder(db: Kysely<Database>, versionId: number, kind: 'untrusted
         for (const file of await selectFilesUnder(db, versionId, 'modules/')) files.set(file.path, file.data);
       } else {
         const { docs } = await versionSeals(db, versionId);
-        for (const module of gradingStandins(docs)) files.set(`${STANDINS_DIR}/${module.path}`, Buffer.from(module.source));
+        for (const module of gradingStandins(docs))
+          files.set(`${STANDINS_DIR}/${module.path}`, Buffer.from(module.source));
       }
       const dir = mkdtempSync(join(sandboxCourseRoot(), `version-${versionId}-${kind}-`));
       // The sandbox runs as another user: it must read (never write) these files.

@@ -13,7 +13,13 @@ import {
 import { sandboxLibraryDir } from '../exercises/library.ts';
 import { versionSeals, type InputsForm, type VersionExercise } from '../exercises/seals.ts';
 import type { JobQueue } from '../jobs/queue.ts';
-import { SANDBOX_PATHS, type Sandbox, type SandboxJob, type SandboxLimits, type SandboxResult } from '../sandbox/sandbox.ts';
+import {
+  SANDBOX_PATHS,
+  type Sandbox,
+  type SandboxJob,
+  type SandboxLimits,
+  type SandboxResult,
+} from '../sandbox/sandbox.ts';
 import { refreshEnrolledGrade } from '../grades/gradebook.ts';
 import { gradingCourse, trustedCourse, type GradingCourse } from './course.ts';
 import { recordExerciseProgress } from './progress.ts';
@@ -152,7 +158,9 @@ function readReport(run: SandboxResult): z.infer<typeof obtainedReport> | { code
 }
 
 /** A trusted run's JSON answer: its value, or why it failed. */
-function readTrusted(run: SandboxResult): { value: Record<string, unknown> } | { code: UnverifiedCode; reason: string } {
+function readTrusted(
+  run: SandboxResult,
+): { value: Record<string, unknown> } | { code: UnverifiedCode; reason: string } {
   let value: unknown = null;
   try {
     value = JSON.parse(run.stdout);
@@ -206,13 +214,25 @@ export async function gradeCells(
   if (seal.random) {
     const drawn = readTrusted(
       await sandbox.run(
-        { ...job(SEAL_PROGRAM, ['--draw', modules, module, seal.attribute], { ...common, judge: seal.judge }, TRUSTED_LIMITS), ...options.courses?.trusted },
+        {
+          ...job(
+            SEAL_PROGRAM,
+            ['--draw', modules, module, seal.attribute],
+            { ...common, judge: seal.judge },
+            TRUSTED_LIMITS,
+          ),
+          ...options.courses?.trusted,
+        },
         { signal },
       ),
     );
     if (!('value' in drawn)) return { status: 'failed', ...drawn };
     const fresh = z
-      .object({ inputs: z.record(z.string(), z.unknown()), sealed: z.record(z.string(), z.unknown()).optional(), plan: z.record(z.string(), z.unknown()).optional() })
+      .object({
+        inputs: z.record(z.string(), z.unknown()),
+        sealed: z.record(z.string(), z.unknown()).optional(),
+        plan: z.record(z.string(), z.unknown()).optional(),
+      })
       .safeParse(drawn.value);
     if (!fresh.success) return { status: 'failed', code: 'judge-failed', reason: 'the draw gave no datasets' };
     inputs = fresh.data.inputs as InputsForm;
@@ -221,7 +241,12 @@ export async function gradeCells(
   }
   const run = await sandbox.run(
     {
-      ...job(GRADE_PROGRAM, ['--obtain'], { cells: input.cells, module, attribute: seal.attribute, inputs }, { ...GRADE_LIMITS, ...options.limits }),
+      ...job(
+        GRADE_PROGRAM,
+        ['--obtain'],
+        { cells: input.cells, module, attribute: seal.attribute, inputs },
+        { ...GRADE_LIMITS, ...options.limits },
+      ),
       ...options.courses?.untrusted,
     },
     { signal },
@@ -229,7 +254,8 @@ export async function gradeCells(
   const report = readReport(run);
   if ('code' in report) return { status: 'failed', ...report };
   if (report.error) return { status: 'failed', code: 'crashed', reason: report.error };
-  if (!report.obtained) return { status: 'failed', code: 'no-correction', reason: 'the cells did not call correction()' };
+  if (!report.obtained)
+    return { status: 'failed', code: 'no-correction', reason: 'the cells did not call correction()' };
   const judged = readTrusted(
     seal.judge === 'sealed'
       ? await sandbox.run(
@@ -238,7 +264,12 @@ export async function gradeCells(
         )
       : await sandbox.run(
           {
-            ...job(SEAL_PROGRAM, ['--judge', modules, module, seal.attribute], { ...common, plan, obtained: report.obtained }, TRUSTED_LIMITS),
+            ...job(
+              SEAL_PROGRAM,
+              ['--judge', modules, module, seal.attribute],
+              { ...common, plan, obtained: report.obtained },
+              TRUSTED_LIMITS,
+            ),
             ...options.courses?.trusted,
           },
           { signal },
@@ -248,7 +279,10 @@ export async function gradeCells(
   const verdict = verdictSchema.safeParse(judged.value);
   if (!verdict.success) return { status: 'failed', code: 'judge-failed', reason: 'the judge gave no verdict' };
   // 0 rows is never a pass, whatever a judge said.
-  const value = { ...verdict.data, ok: verdict.data.ok && verdict.data.total > 0 && verdict.data.passed === verdict.data.total };
+  const value = {
+    ...verdict.data,
+    ok: verdict.data.ok && verdict.data.total > 0 && verdict.data.passed === verdict.data.total,
+  };
   return { status: 'done', verdict: value, errors: report.errors ?? [] };
 }
 
@@ -299,7 +333,8 @@ export function registerGradeExercise(
       const exercise = (await versionSeals(db, submission.version_id)).exercises.get(
         `${submission.module}.${submission.exercise}`,
       );
-      if (!exercise) return fail('not-sealed', `${submission.module}.${submission.exercise} has no seal in this version`);
+      if (!exercise)
+        return fail('not-sealed', `${submission.module}.${submission.exercise} has no seal in this version`);
       let outcome: GradeOutcome;
       try {
         const courses = {

@@ -33,7 +33,12 @@ export function sealWarnings(course: CourseModel, seals: readonly SealOutcome[])
         else at(path, line, 'exercise.problem', `${exercise.attribute}: ${problem}`);
       }
       if (exercise.mode === 'none') {
-        at(path, line, 'exercise.unverifiable', `${exercise.attribute} cannot be checked on this platform: ${exercise.reason}`);
+        at(
+          path,
+          line,
+          'exercise.unverifiable',
+          `${exercise.attribute} cannot be checked on this platform: ${exercise.reason}`,
+        );
       } else if (hiddenChecks(exercise) === 0) {
         at(path, line, 'exercise.forgeable', `${exercise.attribute} ${FORGEABLE}`);
       }

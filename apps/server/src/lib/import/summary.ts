@@ -105,7 +105,9 @@ export function formatSummary(s: ImportSummary): string {
         `  ${e.module.padEnd(32)} ${e.status}${e.status === 'unsandboxed' && e.reason ? ` (${e.reason})` : ''}`,
       );
       for (const x of e.exercises ?? []) {
-        const how = { local: 'checked in the browser', server: 'checked by the server', none: 'cannot be checked' }[x.mode];
+        const how = { local: 'checked in the browser', server: 'checked by the server', none: 'cannot be checked' }[
+          x.mode
+        ];
         const hidden = x.random ? 'a new draw of its datasets at each verification' : `${x.hiddenChecks} hidden checks`;
         lines.push(`    ${x.attribute.padEnd(30)} ${how ?? x.mode}; ${hidden}`);
       }

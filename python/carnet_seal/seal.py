@@ -124,6 +124,7 @@ class Course:
         self.public = set(options.get("public_modules", []))
         self.imported = {tuple(pair) for pair in options.get("imports", [])}
         self.helpers = {}  # (module, name) -> source, in dependency order
+        self.handed_solutions = set()  # helpers that are an exercise's solution (a notebook imports them)
         self.problems = []
 
     def solutions(self):
@@ -171,8 +172,10 @@ class Course:
         value = getattr(owner, name)
         if isinstance(value, Exercise):
             raise Unsealable(f"{module}.{name} is an exercise, not a helper")
-        if id(value) in self.solutions() and key not in self.imported:
-            raise Unsealable(f"{module}.{name} is an exercise's solution")
+        if id(value) in self.solutions():
+            if key not in self.imported:
+                raise Unsealable(f"{module}.{name} is an exercise's solution")
+            self.handed_solutions.add(key)
         parts = []
         if inspect.isfunction(value) or inspect.isclass(value):
             if getattr(value, "__module__", None) != module or value.__qualname__ != name:
@@ -213,7 +216,10 @@ class Course:
         return f"from {source_module} import {qualname}{alias}"
 
     def helpers_of(self):
-        return [{"module": m, "name": n, "source": s} for (m, n), s in self.helpers.items()]
+        return [
+            {"module": m, "name": n, "source": s, "solution": (m, n) in self.handed_solutions}
+            for (m, n), s in self.helpers.items()
+        ]
 
 
 def _globals_used(value):

@@ -274,6 +274,7 @@ class SealMoreTest(unittest.TestCase):
         self.assertEqual(by["exo_compose"]["mode"], "local", by["exo_compose"]["reason"])
         sources = {h["name"]: h["source"] for h in handed["helpers"]}
         self.assertEqual(set(sources), {"FACTEUR", "triple"})
+        self.assertEqual({h["name"]: h["solution"] for h in handed["helpers"]}, {"FACTEUR": False, "triple": True})
         self.assertIn("return FACTEUR * x", sources["triple"])
         namespace = {"_carnet_value": lambda text: __import__("json").loads(text)}
         for name in ("FACTEUR", "triple"):

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
 import { importCourse } from '../src/lib/import/import-course.ts';
+import { formatSummary } from '../src/lib/import/summary.ts';
 import { prepareSandbox } from '../src/lib/sandbox/setup.ts';
 import type { Sandbox } from '../src/lib/sandbox/sandbox.ts';
 import { createTestDb, DIALECTS, type TestDb } from './databases.ts';
@@ -69,6 +70,8 @@ describe.each(DIALECTS)('exercise modules on %s', (dialect) => {
       exo_moyenne: ['server', 2, false],
     });
     expect(summary.warnings.map((w) => w.code)).toEqual(['quiz.malformed-closing-tag']);
+    expect(summary.exerciseSeals?.find((s) => s.module === 'corrections.exo_somme_carres')?.helpers).toEqual(['carre']);
+    expect(formatSummary(summary)).toContain('hands out the source of carre (never the module itself)');
 
     const page = await get('/courses/demo/w1/w1-s3-x1-duree');
     expect(page.body).toContain(`/runtime/demo/${summary.tag}/exercises.zip`);

@@ -47,7 +47,15 @@ export const sealDocument = z.object({
   output: z.string().optional(),
   exercises: z.array(exerciseSeal),
   /** Sources the browser and the untrusted run get: names notebooks import, functions datasets name. */
-  helpers: z.array(z.object({ module: z.string(), name: z.string(), source: z.string() })),
+  helpers: z.array(
+    z.object({
+      module: z.string(),
+      name: z.string(),
+      source: z.string(),
+      /** An exercise's solution that a notebook imports: the author hands it to learners. */
+      solution: z.boolean().optional(),
+    }),
+  ),
   problems: z.array(z.string()),
   /** The module imports numpy (a draw seeds numpy's generator too). */
   numpy: z.boolean(),

@@ -124,6 +124,8 @@ export async function importCourse(db: Db, options: ImportOptions): Promise<Impo
     module,
     status,
     reason,
+    // What the browser receives of the module besides its exercises: these sources, nothing else.
+    helpers: (seal?.helpers ?? []).filter((h) => h.module === module).map((h) => h.name),
     exercises: (seal?.exercises ?? []).map((e) => ({
       attribute: e.attribute,
       mode: e.mode,

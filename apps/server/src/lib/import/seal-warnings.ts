@@ -25,6 +25,15 @@ export function sealWarnings(course: CourseModel, seals: readonly SealOutcome[])
       continue;
     }
     for (const problem of seal.seal?.problems ?? []) at(path, 1, 'exercise.helper', problem);
+    for (const helper of seal.seal?.helpers ?? []) {
+      if (helper.solution && helper.module === seal.module)
+        at(
+          path,
+          1,
+          'exercise.solution-handed-out',
+          `${helper.name} is an exercise's solution, and a notebook imports it: every learner who opens that notebook receives its source`,
+        );
+    }
     for (const exercise of seal.seal?.exercises ?? []) {
       const line = lineOf(exercise.attribute);
       for (const problem of exercise.problems) {

@@ -33,6 +33,8 @@ export interface ImportSummary {
     module: string;
     status: string;
     reason: string | null;
+    /** Names the course hands out from the module, as their source alone (notebooks import them). */
+    helpers?: string[];
     exercises?: { attribute: string; mode: string; hiddenChecks: number; random: boolean; reason: string | null }[];
   }[];
   durationMs: number;
@@ -104,6 +106,8 @@ export function formatSummary(s: ImportSummary): string {
       lines.push(
         `  ${e.module.padEnd(32)} ${e.status}${e.status === 'unsandboxed' && e.reason ? ` (${e.reason})` : ''}`,
       );
+      if (e.helpers && e.helpers.length > 0)
+        lines.push(`    hands out the source of ${e.helpers.join(', ')} (never the module itself)`);
       for (const x of e.exercises ?? []) {
         const how = { local: 'checked in the browser', server: 'checked by the server', none: 'cannot be checked' }[
           x.mode

@@ -173,6 +173,23 @@ describe.each(DIALECTS)('forging a verified grade on %s', (dialect) => {
     expect(silent).toMatchObject({ status: 'failed', reason: 'bad-report' });
   }, 120_000);
 
+  it('a report nested 5,000 deep ends the submission failed, with a reason', async () => {
+    const agent = await learner();
+    const deep = `{"obtained": {"values": [${Array(8)
+      .fill(`{"value": ${'['.repeat(5000)}${']'.repeat(5000)}}`)
+      .join(', ')}]}}`;
+    const forged = `import os\nos.write(1, b"\\n${MARKER}" + ${JSON.stringify(deep)}.encode() + b"\\n")\nos._exit(0)`;
+    const outcome = await submit(agent, [IMPORT, forged]);
+    expect(outcome.status).toBe('failed');
+    expect(['judge-failed', 'bad-report']).toContain(outcome.reason);
+    const returned = await submit(agent, [
+      IMPORT,
+      'def duree(s):\n    x = []\n    for _ in range(5000):\n        x = [x]\n    return x',
+      'exo_duree.correction(duree)',
+    ]);
+    expect(returned).toMatchObject({ status: 'done', verdict: { ok: false } });
+  }, 120_000);
+
   it('3. no rows, or another number of rows, is a refused run, never 0/0', async () => {
     const agent = await learner();
     const tirelire = {

@@ -122,7 +122,8 @@ function serverCheck(config: RuntimeConfig, module: string, attribute: string): 
       return JSON.stringify({ html: submission.verdict.table, result: submission.verdict, submission: submission.id });
     }
     if (submission.status === 'queued' || submission.status === 'running') return say('checkSlow');
-    return JSON.stringify({ message: `${config.messages['checkUnverified'] ?? ''} ${submission.reason ?? ''}`.trim() });
+    const reason = config.messages[`reason.${submission.reason ?? 'crashed'}`] ?? submission.reason ?? '';
+    return JSON.stringify({ message: `${config.messages['checkUnverified'] ?? ''} ${reason}`.trim() });
   }
   return say('checkLogin');
 }

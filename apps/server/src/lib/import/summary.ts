@@ -112,7 +112,9 @@ export function formatSummary(s: ImportSummary): string {
         const how = { local: 'checked in the browser', server: 'checked by the server', none: 'cannot be checked' }[
           x.mode
         ];
-        const hidden = x.random ? 'a new draw of its datasets at each verification' : `${x.hiddenChecks} hidden checks`;
+        const hidden = x.random
+          ? 'a new draw of its datasets at each verification'
+          : `${x.hiddenChecks} hidden check${x.hiddenChecks === 1 ? '' : 's'}`;
         lines.push(`    ${x.attribute.padEnd(30)} ${how ?? x.mode}; ${hidden}`);
       }
     }

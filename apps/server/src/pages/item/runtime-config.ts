@@ -51,7 +51,11 @@ export function notebookRuntimeConfig(t: Translate, input: NotebookRuntimeInput)
     checks: input.hasExercises
       ? { url: '/api/checks', sessionUrl: '/api/session', slug: input.slug, route: input.route }
       : null,
-    messages: entries(t, 'runtime.py.'),
+    // Python's messages, and why a check could not be verified (the server's reason codes).
+    messages: {
+      ...entries(t, 'runtime.py.'),
+      ...Object.fromEntries(Object.entries(entries(t, 'runtime.ui.gradeReason.')).map(([k, v]) => [`reason.${k}`, v])),
+    },
   };
   return {
     runtime: { workerUrl: input.workerUrl, runtime },

@@ -95,6 +95,31 @@ def _capture(exo, method, *args):
     return [t._repr_html_() for t in shown]
 
 
+def _example_without(exo, hidden):
+    """The example table's HTML without the rows of held-back datasets (`nb_examples=0` shows
+    every dataset): what a server-checked exercise's stand-in shows."""
+    shown = []
+    table.set_display_hook(shown.append)
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            exo.example()
+    finally:
+        table.set_display_hook(None)
+    if not shown:
+        return ""
+    example, rows, position = shown[-1], [], -1
+    for row in example.rows:
+        if isinstance(row, table.Section) or isinstance(exo, ExerciseClass):
+            if (row.scenario or 0) - 1 not in hidden:
+                rows.append(row)
+            continue
+        position += 1
+        if position not in hidden:
+            rows.append(row)
+    kept = table.Table(example.kind, example.headers, rows, example.font_size, example.header_font_size, example.verdicts)
+    return kept._repr_html_()
+
+
 def ko_variants(module, exo):
     """The module's wrong variants of an exercise: attributes named `<name>_ko…`."""
     pattern = re.compile(re.escape(exo.name) + r"_ko\w*$")
@@ -335,6 +360,8 @@ def seal_entry(course, module, attribute, exo, options):
     if extra:
         entry["problems"].append("server-only datasets are not used by exercises the server checks with their module")
     checks = {"hidden": len(plan["hidden"]), "extra": 0}
+    if plan["hidden"]:
+        entry["example_html"] = _example_without(exo, set(plan["hidden"]))
     inputs = {key: value for key, value in plan.items() if key != "hidden"}
     return dict(entry, mode="server", judge="module", reason=standard_reason, plan=plan, inputs=inputs, checks=checks)
 

@@ -281,6 +281,25 @@ class SealMoreTest(unittest.TestCase):
             exec(sources[name], namespace)
         self.assertEqual(namespace["triple"](2), 6)
 
+    def test_a_server_checked_example_never_shows_a_held_back_dataset(self):
+        folder = course_module(
+            """
+            from nbautoeval import Args, ExerciseFunction
+            class Proche(ExerciseFunction):
+                def validate(self, expected, obtained):
+                    return abs(expected - obtained) < 1e-9
+            def moitie(x):
+                return x / 2
+            exo_moitie = Proche(moitie, [Args(10), Args(21), Args(7777), Args(40), Args(51), Args(8888)], nb_examples=0)
+            """,
+            "exo_moitie",
+        )
+        (entry,) = self.seal(folder, "exo_moitie")["exercises"]
+        self.assertEqual((entry["mode"], entry["plan"]["hidden"]), ("server", [2, 5]))
+        self.assertIn("moitie(21)", entry["example_html"])
+        self.assertNotIn("7777", entry["example_html"])
+        self.assertNotIn("8888", entry["example_html"])
+
     def test_instances_of_course_classes(self):
         folder = course_module(
             """

@@ -337,9 +337,11 @@ export function registerGradeExercise(
         return fail('not-sealed', `${submission.module}.${submission.exercise} has no seal in this version`);
       let outcome: GradeOutcome;
       try {
+        // The modules are laid out only for what runs them: draws and the module as judge.
+        const needsModules = exercise.seal.random || exercise.seal.judge === 'module';
         const courses = {
           untrusted: await gradingCourse(db, submission.version_id, submission.route),
-          trusted: await trustedCourse(db, submission.version_id, submission.route),
+          ...(needsModules ? { trusted: await trustedCourse(db, submission.version_id, submission.route) } : {}),
         };
         outcome = await gradeCells(
           sandbox,

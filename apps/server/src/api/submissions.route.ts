@@ -81,7 +81,7 @@ export function submissionRoutes(app: FastifyInstance, services: Services, { ite
     if (!parsed.success) throw new HttpError('BAD_REQUEST', 'slug, route, module, exercise, cells, browser');
     const body = parsed.data;
     const size = body.cells.reduce((n, c) => n + Buffer.byteLength(c, 'utf8'), 0);
-    if (size > MAX_CELLS_BYTES) throw new HttpError('PAYLOAD_TOO_LARGE');
+    if (size > MAX_CELLS_BYTES) throw new HttpError('SUBMISSION_TOO_LARGE');
     const target = await items.resolve(request, body.slug, normaliseRoute(body.route.split('/')), { exact: true });
     if (target.item.type !== 'notebook') throw new HttpError('ITEM_NOT_FOUND', undefined, target.version.slug);
     const seals = await selectExerciseSeals(db.kysely, target.version.id);

@@ -198,7 +198,8 @@ describe.each(DIALECTS)('quiz answer distributions on %s', (dialect) => {
     expect(res.headers['content-type']).toBe('text/csv; charset=utf-8');
     expect(res.headers['content-disposition']).toBe('attachment; filename="demo-w1_w1-s3-q1-premiers-pas-first.csv"');
     expect(res.headers['cache-control']).toBe('private, no-store');
-    const lines = res.body.trimEnd().split('\r\n');
+    expect(res.body.startsWith('\uFEFF')).toBe(true);
+    const lines = res.body.slice(1).trimEnd().split('\r\n');
     expect(lines[0]).toBe(
       'problem,problem_title,learners,attempts,first_attempt_success,mean_attempts,question,question_kind,answered,blank,correct_answers,answer,answer_is_correct,count,share',
     );

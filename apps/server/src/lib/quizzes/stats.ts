@@ -8,7 +8,7 @@ import {
   selectVersionsWithSameQuiz,
   type AttemptScope,
 } from '../../models/quiz-attempts.ts';
-import { csvLine } from '../csv.ts';
+import { csvLine, UTF8_BOM } from '../csv.ts';
 import { gradeQuestion, normaliseText, problemQuestions, readNumber } from './grade.ts';
 
 /**
@@ -258,11 +258,12 @@ const CSV_COLUMNS = [
 const ratio = (value: number | null, digits: number): string | null => (value === null ? null : value.toFixed(digits));
 
 /**
- * The same figures as one CSV table (RFC 4180, header row, identifiers as column names): one row
- * per option or frequent answer, with its problem's and question's figures repeated.
+ * The same figures as one CSV table (RFC 4180, header row, identifiers as column names, a byte
+ * order mark for Excel, as the grade report): one row per option or frequent answer, with its
+ * problem's and question's figures repeated.
  */
 export function statsCsv(stats: QuizStats): string {
-  let csv = csvLine(CSV_COLUMNS);
+  let csv = UTF8_BOM + csvLine(CSV_COLUMNS);
   for (const p of stats.problems) {
     const problem = [
       p.id,

@@ -1,4 +1,4 @@
-import { isAlias, isMap, isPair, isScalar, isSeq, Lexer, visit, type Alias, type Document } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, Lexer, visit, type Alias, type Document, type Node } from 'yaml';
 
 /**
  * Nesting limits checked before parsing. The JSON and YAML parsers (and everything that walks
@@ -141,7 +141,7 @@ export function yamlTooDeepAt(text: string, limit = MAX_NESTING): number {
 }
 
 /** What each alias of a document names. */
-export type AliasTargets = Map<Alias, unknown>;
+export type AliasTargets = Map<Alias, Node | undefined>;
 
 /**
  * Each alias's node, found in one walk: the last node anchored with its name before it (YAML's
@@ -149,7 +149,7 @@ export type AliasTargets = Map<Alias, unknown>;
  * for a few thousand aliases.
  */
 export function aliasTargets(doc: Document): AliasTargets {
-  const anchors = new Map<string, unknown>();
+  const anchors = new Map<string, Node>();
   const targets: AliasTargets = new Map();
   visit(doc, (_key, node) => {
     if (isAlias(node)) targets.set(node, anchors.get(node.source));

@@ -130,7 +130,7 @@ function cyclicAliasOffset(doc: Document, targets: AliasTargets): number | null 
   visit(doc, {
     Alias(_key, node, path) {
       const source = targets.get(node);
-      if (source && path.includes(source as never)) {
+      if (source && path.includes(source)) {
         found = node.range?.[0] ?? 0;
         return visit.BREAK;
       }

@@ -146,6 +146,28 @@ describe.each(DIALECTS)('import on %s', (dialect) => {
     }
   });
 
+  it('reports a 20 KB notebook whose metadata nests 10,000 lists at its file and line, and writes nothing', async () => {
+    const deep = '['.repeat(10_000) + ']'.repeat(10_000);
+    const course = makeCourse({
+      'w1/w1-s1-c1-ok.md': notebook('Correct'),
+      'w1/w1-s2-c1-profond.ipynb': `{\n "nbformat": 4,\n "nbformat_minor": 5,\n "metadata": {"x": ${deep}},\n "cells": []\n}\n`,
+      'myst.yml': `project:\n  title: ${'['.repeat(5_000)}${']'.repeat(5_000)}\n`,
+    });
+    try {
+      const summary = await importCourse(t.db, { source: course.dir, slug: 'deep', dataDir: t.dataDir });
+      expect(summary.status).toBe('failed');
+      expect(summary.errors).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ file: 'w1/w1-s2-c1-profond.ipynb', line: 4, code: 'ipynb.too-deep' }),
+          expect.objectContaining({ file: 'myst.yml', line: 2, code: 'yaml.too-deep' }),
+        ]),
+      );
+      expect(await selectOptionalCourseBySlug(t.db.kysely, 'deep')).toBeNull();
+    } finally {
+      course.cleanup();
+    }
+  });
+
   it('never imports a file outside the course through a symbolic link', async () => {
     const course = makeCourse({ 'w1/w1-s1-c1-intro.md': notebook('Intro'), 'outside-secret.txt': 'SECRET' });
     const outside = makeCourse({ 'secret.txt': 'TOP SECRET' });

@@ -91,7 +91,7 @@ export function submissionRoutes(app: FastifyInstance, services: Services, { ite
   ): Promise<{ id: number; status: SubmissionRow['status']; existing: boolean }> {
     const user = requireUser(request);
     const size = body.cells.reduce((n, c) => n + Buffer.byteLength(c, 'utf8'), 0);
-    if (size > MAX_CELLS_BYTES) throw new HttpError('PAYLOAD_TOO_LARGE');
+    if (size > MAX_CELLS_BYTES) throw new HttpError('SUBMISSION_TOO_LARGE');
     const target = await items.resolve(request, body.slug, normaliseRoute(body.route.split('/')), { exact: true });
     if (target.item.type !== 'notebook') throw new HttpError('ITEM_NOT_FOUND', undefined, target.version.slug);
     const ref = `${body.module}.${body.exercise}`;

@@ -18,7 +18,10 @@ export const ERRORS = {
   TOO_MANY_REQUESTS: { status: 429, title: 'error.tooMany.title', body: 'error.tooMany.body' },
   CELL_NOT_FOUND: { status: 404, title: 'error.notFound.title', body: 'error.cellNotFound.body' },
   CONFLICT: { status: 409, title: 'error.conflict.title', body: 'error.conflict.body' },
+  /** A request body over a limit; the detail is that limit in KiB. */
   PAYLOAD_TOO_LARGE: { status: 413, title: 'error.tooLarge.title', body: 'error.tooLarge.body' },
+  CELL_TOO_LARGE: { status: 413, title: 'error.tooLarge.title', body: 'error.cellTooLarge.body' },
+  SUBMISSION_TOO_LARGE: { status: 413, title: 'error.tooLarge.title', body: 'error.submissionTooLarge.body' },
   TOO_MANY_SAVES: { status: 429, title: 'error.tooManySaves.title', body: 'error.tooManySaves.body' },
   EXERCISE_NOT_FOUND: { status: 404, title: 'error.notFound.title', body: 'error.exerciseNotFound.body' },
   EXERCISE_NOT_IN_NOTEBOOK: { status: 422, title: 'error.badRequest.title', body: 'error.exerciseNotInNotebook.body' },

@@ -460,7 +460,11 @@ export const en: Record<MessageKey, string> = {
   'error.conflict.title': 'Changed elsewhere',
   'error.conflict.body': 'This cell was saved meanwhile from another tab or device. Choose which version to keep.',
   'error.tooLarge.title': 'Too large',
-  'error.tooLarge.body': 'This is too large to be saved (at most 256 KiB of code per cell).',
+  'error.tooLarge.body': 'What was sent is larger than the server accepts for this request (at most {reason} KiB).',
+  'error.cellTooLarge.body':
+    'This cell is too long to be saved: one cell may hold at most 256 KiB of code. Shorten it (for instance by reading the data from a file).',
+  'error.submissionTooLarge.body':
+    'This submission is too large to be verified: the cells of a submission may hold at most 512 KiB of code together. Restart Python (the Restart button), run only the cells the exercise needs, then the correction.',
   'error.tooManySaves.title': 'Too many saves',
   'error.tooManySaves.body':
     'Too many saves in a row. Your work is kept in the browser and will be sent again in a moment.',

@@ -474,7 +474,12 @@ export const fr = {
   'error.conflict.body':
     'Cette cellule a été enregistrée entre-temps depuis un autre onglet ou un autre appareil. Choisissez la version à garder.',
   'error.tooLarge.title': 'Trop volumineux',
-  'error.tooLarge.body': 'Ce contenu est trop volumineux pour être enregistré (256 Kio de code au plus par cellule).',
+  'error.tooLarge.body':
+    'Ce qui a été envoyé dépasse la taille que le serveur accepte pour cette requête ({reason} Kio au plus).',
+  'error.cellTooLarge.body':
+    'Cette cellule est trop longue pour être enregistrée : une cellule peut contenir 256 Kio de code au plus. Raccourcissez-la (par exemple en lisant les données depuis un fichier).',
+  'error.submissionTooLarge.body':
+    'Cette soumission est trop volumineuse pour être vérifiée : les cellules d’une soumission peuvent contenir ensemble 512 Kio de code au plus. Redémarrez Python (bouton Redémarrer), exécutez seulement les cellules dont l’exercice a besoin, puis la correction.',
   'error.tooManySaves.title': 'Trop d’enregistrements',
   'error.tooManySaves.body':
     'Trop d’enregistrements à la suite. Votre travail est gardé dans le navigateur et sera renvoyé dans un instant.',

@@ -127,9 +127,19 @@ class Exercise:
     def _show(self, table):
         show(table)
 
+    def _server_note(self):
+        """What the table says of the checks the server makes on data the browser does not have."""
+        count = getattr(self, "_server_checks", 0)
+        if not count:
+            return None
+        key = "server_fresh" if getattr(self, "_server_fresh", False) else "server_checks"
+        return MESSAGES[key].format(count=count)
+
     def _record(self, table):
         kind = self._sealed["class"] if self._sealed else type(self).__name__
         self.last_result = table.result(self.name, kind, sealed=bool(self._sealed))
+        # Rows the browser could not check: the server's verdict counts them too.
+        self.last_result.server_checks = getattr(self, "_server_checks", 0)
         record(self.last_result)
 
 
@@ -193,7 +203,9 @@ class ExerciseFunction(Exercise):
                 obtained_content.note = reason
             cells = [call, self._expected_content(index, expected), obtained_content]
             rows.append(Row(cells, [state, "ok", state], ok, reason))
-        table = Table("correction", self._headers()[:3], rows, self.font_size, self.header_font_size)
+        table = Table(
+            "correction", self._headers()[:3], rows, self.font_size, self.header_font_size, note=self._server_note()
+        )
         self._record(table)
         self._show(table)
 

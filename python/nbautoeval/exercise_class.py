@@ -202,6 +202,8 @@ class ExerciseClass(Exercise):
                 rows.append(Row([call, expected_content, obtained_content], [state, "ok", state], ok, reason, number))
                 if i == 0 and not ok and (failed or reference_failed):
                     break
-        table = Table("correction", self._headers()[1:4], rows, self.font_size, self.header_font_size)
+        table = Table(
+            "correction", self._headers()[1:4], rows, self.font_size, self.header_font_size, note=self._server_note()
+        )
         self._record(table)
         self._show(table)

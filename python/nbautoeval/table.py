@@ -28,6 +28,17 @@ MESSAGES = {
     "ok": "OK",
     "ko": "KO",
     "comparison_failed": "comparaison impossible : {reason}",
+    "server_checks": "+ {count} vérification(s) faite(s) par le serveur",
+    "server_fresh": "+ vérification par le serveur sur {count} nouvelles données",
+    "needs_server": (
+        "Cet exercice est corrigé par le serveur : connectez-vous, en ligne, pour le vérifier. "
+        "(This exercise is checked by the server: log in, online, to check it.)"
+    ),
+    "unavailable": (
+        "Cet exercice ne peut pas être corrigé sur cette plateforme. "
+        "(This exercise cannot be checked on this platform: {reason})"
+    ),
+    "no_example": "Pas d'exemple pour cet exercice. (No example for this exercise.)",
 }
 
 
@@ -71,6 +82,8 @@ class ExerciseResult:
 
     def __init__(self, exercise, kind, rows, sealed=False):
         self.exercise, self.kind, self.rows, self.sealed = exercise, kind, rows, sealed
+        self.server_checks = 0
+        self.submission = None
         self.total = len(rows)
         self.passed = sum(1 for row in rows if row.ok)
         self.ok = self.passed == self.total
@@ -83,6 +96,7 @@ class ExerciseResult:
             "passed": self.passed,
             "total": self.total,
             "sealed": self.sealed,
+            "server_checks": self.server_checks,
             "rows": [row.to_dict() for row in self.rows],
         }
 
@@ -96,9 +110,11 @@ class ExerciseResult:
 class Table:
     """An example or correction table: `_repr_html_` for notebooks, `str()` for plain Python."""
 
-    def __init__(self, kind, headers, rows, font_size="small", header_font_size="medium", verdicts=True):
+    def __init__(self, kind, headers, rows, font_size="small", header_font_size="medium", verdicts=True, note=None):
         self.kind, self.headers, self.rows = kind, list(headers), rows
         self.font_size, self.header_font_size, self.verdicts = font_size, header_font_size, verdicts
+        # Said after the summary: the checks only the server makes (a sealed exercise's held-back data).
+        self.note = note
 
     def _data_rows(self):
         return [row for row in self.rows if isinstance(row, Row)]
@@ -174,6 +190,8 @@ class Table:
             rows = self._data_rows()
             state = "ok" if all(row.ok for row in rows) else "ko"
             summary = html.escape(self.summary())
+            if self.note:
+                summary += f' <span class="nbae-server-checks" style="font-weight:normal">{html.escape(self.note)}</span>'
             parts.append(f'<p class="nbae-summary nbae-summary-{state}" role="status" style="{_SUMMARY}">{summary}</p>')
         parts.append("</div>")
         return "".join(parts)
@@ -189,7 +207,7 @@ class Table:
                 texts.append(MESSAGES["ok"] if row.ok else MESSAGES["ko"])
             lines.append(" | ".join(texts))
         if self.verdicts:
-            lines.append(self.summary())
+            lines.append(self.summary() + (f" {self.note}" if self.note else ""))
         return "\n".join(lines)
 
     __repr__ = __str__

@@ -10,11 +10,11 @@ import Fastify, {
 import type { Config } from './config.ts';
 import type { Db } from './db/database.ts';
 import { registerAssets } from './http/assets.ts';
-import { registerAuth, registerFormBodies } from './http/auth.ts';
+import { FORM_BODY_LIMIT, registerAuth, registerFormBodies } from './http/auth.ts';
 import { pageContext, registerLanguage, registerUnsafeGradingFlag } from './http/context.ts';
 import { ERRORS, HttpError } from './http/errors.ts';
 import { registerPyodide } from './http/pyodide.ts';
-import { registerSecurityHeaders } from './http/security.ts';
+import { registerNulGuard, registerSecurityHeaders } from './http/security.ts';
 import { catalogueRoutes } from './pages/catalogue/catalogue.route.ts';
 import { courseRoutes } from './pages/course/course.route.ts';
 import { errorView } from './pages/errors/error.view.ts';
@@ -118,6 +118,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   registerLanguage(app);
   registerUnsafeGradingFlag(app, services.grading.unsafe);
+  registerNulGuard(app);
   registerFormBodies(app);
   registerAuth(app, services);
   registerSecurityHeaders(app, { https: config.baseUrl?.startsWith('https:') ?? false });
@@ -160,6 +161,14 @@ function requestIds(): () => string {
   return () => `${prefix}${(counter++).toString(36).padStart(4, '0')}`;
 }
 
+/** The body limit a request met: its route's, else its parser's (forms have their own). */
+function bodyLimit(request: FastifyRequest): number {
+  const limit = request.routeOptions.bodyLimit ?? request.server.initialConfig.bodyLimit ?? 1024 * 1024;
+  const ownLimit = limit !== request.server.initialConfig.bodyLimit;
+  const form = (request.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
+  return form && !ownLimit ? FORM_BODY_LIMIT : limit;
+}
+
 /** One error handler: coded errors get their page; anything else is logged and shown as a generic 500. */
 function sendError(
   request: FastifyRequest,
@@ -175,7 +184,8 @@ function sendError(
   } else if ((error as FastifyError).statusCode !== undefined && (error as FastifyError).statusCode! < 500) {
     const status = (error as FastifyError).statusCode;
     code = status === 404 ? 'NOT_FOUND' : status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST';
-    detail = error.message;
+    // A body over a parser's limit: the message says the limit (Fastify's only says "too large").
+    detail = status === 413 ? String(Math.floor(bodyLimit(request) / 1024)) : error.message;
   } else {
     code = 'INTERNAL';
     request.log.error({ err: error, reqId: request.id }, 'request failed');

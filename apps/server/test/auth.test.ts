@@ -278,6 +278,57 @@ describe.each(DIALECTS)('accounts and security on %s', (dialect) => {
     later(16 * 60 * 1000);
   });
 
+  it('counts failures only: a classroom behind one address logs in, and an attacker there is still held', async () => {
+    const classroom = '198.51.100.30';
+    const pupils = await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        createUser(t.db, `pupil${i}@school.example`, { password: `pupil ${i} pass` }),
+      ),
+    );
+    // The lesson starts: every pupil logs in at once, then again after the break.
+    for (let round = 0; round < 2; round++) {
+      const statuses = await Promise.all(pupils.map((p) => new Agent(app, classroom).login(p.email, p.password)));
+      expect(statuses.map((r) => r.statusCode)).toEqual(pupils.map(() => 303));
+    }
+    // 80 successes spent nothing: an attacker at the same address gets the whole failure budget…
+    const attacker = new Agent(app, classroom);
+    for (let i = 0; i < 100; i++)
+      expect((await attacker.login(`pupil${i % 40}@school.example`, `guess ${i}`)).statusCode).toBe(401);
+    // …and no more.
+    expect((await attacker.login('pupil0@school.example', 'one more guess')).statusCode).toBe(429);
+    expect((await new Agent(app, classroom).login(pupils[1]!.email, pupils[1]!.password)).statusCode).toBe(429);
+    // Held back by the address's limit, the attacker adds nothing to the accounts' counters.
+    for (let i = 0; i < 20; i++) await attacker.login('pupil39@school.example', `held ${i}`);
+    expect((await new Agent(app).login(pupils[39]!.email, pupils[39]!.password)).statusCode).toBe(303);
+    later(16 * 60 * 1000);
+    expect((await new Agent(app, classroom).login(pupils[1]!.email, pupils[1]!.password)).statusCode).toBe(303);
+  });
+
+  it('does not count a right current password against the account: twelve password changes in a row', async () => {
+    const user = await createUser(t.db, 'often@example.org');
+    const agent = new Agent(app);
+    await agent.login(user.email, user.password);
+    let current = user.password;
+    for (let i = 0; i < 12; i++) {
+      const next = `password number ${i}`;
+      const res = await agent.post('/account/password', { current, password: next }, { tokenFrom: '/account' });
+      expect(res.statusCode).toBe(303);
+      current = next;
+    }
+    // Failures still count: 10, then even the right one waits.
+    for (let i = 0; i < 10; i++) {
+      const res = await agent.post(
+        '/account/password',
+        { current: `no ${i}`, password: 'a fine new passphrase' },
+        { tokenFrom: '/account' },
+      );
+      expect(res.statusCode).toBe(400);
+      expect(res.body).toContain('Ce n&#39;est pas le bon mot de passe.');
+    }
+    expect((await new Agent(app).login(user.email, current)).statusCode).toBe(429);
+    later(16 * 60 * 1000);
+  });
+
   it('throttles sign-ups and reset requests', async () => {
     const bot = new Agent(app, '192.0.2.88');
     const resets: number[] = [];

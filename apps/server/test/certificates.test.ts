@@ -2,7 +2,7 @@
 // the session's date, or never; never twice; verified publicly (valid, revoked, unknown); revoked
 // and re-issued by staff only; the learner's printed name, escaped on the page and in the PDF.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -25,37 +25,74 @@ const QUIZ = 'w1/w1-s3-q1-premiers-pas';
 const QUIZ_URL = `/courses/demo/${QUIZ}`;
 const CODE =
   /\/certificates\/([0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4})"/;
-const hasPdftotext = existsSync('/usr/bin/pdftotext');
 
-/** Checks a PDF's structure: header, every xref offset at its object, startxref at the table. */
-function checkPdf(bytes: Buffer): string {
-  const text = bytes.toString('latin1');
-  expect(text.startsWith('%PDF-1.4\n')).toBe(true);
-  expect(text.trimEnd().endsWith('%%EOF')).toBe(true);
-  const startxref = Number(/startxref\n(\d+)\n%%EOF/.exec(text)![1]);
-  expect(text.slice(startxref, startxref + 4)).toBe('xref');
-  const [, first, count] = /^xref\n(\d+) (\d+)\n/.exec(text.slice(startxref))!;
-  expect(first).toBe('0');
-  const entries = text
-    .slice(startxref)
+/** Runs a poppler tool (poppler-utils: .ci/run installs it) on PDF bytes; `{}` in `args` is the file. */
+function poppler(tool: string, args: string[], pdf: Buffer): Buffer {
+  const dir = mkdtempSync(join(tmpdir(), 'carnet-pdf-'));
+  try {
+    const file = join(dir, 'c.pdf');
+    writeFileSync(file, pdf);
+    return execFileSync(
+      tool,
+      args.map((a) => (a === '{}' ? file : a)),
+      { maxBuffer: 64 << 20 },
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Checks a certificate PDF as readers see it (poppler parses it: one A4 landscape page, its fonts
+ * embedded as subsets with a Unicode map) and returns its text lines, as pdftotext extracts them.
+ */
+function checkPdf(bytes: Buffer): string[] {
+  expect(bytes.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+  const info = poppler('pdfinfo', ['{}'], bytes).toString('utf8');
+  expect(info).toMatch(/^Pages:\s+1$/m);
+  expect(info).toMatch(/^Page size:\s+842 x 595 pts/m);
+  const fonts = poppler('pdffonts', ['{}'], bytes).toString('utf8').trim().split('\n').slice(2);
+  expect(fonts.length).toBeGreaterThan(0);
+  // name, type, encoding, embedded, subset, ToUnicode map
+  for (const line of fonts) expect(line).toMatch(/^[A-Z]{6}\+DejaVuSans\S*\s+CID TrueType\s+Identity-H\s+yes yes yes/);
+  return poppler('pdftotext', ['-enc', 'UTF-8', '{}', '-'], bytes)
+    .toString('utf8')
     .split('\n')
-    .slice(2, 2 + Number(count));
-  entries.slice(1).forEach((entry, i) => {
-    const offset = Number(entry.slice(0, 10));
-    expect(text.slice(offset, offset + `${i + 1} 0 obj`.length)).toBe(`${i + 1} 0 obj`);
-  });
-  const stream = /stream\n([\s\S]*?)endstream/.exec(text)!;
-  const length = Number(/\/Length (\d+)/.exec(text)![1]);
-  expect(Buffer.byteLength(stream[1]!, 'latin1')).toBe(length);
-  // The strings shown, decoded from the content stream (octal escapes are WinAnsi bytes).
-  return [...stream[1]!.matchAll(/\(((?:\\.|[^\\)])*)\) Tj/g)]
-    .map((m) =>
-      Buffer.from(
-        m[1]!.replace(/\\([0-7]{3}|.)/g, (_s, e: string) => (e.length === 3 ? String.fromCharCode(parseInt(e, 8)) : e)),
-        'latin1',
-      ).toString('latin1'),
-    )
-    .join('\n');
+    .filter((l) => l.trim() !== '');
+}
+
+/**
+ * How much of the name's line is inked: the page rendered by poppler (gray, 72 dpi: a pixel a
+ * point), the share of the columns between the name's first and last letters (its word boxes, from
+ * `pdftotext -bbox`, on the baseline 360 pt from the bottom) that have a dark pixel. Glyphs that a
+ * broken font subset leaves blank still extract as text, but leave holes here.
+ */
+function nameInk(bytes: Buffer): number {
+  const baseline = 595 - 360;
+  const words = [
+    ...poppler('pdftotext', ['-bbox', '{}', '-'], bytes)
+      .toString('utf8')
+      .matchAll(/<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="([\d.]+)">/g),
+  ]
+    .map((m) => ({ left: Number(m[1]), right: Number(m[2]), bottom: Number(m[3]) }))
+    .filter((w) => Math.abs(w.bottom - baseline) < 12);
+  expect(words.length).toBeGreaterThan(0);
+  const left = Math.ceil(Math.min(...words.map((w) => w.left)));
+  const right = Math.floor(Math.max(...words.map((w) => w.right)));
+  const pgm = poppler('pdftoppm', ['-gray', '-r', '72', '{}'], bytes);
+  // Binary PGM: "P5 <width> <height> 255" and one byte a pixel, row by row.
+  const head = /^P5\s+(\d+)\s+(\d+)\s+255\s/.exec(pgm.toString('latin1', 0, 40))!;
+  const width = Number(head[1]);
+  let inked = 0;
+  for (let x = left; x < right; x++) {
+    for (let y = baseline - 24; y < baseline + 8; y++) {
+      if (pgm[head[0].length + y * width + x]! < 128) {
+        inked++;
+        break;
+      }
+    }
+  }
+  return inked / (right - left);
 }
 
 describe.each(DIALECTS)('certificates on %s', (dialect) => {
@@ -178,8 +215,10 @@ describe.each(DIALECTS)('certificates on %s', (dialect) => {
     expect(pdf.headers['content-type']).toBe('application/pdf');
     const shown = checkPdf(pdf.rawPayload);
     expect(shown).toContain('Zoé Durand');
-    expect(shown).toContain(cert!.code);
     expect(shown).toContain(run.title);
+    expect(shown.join('\n')).toContain(cert!.code);
+    // The same certificate gives the same bytes.
+    expect((await agent.get(`/certificates/${cert!.code}.pdf`)).rawPayload.equals(pdf.rawPayload)).toBe(true);
     // Someone else gets no PDF.
     expect((await new Agent(app).get(`/certificates/${cert!.code}.pdf`)).statusCode).toBe(404);
   });
@@ -328,18 +367,9 @@ describe.each(DIALECTS)('certificates on %s', (dialect) => {
     expect(page.body).not.toContain('<script>alert');
     expect(page.body).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; Éloïse (Ça)');
     const pdf = (await agent.get(`/certificates/${cert!.code}.pdf`)).rawPayload;
-    expect(checkPdf(pdf)).toContain('<script>alert("x")</script> Éloïse (Ça) \\');
-    if (hasPdftotext) {
-      const dir = mkdtempSync(join(tmpdir(), 'carnet-pdf-'));
-      try {
-        writeFileSync(join(dir, 'c.pdf'), pdf);
-        const text = execFileSync('pdftotext', ['-enc', 'UTF-8', join(dir, 'c.pdf'), '-'], { encoding: 'utf8' });
-        expect(text).toContain('Éloïse (Ça)');
-        expect(text).toContain(cert!.code);
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
-    }
+    const text = checkPdf(pdf);
+    expect(text).toContain('<script>alert("x")</script> Éloïse (Ça) \\');
+    expect(text.join('\n')).toContain(cert!.code);
 
     // Renamed later: the issued certificate keeps its name; its holder may ask for a new one.
     await agent.post('/account/certificate-name', { certificate_name: 'Éloïse Dupont' }, { tokenFrom: '/account' });
@@ -359,6 +389,87 @@ describe.each(DIALECTS)('certificates on %s', (dialect) => {
     const other = await learner(run);
     const refused = await other.agent.post(`/certificates/${fresh.code}/reissue`, {}, { tokenFrom: '/account' });
     expect(refused.statusCode).toBe(404);
+  });
+
+  it('prints names of every Latin alphabet exactly: chosen on the account page, read back from the PDF', async () => {
+    const run = await session({ issue: 'pass' });
+    const names = [
+      'Nguyễn Thị Ngọc Ánh', // Vietnamese: stacked accents
+      'Ɔbɛnɛ Kwaku Ŋkansa', // Akan: open o and e, eng
+      'Françoise Lévesque-Bérubé', // Québec
+      'Ọlábísí Adébáyọ̀', // Yoruba: a tone mark over a dotted letter, with no precomposed form
+      'Kɔ́fí Tɔ́gbɛ̌', // Ewe: tone marks inside words, none precomposed
+      'Ɗanƙwai Ƴusuf Ɓello', // Hausa: hooked letters
+      'Αλέξανδρος Ёлкин', // Greek and Cyrillic
+    ];
+    for (const typed of names) {
+      const { user, agent } = await learner(run);
+      const saved = await agent.post(
+        '/account/certificate-name',
+        { certificate_name: typed },
+        { tokenFrom: '/account' },
+      );
+      expect(saved.statusCode, typed).toBe(303);
+      await rightAnswer(agent);
+      const [cert] = await certificatesOf(run.id, user.id);
+      const name = typed.normalize('NFC');
+      expect(cert!.name).toBe(name);
+      // No warning on the holder's page: the PDF prints it all.
+      expect((await agent.get(`/certificates/${cert!.code}`)).body).not.toContain('certificate-unprintable');
+      const pdf = (await agent.get(`/certificates/${cert!.code}.pdf`)).rawPayload;
+      const lines = checkPdf(pdf);
+      // The name is a line of its own, exactly as stored; the metadata names the holder too.
+      expect(lines, typed).toContain(name);
+      expect(poppler('pdfinfo', ['{}'], pdf).toString('utf8')).toContain(`Author:          ${name}`);
+      // Drawn, not only extractable: the name's line is inked across its width.
+      expect(nameInk(pdf), typed).toBeGreaterThan(0.6);
+      // Subset: only the glyphs used, so a certificate stays small (each font file is 700 KB).
+      expect(pdf.length).toBeLessThan(40_000);
+    }
+  });
+
+  it('refuses a printed name the PDF cannot print, saying which characters; a display name like that prints U+FFFD', async () => {
+    const run = await session({ issue: 'pass' });
+    const { user, agent } = await learner(run, 'Li 王芳');
+    for (const bad of ['王芳', 'Zoé 🎓', 'דוד כהן']) {
+      const res = await agent.post('/account/certificate-name', { certificate_name: bad }, { tokenFrom: '/account' });
+      expect(res.statusCode, bad).toBe(400);
+      expect(res.body).toMatch(/ne peut pas imprimer ces caractères|cannot print these characters/);
+    }
+    const res = await agent.post(
+      '/account/certificate-name',
+      { certificate_name: 'Li 王芳' },
+      { tokenFrom: '/account' },
+    );
+    expect(res.body).toContain('王 芳');
+    expect(
+      (
+        await t.db.kysely
+          .selectFrom('users')
+          .select('certificate_name')
+          .where('id', '=', user.id)
+          .executeTakeFirstOrThrow()
+      ).certificate_name,
+    ).toBeNull();
+
+    // Never chosen: the certificate takes the display name, which nothing checked for printing.
+    await rightAnswer(agent);
+    const [cert] = await certificatesOf(run.id, user.id);
+    expect(cert!.name).toBe('Li 王芳');
+    // The page (HTML) shows it whole; its holder is told what the PDF does and how to fix it.
+    const own = await agent.get(`/certificates/${cert!.code}`);
+    expect(own.body).toContain('Li 王芳');
+    expect(own.body).toContain('certificate-unprintable');
+    expect(own.body).toContain('王 芳');
+    const pdf = (await agent.get(`/certificates/${cert!.code}.pdf`)).rawPayload;
+    expect(checkPdf(pdf)).toContain('Li \ufffd\ufffd');
+
+    // A printable name, then a new certificate from the holder's page: printed whole.
+    await agent.post('/account/certificate-name', { certificate_name: 'Wáng Fāng' }, { tokenFrom: '/account' });
+    await agent.post(`/certificates/${cert!.code}/reissue`, {}, { tokenFrom: `/certificates/${cert!.code}` });
+    const fresh = (await certificatesOf(run.id, user.id)).find((c) => c.revoked_at === null)!;
+    expect(fresh.name).toBe('Wáng Fāng');
+    expect(checkPdf((await agent.get(`/certificates/${fresh.code}.pdf`)).rawPayload)).toContain('Wáng Fāng');
   });
 
   it('unknown and malformed codes: 404 with a form; look-ups are throttled per address', async () => {

@@ -1,6 +1,6 @@
 // Exercise modules at import: sealed in the real sandbox (bubblewrap), served to the browser as
-// stand-ins without the solution, open when they cannot be sealed, reported when they fail; and
-// `carnet validate`, the authors' check.
+// stand-ins without the solution nor the held-back datasets, checked by the server when the browser
+// cannot reproduce them, never served open, reported when they fail; and `carnet validate`.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
 import { importCourse } from '../src/lib/import/import-course.ts';
+import { formatSummary } from '../src/lib/import/summary.ts';
 import { prepareSandbox } from '../src/lib/sandbox/setup.ts';
 import type { Sandbox } from '../src/lib/sandbox/sandbox.ts';
 import { createTestDb, DIALECTS, type TestDb } from './databases.ts';
@@ -53,8 +54,24 @@ describe.each(DIALECTS)('exercise modules on %s', (dialect) => {
   it('seals the demo course exercises, and the browser gets stand-ins without the solution', async () => {
     const summary = await importCourse(t.db, { source: DEMO_COURSE, slug: 'demo', dataDir: t.dataDir, sandbox });
     expect(summary.status).toBe('imported');
-    expect(summary.exerciseSeals?.map((s) => s.status)).toEqual(['sealed', 'sealed', 'sealed', 'sealed', 'sealed']);
+    expect(summary.exerciseSeals?.map((s) => s.status)).toEqual(Array(7).fill('sealed'));
+    const modes = Object.fromEntries(
+      (summary.exerciseSeals ?? []).flatMap((s) =>
+        (s.exercises ?? []).map((e) => [e.attribute, [e.mode, e.hiddenChecks, e.random]]),
+      ),
+    );
+    expect(modes).toEqual({
+      exo_duree: ['local', 2, false],
+      exo_compte_mots: ['local', 2, false],
+      exo_syracuse: ['local', 4, false],
+      exo_regexp_date: ['local', 2, false],
+      exo_tirelire: ['local', 1, false],
+      exo_somme_carres: ['local', 3, true],
+      exo_moyenne: ['server', 2, false],
+    });
     expect(summary.warnings.map((w) => w.code)).toEqual(['quiz.malformed-closing-tag']);
+    expect(summary.exerciseSeals?.find((s) => s.module === 'corrections.exo_somme_carres')?.helpers).toEqual(['carre']);
+    expect(formatSummary(summary)).toContain('hands out the source of carre (never the module itself)');
 
     const page = await get('/courses/demo/w1/w1-s3-x1-duree');
     expect(page.body).toContain(`/runtime/demo/${summary.tag}/exercises.zip`);
@@ -70,6 +87,19 @@ describe.each(DIALECTS)('exercise modules on %s', (dialect) => {
     );
     expect(standin).not.toContain('(secondes % 3600) // 60');
     expect(standin).not.toContain('divmod(minutes, 60)');
+    // The held-back datasets (the 3rd and the 6th) and their results are not in it.
+    expect(standin).toContain('3725');
+    expect(standin).not.toContain('\\"00:00:00\\"');
+    expect(standin).not.toContain('45296');
+    expect(standin).not.toContain('12:34:56');
+    // A server-checked exercise: its description only, not its module.
+    const moyenne = runWithArchive(
+      archive,
+      'import zipfile; print(zipfile.ZipFile(sys.argv[1]).read("corrections/exo_moyenne.py").decode())',
+    );
+    expect(moyenne).toContain('_load_server_exercise(');
+    expect(moyenne).not.toContain('sum(notes) / len(notes)');
+    expect(moyenne).not.toContain('13.5');
 
     // The stand-in judges like the original, and keeps the solution to itself.
     const verdicts = runWithArchive(
@@ -85,12 +115,12 @@ describe.each(DIALECTS)('exercise modules on %s', (dialect) => {
         'try:\n    exo_duree.solution\nexcept AttributeError as e:\n    print(type(e).__name__)',
       ].join('\n'),
     );
-    expect(verdicts.trim().split('\n')).toEqual(['True 8 8', 'False', 'SolutionUnavailable']);
+    expect(verdicts.trim().split('\n')).toEqual(['True 6 6', 'False', 'SolutionUnavailable']);
   });
 
-  it('serves open, with a warning, a module it cannot seal; reports one that fails', async () => {
+  it('never serves a module open: the server checks what the browser cannot; reports one that fails', async () => {
     const course = makeCourse({
-      'w1/w1-s1-x1-double.md': `${MYST('Double')}\n\`\`\`{code-cell} ipython3\nfrom corrections.exo_double import exo_double\n\`\`\`\n`,
+      'w1/w1-s1-x1-double.md': `${MYST('Double')}\n\`\`\`{code-cell} ipython3\nfrom corrections.exo_double import exo_double\nexo_double.correction(lambda x: x)\n\`\`\`\n`,
       'modules/corrections/exo_double.py': [
         'from nbautoeval import Args, ExerciseFunction',
         'def double(x):',
@@ -98,24 +128,35 @@ describe.each(DIALECTS)('exercise modules on %s', (dialect) => {
         'class Maison(ExerciseFunction):',
         '    def bonus(self):',
         '        return 1',
-        'exo_double = Maison(double, [Args(1), Args(2)])',
+        'exo_double = Maison(double, [Args(1), Args(2), Args(3)])',
       ].join('\n'),
       'modules/corrections/exo_casse.py': [
         'from nbautoeval import Args, ExerciseFunction',
         'raise RuntimeError("module cassé")',
         'exo_casse = ExerciseFunction(len, [Args("a")])',
       ].join('\n'),
+      'modules/corrections/exo_nu.py': [
+        'from nbautoeval import Args, ExerciseFunction',
+        'def nu(x):',
+        '    return -x',
+        'exo_nu = ExerciseFunction(nu, [Args(1), Args(2)])',
+      ].join('\n'),
     });
     try {
       const summary = await importCourse(t.db, { source: course.dir, slug: 'maison', dataDir: t.dataDir, sandbox });
       expect(summary.status).toBe('imported');
       const seals = Object.fromEntries((summary.exerciseSeals ?? []).map((s) => [s.module, s]));
-      expect(seals['corrections.exo_double']?.status).toBe('open');
+      expect(seals['corrections.exo_double']?.status).toBe('sealed');
+      expect(seals['corrections.exo_double']?.exercises?.[0]).toMatchObject({ mode: 'server', hiddenChecks: 1 });
       expect(seals['corrections.exo_casse']?.status).toBe('failed');
       expect(seals['corrections.exo_casse']?.reason).toContain('module cassé');
-      const codes = summary.warnings.map((w) => `${w.file}: ${w.code}`);
-      expect(codes).toContain('modules/corrections/exo_double.py: exercise.open');
-      expect(codes).toContain('modules/corrections/exo_casse.py: exercise.failed');
+      const warnings = summary.warnings.map((w) => `${w.file}: ${w.code}`);
+      expect(warnings).toContain('modules/corrections/exo_casse.py: exercise.failed');
+      // Two datasets: nothing to hold back, so nothing a copier of the expected values would miss.
+      expect(warnings).toContain('modules/corrections/exo_nu.py: exercise.forgeable');
+      expect(summary.warnings.find((w) => w.code === 'exercise.forgeable')?.message).toContain(
+        'its verified grade can be forged by copying the expected values shown',
+      );
       const archive = (await get(`/runtime/maison/${summary.tag}/exercises.zip`)).rawPayload;
       const names = runWithArchive(
         archive,
@@ -123,13 +164,12 @@ describe.each(DIALECTS)('exercise modules on %s', (dialect) => {
       );
       expect(names).toContain('corrections/exo_double.py');
       expect(names).not.toContain('corrections/exo_casse.py');
-      // Open: the module itself, solution included (flagged for staff by the warning).
-      expect(
-        runWithArchive(
-          archive,
-          'import zipfile; print(zipfile.ZipFile(sys.argv[1]).read("corrections/exo_double.py").decode())',
-        ),
-      ).toContain('return 2 * x');
+      const double = runWithArchive(
+        archive,
+        'import zipfile; print(zipfile.ZipFile(sys.argv[1]).read("corrections/exo_double.py").decode())',
+      );
+      expect(double).not.toContain('return 2 * x');
+      expect(double).toContain('_load_server_exercise(');
     } finally {
       course.cleanup();
     }
@@ -161,8 +201,15 @@ describe('carnet validate', () => {
   it('passes the demo course', () => {
     const result = validate(DEMO_COURSE);
     expect(result.status, result.stderr).toBe(0);
-    expect(result.stdout).toContain('5 exercises: all good.');
-    expect(result.stdout).toMatch(/corrections\.exo_duree\s+exo_duree\s+8\/8\s+duree_ko KO\s+yes\s+ok/);
+    expect(result.stdout).toContain(
+      '7 exercises: 6 checked in the browser, 1 by the server, 0 not checkable; none served open',
+    );
+    expect(result.stdout).toContain('All good.');
+    expect(result.stdout).toMatch(/corrections\.exo_duree\s+exo_duree\s+8\/8\s+duree_ko KO\s+browser\s+2\s+ok/);
+    expect(result.stdout).toMatch(/corrections\.exo_moyenne\s+exo_moyenne\s+6\/6\s+moyenne_ko KO\s+server\s+2\s+ok/);
+    expect(result.stdout).toMatch(
+      /corrections\.exo_somme_carres\s+exo_somme_carres\s+9\/9\s+somme_carres_ko KO\s+browser\s+9 \(new draw\)\s+ok/,
+    );
   });
 
   it('fails, and says why, on a wrong reference or a wrong variant that passes', () => {
@@ -181,6 +228,7 @@ describe('carnet validate', () => {
       const result = validate(course.dir);
       expect(result.status).toBe(1);
       expect(result.stdout).toContain('triple_ko is all-OK: it should have a KO row');
+      expect(result.stdout).toContain('exo_triple: has no hidden check: its verified grade can be forged');
       expect(result.stdout).toContain('1 of 1 exercises failed.');
     } finally {
       course.cleanup();

@@ -96,7 +96,7 @@ describe.each(DIALECTS)('grades on %s', (dialect) => {
       })
       .execute();
 
-  it('graded items: every problem of the three quizzes and the five corrected exercises, by week', async () => {
+  it('graded items: every problem of the three quizzes and the seven corrected exercises, by week', async () => {
     const items = await gradedItems(t.db.kysely, versionId);
     const quizzes = items.filter((i) => i.kind === 'quiz');
     const exercises = items.filter((i) => i.kind === 'exercise');
@@ -106,6 +106,8 @@ describe.each(DIALECTS)('grades on %s', (dialect) => {
     expect(quizzes.filter((i) => i.route === QUIZ).map((i) => i.ref)).toEqual(['p1', 'p2', 'p3', 'p4', 'p5', 'p6']);
     expect(exercises.map((i) => [i.week, i.ref])).toEqual([
       [1, 'corrections.exo_duree.exo_duree'],
+      [2, 'corrections.exo_somme_carres.exo_somme_carres'],
+      [2, 'corrections.exo_moyenne.exo_moyenne'],
       [2, 'corrections.exo_compte_mots.exo_compte_mots'],
       [2, 'corrections.exo_syracuse.exo_syracuse'],
       [3, 'corrections.exo_regexp_date.exo_regexp_date'],

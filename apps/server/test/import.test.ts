@@ -36,7 +36,7 @@ describe.each(DIALECTS)('import on %s', (dialect) => {
     expect(summary.errors).toEqual([]);
     expect(summary.counts.notebooks).toBeGreaterThanOrEqual(12);
     expect(summary.counts.quizzes).toBe(3);
-    expect(summary.counts.exerciseNotebooks).toBe(3);
+    expect(summary.counts.exerciseNotebooks).toBe(4);
     // The demo course has exactly one deliberate problem: the malformed closing tag of quiz.md.
     expect(summary.warnings.map((w) => w.code)).toEqual(['quiz.malformed-closing-tag']);
     const live = await selectOptionalLiveVersionBySlug(t.db.kysely, 'demo');
@@ -141,6 +141,28 @@ describe.each(DIALECTS)('import on %s', (dialect) => {
         code: 'myst.cell-metadata-json',
       });
       expect(await selectOptionalCourseBySlug(t.db.kysely, 'broken')).toBeNull();
+    } finally {
+      course.cleanup();
+    }
+  });
+
+  it('reports a 20 KB notebook whose metadata nests 10,000 lists at its file and line, and writes nothing', async () => {
+    const deep = '['.repeat(10_000) + ']'.repeat(10_000);
+    const course = makeCourse({
+      'w1/w1-s1-c1-ok.md': notebook('Correct'),
+      'w1/w1-s2-c1-profond.ipynb': `{\n "nbformat": 4,\n "nbformat_minor": 5,\n "metadata": {"x": ${deep}},\n "cells": []\n}\n`,
+      'myst.yml': `project:\n  title: ${'['.repeat(5_000)}${']'.repeat(5_000)}\n`,
+    });
+    try {
+      const summary = await importCourse(t.db, { source: course.dir, slug: 'deep', dataDir: t.dataDir });
+      expect(summary.status).toBe('failed');
+      expect(summary.errors).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ file: 'w1/w1-s2-c1-profond.ipynb', line: 4, code: 'ipynb.too-deep' }),
+          expect.objectContaining({ file: 'myst.yml', line: 2, code: 'yaml.too-deep' }),
+        ]),
+      );
+      expect(await selectOptionalCourseBySlug(t.db.kysely, 'deep')).toBeNull();
     } finally {
       course.cleanup();
     }

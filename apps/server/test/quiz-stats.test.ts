@@ -198,7 +198,8 @@ describe.each(DIALECTS)('quiz answer distributions on %s', (dialect) => {
     expect(res.headers['content-type']).toBe('text/csv; charset=utf-8');
     expect(res.headers['content-disposition']).toBe('attachment; filename="demo-w1_w1-s3-q1-premiers-pas-first.csv"');
     expect(res.headers['cache-control']).toBe('private, no-store');
-    const lines = res.body.trimEnd().split('\r\n');
+    expect(res.body.startsWith('\uFEFF')).toBe(true);
+    const lines = res.body.slice(1).trimEnd().split('\r\n');
     expect(lines[0]).toBe(
       'problem,problem_title,learners,attempts,first_attempt_success,mean_attempts,question,question_kind,answered,blank,correct_answers,answer,answer_is_correct,count,share',
     );
@@ -209,6 +210,44 @@ describe.each(DIALECTS)('quiz answer distributions on %s', (dialect) => {
     expect(lines.filter((l) => l.startsWith('p5,'))).toHaveLength(8);
     // Its title is an <h3> in the body, not a ==== title.
     expect(lines).toContain("p5,,0,0,,,p5q1,single,0,0,0,'arn',yes,0,");
+  });
+
+  it('writes answers a spreadsheet would run as formulas as text in the CSV', async () => {
+    const url = '/courses/demo/w3/w3-s3-q1-plus-loin';
+    const payloads = [
+      "-1+cmd|' /C calc'!A0",
+      '+1+HYPERLINK("https://evil.example","x")',
+      '@SUM(1+1)*cmd|" /C calc"!A0',
+    ];
+    for (const [i, answer] of payloads.entries()) {
+      const user = await createUser(t.db, `formula${i}@example.org`);
+      const agent = new Agent(app);
+      await agent.login(user.email, user.password);
+      const res = await agent.post(
+        url,
+        [
+          ['problem', 'p5'],
+          ['p5q1', answer],
+        ],
+        { tokenFrom: url },
+      );
+      expect(res.statusCode).toBe(303);
+    }
+    const csv = await admin.get('/manage/courses/demo/quizzes/w3/w3-s3-q1-plus-loin?format=csv');
+    expect(csv.statusCode).toBe(200);
+    // The answer column of problem 5's rows (answers are shown as graded: trimmed, lower-case).
+    const answers = csv.body
+      .trimEnd()
+      .split('\r\n')
+      .filter((l) => l.startsWith('p5,'))
+      .map((l) => l.split(',').slice(11, -3).join(','));
+    expect(answers).toEqual(
+      expect.arrayContaining([
+        "'-1+cmd|' /c calc'!a0",
+        '"\'+1+hyperlink(""https://evil.example"",""x"")"',
+        '"\'@sum(1+1)*cmd|"" /c calc""!a0"',
+      ]),
+    );
   });
 
   it('does not exist for a learner, and sends anonymous readers to the login', async () => {

@@ -248,7 +248,7 @@ describe.each(DIALECTS)('saved work API on %s', (dialect) => {
     expect((await agent.get(work())).json().cells).toEqual([]);
   });
 
-  it('refuses code over 256 KiB (413) and malformed saves (400)', async () => {
+  it('refuses code over 256 KiB (413, saying the limit is per cell) and malformed saves (400)', async () => {
     const { agent } = await learner('large@example.org');
     const { id, original } = cell(0);
     const limit = 256 * 1024;
@@ -256,10 +256,28 @@ describe.each(DIALECTS)('saved work API on %s', (dialect) => {
     expect(fits.statusCode).toBe(200);
     const over = await save(agent, id, { code: 'é'.repeat(limit / 2 + 1), original, baseVersion: 1 });
     expect(over.statusCode).toBe(413);
-    expect(over.json().error).toBe('PAYLOAD_TOO_LARGE');
+    expect(over.json()).toMatchObject({ error: 'CELL_TOO_LARGE' });
+    expect(over.json().message).toContain('une cellule peut contenir 256 Kio de code au plus');
+    const english = await agent.json(
+      'PUT',
+      cellUrl(id),
+      { code: 'a'.repeat(limit + 1), original, baseVersion: 1 },
+      { csrf: true, headers: { 'accept-language': 'en' } },
+    );
+    expect(english.json().message).toContain('one cell may hold at most 256 KiB of code');
+    // Over the route's body limit: the parser refuses it, and the message says that limit.
     const huge = await save(agent, id, { code: 'a'.repeat(4 * 1024 * 1024), original, baseVersion: 1 });
     expect(huge.statusCode).toBe(413);
-    expect(huge.json().error).toBe('PAYLOAD_TOO_LARGE');
+    expect(huge.json()).toMatchObject({ error: 'PAYLOAD_TOO_LARGE' });
+    expect(huge.json().message).toContain('3072 Kio au plus');
+    expect(huge.json().message).not.toMatch(/par cellule|256/);
+    const originalTooLong = await save(agent, id, { code: 'x', original: 'o'.repeat(1024 * 1024 + 1), baseVersion: 1 });
+    expect(originalTooLong.json()).toMatchObject({ error: 'PAYLOAD_TOO_LARGE' });
+    expect(originalTooLong.json().message).toContain('1024 Kio au plus');
+    // A form over its parser's limit (256 KiB) says that one.
+    const form = await agent.post('/account/profile', { name: 'n'.repeat(300 * 1024) }, { tokenFrom: '/account' });
+    expect(form.statusCode).toBe(413);
+    expect(form.body).toContain('256 Kio au plus');
     for (const bad of [
       { code: 1, original, baseVersion: 1 },
       { code: 'x', baseVersion: 1 },
@@ -270,6 +288,25 @@ describe.each(DIALECTS)('saved work API on %s', (dialect) => {
       expect(res.json().error).toBe('BAD_REQUEST');
     }
     expect((await agent.get(work())).json().cells[0].version).toBe(1);
+  });
+
+  it('refuses a submission over 512 KiB of code in all (413), saying the limit is for its cells together', async () => {
+    const { agent } = await learner('big-submission@example.org');
+    // Each cell is far below a cell's limit: only their sum is over.
+    const cells = Array.from({ length: 5 }, () => 'x = 1\n'.repeat(20 * 1024));
+    const body = { slug: 'demo', route: NOTEBOOK, module: 'corrections.exo_duree', exercise: 'exo_duree' };
+    const res = await agent.json(
+      'POST',
+      '/api/submissions',
+      { ...body, cells, browser: { ok: true, passed: 1, total: 1 } },
+      { csrf: true },
+    );
+    expect(res.statusCode).toBe(413);
+    expect(res.json()).toMatchObject({ error: 'SUBMISSION_TOO_LARGE' });
+    expect(res.json().message).toContain(
+      'les cellules d’une soumission peuvent contenir ensemble 512 Kio de code au plus',
+    );
+    expect(res.json().message).not.toContain('par cellule');
   });
 
   it('throttles a runaway page (429 with Retry-After) without losing what was accepted', async () => {

@@ -44,3 +44,10 @@ exo_compte_mots = ExerciseFunction(
     result_renderer=PPrintRenderer(width=40),
     font_size="small",
 )
+
+# Des textes que seul le serveur vérifie (convention de Carnet : <exercice>_hidden) : un apprenant
+# qui recopierait les résultats attendus affichés par son navigateur échouerait sur ceux-ci.
+exo_compte_mots_hidden = [
+    Args("Rouge, ROUGE ! rouge ? Vert."),
+    Args("« À la claire fontaine » ; à la ; FONTAINE"),
+]

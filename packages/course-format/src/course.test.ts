@@ -244,8 +244,14 @@ describe('buildCourse', () => {
     expect(notebookItem(course, 'w2/w2-s1-c2-manquant.md').kind).toBe('complement');
   });
 
-  it('lists the exercise definitions of the corrections modules', () => {
-    expect(build().exerciseModules).toEqual([
+  it('lists the exercise definitions of the corrections modules, and every name they define', () => {
+    const modules = build().exerciseModules;
+    expect(modules.find((m) => m.module === 'corrections.exo_duree')?.names).toEqual([
+      'ExerciseFunction',
+      'duree',
+      'exo_duree',
+    ]);
+    expect(modules.map(({ names: _names, ...m }) => m)).toEqual([
       { module: 'corrections', path: 'modules/corrections/__init__.py', definitions: [] },
       {
         module: 'corrections.exo_duree',

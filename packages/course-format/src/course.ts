@@ -1,6 +1,12 @@
 import type { Diagnostic } from './diagnostics.ts';
 import { parseContents } from './contents.ts';
-import { findExerciseDefinitions, findExerciseUses, type ExerciseDefinition, type ExerciseUse } from './exercises.ts';
+import {
+  findExerciseDefinitions,
+  findExerciseUses,
+  findTopLevelNames,
+  type ExerciseDefinition,
+  type ExerciseUse,
+} from './exercises.ts';
 import { readManifests, type CourseMeta, type StaticMapping } from './manifests.ts';
 import { DiagnosticSink } from './diagnostics.ts';
 import { parseItemName, sequenceKey, weekOf, type ItemKind, type ParsedName } from './naming.ts';
@@ -28,7 +34,8 @@ export interface CourseModel {
   files: CourseFile[];
   fs: CourseFileSystem;
   staticMappings: StaticMapping[];
-  exerciseModules: { module: string; path: string; definitions: ExerciseDefinition[] }[];
+  /** `definitions`: its exercise objects; `names`: every name it defines at top level (helpers too). */
+  exerciseModules: { module: string; path: string; definitions: ExerciseDefinition[]; names: string[] }[];
   /** Paths left out of the course, with the reason. */
   ignored: { path: string; reason: string }[];
   diagnostics: Diagnostic[];
@@ -145,11 +152,18 @@ export function buildCourse(snapshot: CourseSnapshot, options: BuildOptions): Co
         .replace(/^modules\//, '')
         .replace(/(\/__init__)?\.py$/, '')
         .replace(/\//g, '.');
-      exerciseModules.push({ module, path, definitions: findExerciseDefinitions(module, read(path)!) });
+      const source = read(path)!;
+      exerciseModules.push({
+        module,
+        path,
+        definitions: findExerciseDefinitions(module, source),
+        names: findTopLevelNames(source),
+      });
     }
   }
 
   checkExerciseUses(items, exerciseModules, diagnostics);
+  checkExerciseSettings(manifests.meta, exerciseModules, diagnostics);
   applyAttempts(items, manifests.meta.attempts, diagnostics);
 
   const mappings = manifests.staticMappings ?? defaultMappings(snapshot);
@@ -223,6 +237,34 @@ function notebookItem(path: string, route: string, notebook: Notebook): Notebook
   };
 }
 
+/** carnet.yml's hidden checks and datasets must name exercise modules (and exercises) of the course. */
+function checkExerciseSettings(
+  meta: CourseMeta,
+  modules: CourseModel['exerciseModules'],
+  diagnostics: Diagnostic[],
+): void {
+  const known = new Set(modules.map((m) => m.module));
+  const exercises = new Set(modules.flatMap((m) => m.definitions.map((d) => `${m.module}.${d.name}`)));
+  const settings = [
+    ...meta.hiddenChecks.map((s) => ({ ...s, code: 'carnet.hidden-checks' })),
+    ...meta.hiddenDatasets.map((s) => ({ ...s, code: 'carnet.hidden-datasets' })),
+  ];
+  for (const setting of settings) {
+    if (setting.target === 'default' || known.has(setting.target) || exercises.has(setting.target)) continue;
+    const module = setting.target.split('.').slice(0, -1).join('.');
+    diagnostics.push({
+      severity: 'error',
+      code: setting.code,
+      message: known.has(module)
+        ? `${module} defines no exercise ${setting.target.slice(module.length + 1)}.`
+        : `${setting.target} is not an exercise module of this course (modules/${setting.target.replace(/\./g, '/')}.py).`,
+      file: 'carnet.yml',
+      line: setting.line,
+      column: 1,
+    });
+  }
+}
+
 /** carnet.yml's attempts on the quizzes they name: a problem's own number wins over its quiz's. */
 function applyAttempts(items: CourseItem[], overrides: CourseMeta['attempts'], diagnostics: Diagnostic[]): void {
   const quizzes = new Map(items.filter((i): i is QuizItem => i.type === 'quiz').map((i) => [i.path, i.quiz]));
@@ -287,12 +329,12 @@ function checkExerciseUses(
             use.line,
           ),
         );
-      } else if (module.definitions.length > 0 && !module.definitions.some((d) => d.name === use.name)) {
+      } else if (!module.names.includes(use.name)) {
         diagnostics.push(
           warning(
             item.path,
             'exercise.name-missing',
-            `This notebook imports ${use.name} from ${use.module}, which defines no exercise of that name.`,
+            `This notebook imports ${use.name} from ${use.module}, which defines nothing of that name.`,
             use.line,
           ),
         );

@@ -78,3 +78,22 @@ export function findExerciseDefinitions(module: string, source: string): Exercis
   }
   return found;
 }
+
+/**
+ * The names a Python module defines at its top level (`def`, `class`, assignments, imports): what
+ * `from module import name` can find. A static reading, like findExerciseDefinitions.
+ */
+export function findTopLevelNames(source: string): string[] {
+  const names = new Set<string>();
+  for (const m of source.matchAll(/^(?:async[ \t]+)?(?:def|class)[ \t]+([A-Za-z_]\w*)/gm)) names.add(m[1]!);
+  for (const m of source.matchAll(/^([A-Za-z_][\w \t,]*?)[ \t]*(?::[^=\n]*)?=(?!=)/gm))
+    for (const name of m[1]!.split(',')) if (IDENTIFIER.test(name.trim())) names.add(name.trim());
+  for (const m of source.matchAll(/^(?:from[ \t]+[\w.]+[ \t]+)?import[ \t]+(\([^)]*\)|[^\n#;]+)/gm)) {
+    for (const item of m[1]!.replace(/[()\n]/g, ' ').split(',')) {
+      const parts = item.trim().split(/\s+as\s+/);
+      const name = (parts[1] ?? parts[0] ?? '').trim().split('.')[0]!;
+      if (IDENTIFIER.test(name)) names.add(name);
+    }
+  }
+  return [...names].sort();
+}

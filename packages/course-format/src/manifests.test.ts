@@ -311,6 +311,8 @@ describe('readManifests: myst.yml and carnet.yml metadata', () => {
       keywords: ['python', 'MOOC'],
       packages: [],
       attempts: [],
+      hiddenChecks: [],
+      hiddenDatasets: [],
     });
   });
 
@@ -338,6 +340,8 @@ describe('readManifests: myst.yml and carnet.yml metadata', () => {
         keywords: [],
         packages: [],
         attempts: [],
+        hiddenChecks: [],
+        hiddenDatasets: [],
       },
     });
     expect(diagnostics).toEqual([]);
@@ -392,5 +396,21 @@ describe('slugify', () => {
     expect(slugify('Semaine 1 — Bases')).toBe('semaine-1-bases');
     expect(slugify('  Élève à l’école  ')).toBe('eleve-a-l-ecole');
     expect(slugify('---')).toBe('');
+  });
+
+  it('reports lists nested thousands deep, or nested by a chain of aliases, at their line', () => {
+    const deep = read({
+      '.nbhosting/nbhosting.yaml': yaml(
+        'tracks:',
+        '  - name: a',
+        `    sections: ${'['.repeat(10_000)}${']'.repeat(10_000)}`,
+      ),
+    });
+    expect(deep.diagnostics).toEqual(['error yaml.too-deep .nbhosting/nbhosting.yaml:3:76']);
+    expect(deep.manifests.tracks).toBeNull();
+    const chain = ['a0: &a0 [1]', ...Array.from({ length: 5_000 }, (_, i) => `a${i + 1}: &a${i + 1} [*a${i}]`)];
+    const aliased = read({ 'myst.yml': yaml(...chain) });
+    expect(aliased.diagnostics).toEqual(['error yaml.too-deep myst.yml:65:12']);
+    expect(aliased.raw[0]!.message).toContain('through its aliases');
   });
 });

@@ -32,6 +32,29 @@ export interface CourseMeta {
   packages: string[];
   /** Attempts allowed for a quiz's problems or one problem, over the session's default (carnet.yml `attempts`). */
   attempts: AttemptsOverride[];
+  /** How many of an exercise's datasets the server keeps to itself (carnet.yml `hidden-checks`). */
+  hiddenChecks: HiddenChecksSetting[];
+  /** Datasets only the server checks, as Python expressions (carnet.yml `hidden-datasets`). */
+  hiddenDatasets: HiddenDatasetsSetting[];
+}
+
+/**
+ * `hidden-checks: { default: 1/3, <module>: N, <module>.<exercise>: a/b }`: the share (`a/b` of an
+ * exercise's datasets when it has three or more) or the count of datasets held back from the browser.
+ */
+export interface HiddenChecksSetting {
+  /** `default`, a module (`corrections.exo_duree`) or one exercise (`corrections.exo_duree.exo_duree`). */
+  target: string;
+  /** `1/3` or a count (`2`, `0` for none). */
+  share: string;
+  line: number;
+}
+
+/** `hidden-datasets: { <module>.<exercise>: [<Python expression>…] }`, evaluated in the module. */
+export interface HiddenDatasetsSetting {
+  target: string;
+  expressions: { expression: string; line: number }[];
+  line: number;
 }
 
 /** `attempts: { <quiz path>: N, <quiz path>#<problem id>: N }` in carnet.yml; 0 = unlimited. */
@@ -65,6 +88,8 @@ export function readManifests(read: ReadFile, diagnostics: Diagnostic[]): Manife
     keywords: [],
     packages: [],
     attempts: [],
+    hiddenChecks: [],
+    hiddenDatasets: [],
   };
   let tracks: ManifestTrack[] | null = null;
   let tracksFrom: Manifests['tracksFrom'] = null;
@@ -176,6 +201,8 @@ function readCarnetManifest(file: YamlFile, sink: DiagnosticSink, meta: CourseMe
       );
   }
   readAttempts(value['attempts'], file, sink, meta);
+  readHiddenChecks(value['hidden-checks'], file, sink, meta);
+  readHiddenDatasets(value['hidden-datasets'], file, sink, meta);
   const packages = value['packages'];
   if (packages !== undefined) {
     if (Array.isArray(packages) && packages.every((p) => typeof p === 'string' && /^[A-Za-z0-9_.-]+$/.test(p))) {
@@ -217,6 +244,73 @@ function readAttempts(value: unknown, file: YamlFile, sink: DiagnosticSink, meta
       );
     } else {
       meta.attempts.push({ quiz: trimSlashes(match[1]!), problem: match[2] ?? null, attempts: n, line });
+    }
+  }
+}
+
+const TARGET = /^corrections(\.[A-Za-z_]\w*)+$/;
+
+function readHiddenChecks(value: unknown, file: YamlFile, sink: DiagnosticSink, meta: CourseMeta): void {
+  if (value === undefined) return;
+  if (!isJsonObject(value)) {
+    sink.error(
+      'carnet.hidden-checks',
+      'hidden-checks should map "default", a module or module.exercise to a share such as 1/3 or a count, e.g. "corrections.exo_duree: 2".',
+      file.lineOf(['hidden-checks']),
+    );
+    return;
+  }
+  for (const [key, share] of Object.entries(value)) {
+    const line = file.lineOf(['hidden-checks', key]);
+    const text = typeof share === 'number' ? String(share) : typeof share === 'string' ? share.trim() : '';
+    const fraction = /^(\d{1,3})\/(\d{1,3})$/.exec(text);
+    if (key !== 'default' && !TARGET.test(key)) {
+      sink.error(
+        'carnet.hidden-checks',
+        `"${key}" is not an exercise module: write "default", a module such as corrections.exo_duree, or module.exercise.`,
+        line,
+      );
+    } else if (!(
+      /^\d{1,3}$/.test(text) ||
+      (fraction && Number(fraction[2]) > 0 && Number(fraction[1]) <= Number(fraction[2]))
+    )) {
+      sink.error(
+        'carnet.hidden-checks',
+        `The hidden checks of "${key}" should be a share such as 1/3 or a whole number of datasets (0 for none).`,
+        line,
+      );
+    } else {
+      meta.hiddenChecks.push({ target: key, share: text, line });
+    }
+  }
+}
+
+function readHiddenDatasets(value: unknown, file: YamlFile, sink: DiagnosticSink, meta: CourseMeta): void {
+  if (value === undefined) return;
+  if (!isJsonObject(value)) {
+    sink.error(
+      'carnet.hidden-datasets',
+      'hidden-datasets should map module.exercise to a list of datasets, e.g. "corrections.exo_duree.exo_duree: [Args(7322)]".',
+      file.lineOf(['hidden-datasets']),
+    );
+    return;
+  }
+  for (const [key, list] of Object.entries(value)) {
+    const line = file.lineOf(['hidden-datasets', key]);
+    if (!TARGET.test(key) || key.split('.').length < 3) {
+      sink.error('carnet.hidden-datasets', `"${key}" should name one exercise: module.exercise.`, line);
+    } else if (!Array.isArray(list) || list.length === 0 || !list.every((e) => typeof e === 'string' && e.trim())) {
+      sink.error(
+        'carnet.hidden-datasets',
+        `The hidden datasets of "${key}" should be a list of Python expressions such as Args(7322).`,
+        line,
+      );
+    } else {
+      const expressions = (list as string[]).map((expression, i) => ({
+        expression: expression.trim(),
+        line: file.lineOf(['hidden-datasets', key, i]),
+      }));
+      meta.hiddenDatasets.push({ target: key, expressions, line });
     }
   }
 }

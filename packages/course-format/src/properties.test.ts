@@ -500,6 +500,79 @@ describe('readManifests never throws', () => {
   });
 });
 
+describe('parsers never throw on deep nesting', () => {
+  /** `n` levels of JSON lists and objects, in a mix given by `kinds`. */
+  const jsonNest = (n: number, kinds: boolean[]): string => {
+    let open = '';
+    let close = '';
+    for (let i = 0; i < n; i++) {
+      const list = kinds[i % kinds.length]!;
+      open += list ? '[' : '{"k": ';
+      close = (list ? ']' : '}') + close;
+    }
+    return `${open}1${close}`;
+  };
+  /** `n` levels of YAML: flow lists and maps, or compact block lists, from `kinds`. */
+  const yamlNest = (n: number, kinds: boolean[], block: boolean): string =>
+    block ? `${'- '.repeat(n)}x` : jsonNest(n, kinds);
+  const depth = fc.oneof(fc.integer({ min: 1, max: 80 }), fc.integer({ min: 60, max: 5000 }));
+  const kinds = fc.array(fc.boolean(), { minLength: 1, maxLength: 4 });
+  const tooDeep = (diagnostics: Diagnostic[]) => diagnostics.some((d) => d.code.endsWith('.too-deep'));
+
+  it('in a .ipynb file: metadata, a cell, an output', () => {
+    fc.assert(
+      fc.property(depth, kinds, fc.constantFrom('metadata', 'cell', 'output'), (n, k, where) => {
+        const value = jsonNest(n, k);
+        const cell = (extra: string) =>
+          `{"cell_type": "code", "source": "x", "metadata": {}, "outputs": [${extra}], "execution_count": 1}`;
+        const text =
+          where === 'metadata'
+            ? `{"nbformat": 4, "nbformat_minor": 5, "metadata": {"x": ${value}}, "cells": []}`
+            : where === 'cell'
+              ? `{"nbformat": 4, "metadata": {}, "cells": [${cell('').replace('"metadata": {}', `"metadata": {"x": ${value}}`)}]}`
+              : `{"nbformat": 4, "metadata": {}, "cells": [${cell(`{"output_type": "display_data", "data": {"application/json": ${value}}}`)}]}`;
+        const result = parseIpynbNotebook(text, 'w1/x.ipynb');
+        checkResult(result, text, 'w1/x.ipynb');
+        // The levels around the value: the file and metadata; or the cells, the cell and its metadata; or down to an output's data.
+        const around = { metadata: 2, cell: 4, output: 6 }[where];
+        expect(tooDeep(result.diagnostics)).toBe(n + around > 64);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('in a MyST notebook: front matter, cell options, +++ metadata', () => {
+    fc.assert(
+      fc.property(depth, kinds, fc.boolean(), fc.constantFrom('front', 'options', 'break'), (n, k, block, where) => {
+        const text =
+          where === 'front'
+            ? `---\nx: ${yamlNest(n, k, block)}\n---\n\n# T\n`
+            : where === 'options'
+              ? `# T\n\n\`\`\`{code-cell} ipython3\n:x: ${yamlNest(n, k, false)}\n\nprint(1)\n\`\`\`\n`
+              : `# T\n\n+++ {"x": ${jsonNest(n, k)}}\n\ntext\n`;
+        const result = parseMystNotebook(text, 'w1/x.md');
+        checkResult(result, text, 'w1/x.md');
+        if (n > 64) expect(tooDeep(result.diagnostics)).toBe(true);
+        if (n < 30) expect(tooDeep(result.diagnostics)).toBe(false);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('in a manifest', () => {
+    fc.assert(
+      fc.property(depth, kinds, fc.boolean(), fc.constantFrom(...MANIFEST_FILES), (n, k, block, file) => {
+        const text = `tracks:\n  - name: a\n    sections: ${yamlNest(n, k, block)}\n`;
+        const diagnostics: Diagnostic[] = [];
+        readManifests((path) => (path === file ? text : null), diagnostics);
+        checkDiagnostics(diagnostics, text, MANIFEST_FILES);
+        if (n > 64) expect(tooDeep(diagnostics)).toBe(true);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
 describe('buildCourse never throws', () => {
   it('on a course of format-like files', () => {
     const encoder = new TextEncoder();

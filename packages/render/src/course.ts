@@ -6,7 +6,7 @@ import { renderNotebook } from './notebook.ts';
 import { renderQuiz } from './quiz.ts';
 
 /** Bumped whenever rendered output changes, so that re-importing the same content re-renders it. */
-export const RENDERER_VERSION = '6';
+export const RENDERER_VERSION = '7';
 
 export interface RenderedItem {
   item: CourseItem;

@@ -96,7 +96,7 @@ function renderDirective(md: MarkdownIt, d: Directive, env: RenderEnv): string {
     case 'image':
       return `<p class="directive-image">${image(d)}</p>\n`;
     case 'figure': {
-      const caption = d.body.trim() ? `<figcaption>${nested(env, () => md.render(d.body, env.md))}</figcaption>` : '';
+      const caption = d.body.trim() ? `<figcaption>${renderBody(md, d, env)}</figcaption>` : '';
       const align = classList(d.options['align']).map((a) => `align-${a}`);
       const classes = ['figure', ...align, ...classList(d.options['class'])].join(' ');
       const id = d.options['name'] ? ` id="${escapeHtml(d.options['name'])}"` : '';
@@ -121,6 +121,25 @@ function renderDirective(md: MarkdownIt, d: Directive, env: RenderEnv): string {
   }
 }
 
+/**
+ * Directives rendered as such one inside the other; the innermost one's body is shown as its text. Each level
+ * is a whole markdown render inside the one around it: without a bound, a cell of a thousand
+ * nested fences overflows the stack, and a few thousand exhaust the memory.
+ */
+export const MAX_DIRECTIVE_NESTING = 16;
+
+/** A directive's body as markdown, or as its text (with a warning) past `MAX_DIRECTIVE_NESTING`. */
+function renderBody(md: MarkdownIt, d: Directive, env: RenderEnv): string {
+  if (env.nesting + 1 < MAX_DIRECTIVE_NESTING) return nested(env, () => md.render(d.body, env.md));
+  env.report(
+    'warning',
+    'render.too-deep',
+    `Directives are nested more than ${MAX_DIRECTIVE_NESTING} levels deep here: the body of this {${d.name}} is shown as text.`,
+    d.body.split('\n').find((line) => line.trim() !== '') ?? `{${d.name}}`,
+  );
+  return slot(env, codeBlock(d.body, ''));
+}
+
 function admonition(md: MarkdownIt, d: Directive, env: RenderEnv): string {
   const classes = classList(d.options['class']);
   // A generic admonition takes its kind from its classes (`:class: tip dropdown` is a tip).
@@ -133,7 +152,7 @@ function admonition(md: MarkdownIt, d: Directive, env: RenderEnv): string {
   const rawTitle = d.argument || (d.name === 'admonition' || d.name === 'dropdown' ? '' : (defaults[kind] ?? ''));
   const title = rawTitle ? md.renderInline(rawTitle, env.md) : '';
   const all = ['admonition', kind, ...classes.filter((c) => c !== kind)].join(' ');
-  const body = nested(env, () => md.render(d.body, env.md));
+  const body = renderBody(md, d, env);
   const id = d.options['name'] ? ` id="${escapeHtml(d.options['name'])}"` : '';
   if (isDropdown) {
     const summary = title || escapeHtml(defaults[kind] ?? '…');

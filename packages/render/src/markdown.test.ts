@@ -248,3 +248,45 @@ describe('private-use markers cannot be forged by content', () => {
     expect(html).toBe('<p>quiz.hint quiz.hint</p>');
   });
 });
+
+describe('renderMarkdown: nesting past the limits', () => {
+  it('keeps the text of quotes nested past markdown-it’s limit, and what follows, with a warning', () => {
+    const source = ['Avant.', '', `${'>'.repeat(150)} PROFOND`, `${'>'.repeat(150)} encore`, '', 'APRÈS'].join('\n');
+    const { doc, html, reports } = render(source);
+    expect(html).toContain('PROFOND');
+    expect(html).toContain('encore');
+    expect(text($$(doc, 'p').at(-1)!)).toBe('APRÈS');
+    expect(reports).toEqual([
+      {
+        code: 'render.too-deep',
+        message: expect.stringContaining('more than 100 levels'),
+        needle: `${'>'.repeat(150)} PROFOND`,
+      },
+    ]);
+  });
+
+  it('keeps the items of lists nested past the limit, and the paragraph after them', () => {
+    const compact = render(`${'- '.repeat(150)}PROFOND\n\nAPRÈS`);
+    expect(compact.html).toContain('PROFOND');
+    expect(text($$(compact.doc, 'p').at(-1)!)).toBe('APRÈS');
+    const indented = render(
+      [...Array.from({ length: 80 }, (_, i) => `${'  '.repeat(i)}- item ${i}`), '', 'APRÈS'].join('\n'),
+    );
+    expect(indented.html).toContain('item 79');
+    expect(text($$(indented.doc, 'p').at(-1)!)).toBe('APRÈS');
+    expect(indented.reports.map((r) => r.code)).toEqual(['render.too-deep']);
+  });
+
+  it('renders a thousand nested directives without overflowing: past 16, their text, with a warning', () => {
+    const n = 1000;
+    const open = Array.from({ length: n }, (_, i) => `${':'.repeat(n + 3 - i)}{note}`);
+    const close = Array.from({ length: n }, (_, i) => ':'.repeat(i + 4));
+    const { doc, html, reports } = render([...open, 'PROFOND', ...close, '', 'APRÈS'].join('\n'));
+    expect($$(doc, 'div.admonition')).toHaveLength(16);
+    expect(html).toContain('PROFOND');
+    expect(text($$(doc, 'p').at(-1)!)).toBe('APRÈS');
+    expect(reports).toEqual([
+      { code: 'render.too-deep', message: expect.stringContaining('more than 16 levels'), needle: open[16] },
+    ]);
+  });
+});

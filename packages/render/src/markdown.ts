@@ -1,5 +1,5 @@
 import MarkdownIt from 'markdown-it';
-import type { Token } from 'markdown-it';
+import type { StateBlock, Token } from 'markdown-it';
 import { directivesPlugin } from './directives.ts';
 import { envOf, fillSlots, stripPrivateUse, uniqueId, type RenderEnv } from './env.ts';
 import { mathPlugin } from './math.ts';
@@ -29,6 +29,40 @@ md.core.ruler.push('heading_ids', (state) => {
     }
   }
 });
+
+/**
+ * Blocks nested deeper than markdown-it's `maxNesting` (quotes in lists in quotes…): markdown-it
+ * stops there and silently drops the rest of the enclosing block's lines. Here those lines are
+ * kept, as one paragraph of their text (inline markup still applies), with a warning.
+ */
+const tokenizeBlocks = md.block.tokenize.bind(md.block);
+md.block.tokenize = (state: StateBlock, startLine: number, endLine: number): void => {
+  const first = state.skipEmptyLines(startLine);
+  if (state.level < state.md.options.maxNesting || first >= endLine || state.sCount[first]! < state.blkIndent) {
+    tokenizeBlocks(state, startLine, endLine);
+    return;
+  }
+  // The lines this block holds: up to one indented less than it (the end of a list item…).
+  let last = first;
+  while (last < endLine && (state.isEmpty(last) || state.sCount[last]! >= state.blkIndent)) last++;
+  const text = state.getLines(first, last, state.blkIndent, false).trim();
+  const open = state.push('paragraph_open', 'p', 1);
+  open.map = [first, last];
+  const inline = state.push('inline', '', 0);
+  inline.content = text;
+  inline.map = [first, last];
+  inline.children = [];
+  state.push('paragraph_close', 'p', -1);
+  // The whole physical line (quote markers and all) finds it in the cell's source.
+  const lineStart = state.src.lastIndexOf('\n', state.bMarks[first]! - 1) + 1;
+  envOf(state.env).report(
+    'warning',
+    'render.too-deep',
+    `This text is nested more than ${state.md.options.maxNesting} levels deep (quotes, lists): what is deeper is shown as plain text.`,
+    state.src.slice(lineStart, state.eMarks[first]),
+  );
+  state.line = last;
+};
 
 function inlineText(children: Token[]): string {
   return children

@@ -275,6 +275,24 @@ describe('renderNotebook: markdown cells', () => {
     ]);
   });
 
+  it('reports markdown nested past the limit at its file line, and keeps the rest of the cell', () => {
+    const deep = `${'> '.repeat(120)}profond`;
+    const source = myst(['# Profond', '', 'Première ligne.', deep, '', 'La suite de la cellule.'].join('\n'));
+    const { doc, diagnostics } = renderOne('w1/w1-s1-c1-profond.md', source);
+    expect(text($(doc, '[data-cell-id=cell-0]'))).toContain('La suite de la cellule.');
+    expect(text($(doc, '[data-cell-id=cell-0]'))).toContain('profond');
+    expect(diagnostics.filter((d) => d.code === 'render.too-deep')).toEqual([
+      {
+        severity: 'warning',
+        code: 'render.too-deep',
+        message: expect.stringContaining('shown as plain text'),
+        file: 'w1/w1-s1-c1-profond.md',
+        line: source.split('\n').indexOf(deep) + 1,
+        column: 1,
+      },
+    ]);
+  });
+
   it('keeps each cell’s HTML inside its cell: unclosed tags do not swallow the next cell', () => {
     const source = myst(
       ['<div class="encadre"><em>jamais fermé', '', '+++', '', '</div></div></div>Deuxième cellule.'].join('\n'),

@@ -25,13 +25,22 @@ describe('input() through shared memory', () => {
     const worker = new Worker(
       `const { workerData, parentPort } = require('node:worker_threads');
        const header = new Int32Array(workerData, 0, 2);
+       parentPort.postMessage({ waiting: true });
        const started = Date.now();
        while (Atomics.load(header, 0) === 0) Atomics.wait(header, 0, 0, 1000);
        const text = new TextDecoder().decode(new Uint8Array(workerData, 8, Atomics.load(header, 1)).slice());
        parentPort.postMessage({ text, waited: Date.now() - started });`,
       { eval: true, workerData: buffer },
     );
-    const reply = new Promise<{ text: string; waited: number }>((resolve) => worker.once('message', resolve));
+    const messages: { waiting?: boolean; text?: string; waited?: number }[] = [];
+    const reply = new Promise<{ text: string; waited: number }>((resolve) =>
+      worker.on('message', (message: { text?: string; waited?: number }) => {
+        messages.push(message);
+        if (message.text !== undefined) resolve(message as { text: string; waited: number });
+      }),
+    );
+    // Only once the worker waits (a loaded machine may start it late) does the answer come, later.
+    while (messages.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
     await new Promise((resolve) => setTimeout(resolve, 150));
     answerInput(buffer, 'réponse');
     const { text, waited } = await reply;

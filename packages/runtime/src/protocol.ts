@@ -36,6 +36,11 @@ export interface RuntimeConfig {
    * import of `nbautoeval` or `corrections`; null when the server could not prepare them.
    */
   exercises: { url: string } | null;
+  /**
+   * Where an exercise the server checks (the browser cannot reproduce it) sends the learner's cells:
+   * the API endpoint, the session endpoint that gives the CSRF token, and the notebook's place.
+   */
+  checks: { url: string; sessionUrl: string; slug: string; route: string } | null;
   /** Messages Python shows (in the reader's language), by key; see kernel.py. */
   messages: Record<string, string>;
 }
@@ -92,6 +97,10 @@ export interface ExerciseVerdict {
   ok: boolean;
   passed: number;
   total: number;
+  /** Checks the server makes on data the browser does not have (0 when none). */
+  server_checks?: number;
+  /** When the server itself checked the cells (a server-checked exercise): the submission it made. */
+  submission?: number | null;
 }
 
 /**

@@ -9,9 +9,18 @@ export interface GradingContext {
   csrf: string | null;
 }
 
+/** A verdict as the server shows it to its learner: hidden checks only by number (ADR 034). */
+interface LearnerVerdict {
+  ok: boolean;
+  passed: number;
+  total: number;
+  rows?: { call: string | null; hidden: number | null; ok: boolean; error: string | null }[];
+  hidden?: { total: number; passed: number };
+}
+
 interface SubmissionState {
   status: 'queued' | 'running' | 'done' | 'failed';
-  verdict?: { ok: boolean; passed: number; total: number };
+  verdict?: LearnerVerdict;
   reason?: string;
 }
 
@@ -39,22 +48,26 @@ export async function submitExercise(
   if (!message.module || !message.attribute) return show(unverified(strings, 'not-sealed'), 'unverified');
   show(strings.gradeChecking, 'checking');
   try {
-    const response = await fetch('/api/submissions', {
-      method: 'POST',
-      credentials: 'same-origin',
-      headers: { 'content-type': 'application/json', 'x-csrf-token': context.csrf },
-      body: JSON.stringify({
-        slug: context.slug,
-        route: context.route,
-        module: message.module,
-        exercise: message.attribute,
-        cells,
-        browser: { ok: message.result.ok, passed: message.result.passed, total: message.result.total },
-      }),
-    });
-    if (response.status === 429) return show(unverified(strings, 'too-many'), 'unverified');
-    if (!response.ok) return show(unverified(strings, 'not-sealed'), 'unverified');
-    const { id } = (await response.json()) as { id: number };
+    // A server-checked exercise was graded when the table was made: its submission is known.
+    let id = message.result.submission ?? null;
+    if (id === null) {
+      const response = await fetch('/api/submissions', {
+        method: 'POST',
+        credentials: 'same-origin',
+        headers: { 'content-type': 'application/json', 'x-csrf-token': context.csrf },
+        body: JSON.stringify({
+          slug: context.slug,
+          route: context.route,
+          module: message.module,
+          exercise: message.attribute,
+          cells,
+          browser: { ok: message.result.ok, passed: message.result.passed, total: message.result.total },
+        }),
+      });
+      if (response.status === 429) return show(unverified(strings, 'too-many'), 'unverified');
+      if (!response.ok) return show(unverified(strings, 'not-sealed'), 'unverified');
+      ({ id } = (await response.json()) as { id: number });
+    }
     const started = Date.now();
     for (;;) {
       const state = (await (
@@ -62,12 +75,9 @@ export async function submitExercise(
       ).json()) as SubmissionState;
       if (state.status === 'failed') return show(unverified(strings, state.reason ?? 'crashed'), 'unverified');
       if (state.status === 'done' && state.verdict) {
-        const { ok, passed, total } = state.verdict;
-        const same = ok === message.result.ok && passed === message.result.passed && total === message.result.total;
-        if (!same) show(format(strings.gradeDiffers, { passed, total }), 'differs');
-        else show(ok ? strings.gradeVerified : format(strings.gradeVerifiedKo, { passed, total }), 'verified');
+        showVerdict(state.verdict, message, status, strings, show);
         // The server's verdict decides: a pass opens the solution, otherwise it may be open anyway.
-        offerSolution(context, message, status, strings, ok);
+        offerSolution(context, message, status, strings, state.verdict.ok);
         return;
       }
       if (Date.now() - started > GIVE_UP_MS) return show(unverified(strings, 'timeout'), 'unverified');
@@ -76,6 +86,57 @@ export async function submitExercise(
   } catch {
     show(unverified(strings, 'network'), 'unverified');
   }
+}
+
+/**
+ * The server's verdict under the table: verified (with its hidden checks), or what it found
+ * wrong — the rows the learner saw by their call, the hidden checks by their number.
+ */
+function showVerdict(
+  verdict: LearnerVerdict,
+  message: ExerciseMessage,
+  status: HTMLElement,
+  strings: UiStrings,
+  show: (text: string, state: string) => void,
+): void {
+  const { ok, passed, total } = verdict;
+  const hidden = verdict.hidden ?? { total: 0, passed: 0 };
+  const browser = message.result;
+  // The browser checked the rows it has; the server those and its hidden ones.
+  const serverChecked = (browser.submission ?? null) !== null;
+  const seen = (verdict.rows ?? []).filter((row) => row.hidden === null);
+  const same =
+    serverChecked || (seen.filter((row) => row.ok).length === browser.passed && seen.length === browser.total);
+  if (ok) {
+    show(
+      hidden.total > 0 ? format(strings.gradeVerifiedHidden, { hidden: hidden.total }) : strings.gradeVerified,
+      'verified',
+    );
+  } else if (!same) {
+    show(format(strings.gradeDiffers, { passed, total }), 'differs');
+  } else if (hidden.total > 0) {
+    const values = { passed, total, hiddenPassed: hidden.passed, hiddenTotal: hidden.total };
+    show(format(strings.gradeVerifiedKoHidden, values), 'verified');
+  } else {
+    show(format(strings.gradeVerifiedKo, { passed, total }), 'verified');
+  }
+  const wrong = (verdict.rows ?? []).filter((row) => !row.ok);
+  status.parentElement?.querySelector('.nb-grade-rows')?.remove();
+  if (ok || wrong.length === 0 || serverChecked) return;
+  const list = document.createElement('ul');
+  list.className = 'nb-grade-rows';
+  list.setAttribute('aria-label', strings.gradeServerRows);
+  for (const row of wrong) {
+    const item = document.createElement('li');
+    item.textContent =
+      row.hidden !== null
+        ? row.error
+          ? format(strings.gradeHiddenError, { number: row.hidden, error: row.error })
+          : format(strings.gradeHiddenWrong, { number: row.hidden })
+        : format(strings.gradeRowWrong, { call: row.call ?? '' });
+    list.append(item);
+  }
+  status.after(list);
 }
 
 /**

@@ -55,6 +55,13 @@ export interface UiStrings {
   gradeDiffers: string;
   gradeUnverified: string;
   gradeLogin: string;
+  gradeVerifiedHidden: string;
+  gradeVerifiedKoHidden: string;
+  gradeHiddenWrong: string;
+  gradeHiddenError: string;
+  gradeRowWrong: string;
+  gradeServerRows: string;
+  'gradeReason.bad-report': string;
   'gradeReason.timeout': string;
   'gradeReason.memory': string;
   'gradeReason.output-limit': string;

@@ -13,6 +13,11 @@ export interface KernelBridge {
   sleep(seconds: number): void;
   /** Fetches a URL synchronously (course modules archive). */
   fetchBytes(url: string): Uint8Array;
+  /**
+   * Asks the server to check an exercise on the cells run so far (a server-checked exercise);
+   * blocks until it answers. Returns JSON: `{html, result, submission}` or `{message}`.
+   */
+  check(module: string, attribute: string): string;
 }
 
 /** Settings of kernel.py's `setup` (part of RuntimeConfig, resolved to file-system paths). */
@@ -41,6 +46,8 @@ const KERNEL_DIR = '/carnet';
  */
 export class KernelHost {
   private kernel: KernelModule | null = null;
+  /** The cells' sources run since this interpreter started, in order: what a server check re-runs. */
+  readonly history: string[] = [];
   private readonly loadedPackages = new Set<string>();
   private packagesByImport = new Map<string, string>();
 
@@ -85,6 +92,7 @@ export class KernelHost {
   async run(source: string, count: number): Promise<'ok' | 'error' | 'interrupted'> {
     const kernel = this.kernel;
     if (!kernel) throw new Error('KernelHost.run before install');
+    this.history.push(source);
     const code = translateCell(source);
     if (this.options.canLoadPackages) await this.loadPackagesFor(code);
     const status = await kernel.run_cell(code, count);

@@ -1,7 +1,7 @@
 // The kernel (kernel.py through KernelHost) on the real Pyodide, in Node: display, errors,
 // magics, shell escapes, help, imports. The browser-only parts (worker, shared memory, the page)
 // are covered by tests/e2e/runtime.test.ts.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { loadPyodide } from 'pyodide';
@@ -37,6 +37,13 @@ let inputs: (string | null)[] = [];
 let count = 0;
 const modulesZip = new Map<string, Uint8Array>();
 const fetched: string[] = [];
+/** What the server answers a server-checked exercise, and the checks asked for. */
+let checkAnswer: unknown = { message: 'hors ligne' };
+const checked: { module: string; attribute: string; history: string[] }[] = [];
+function checks(module: string, attribute: string): unknown {
+  checked.push({ module, attribute, history: [...host.history] });
+  return checkAnswer;
+}
 
 async function run(code: string): Promise<{ status: string; outputs: Output[]; text: string }> {
   outputs = [];
@@ -102,6 +109,7 @@ open("/tmp/modules.zip", "wb").write(buffer.getvalue())
       input: () => inputs.shift() ?? null,
       sleep: () => {},
       fetchBytes: (url) => modulesZip.get(url) ?? new Uint8Array(),
+      check: (module, attribute) => JSON.stringify(checks(module, attribute)),
     },
     stream: (name, text) => outputs.push({ kind: name, payload: text }),
     canLoadPackages: false,
@@ -259,5 +267,63 @@ describe('kernel: imports', () => {
   it('works in the notebook folder', async () => {
     const result = await run('import os\nos.getcwd()');
     expect(JSON.stringify(result.outputs)).toContain('/home/pyodide/course/w1');
+  });
+});
+
+describe('kernel: exercises the server checks', () => {
+  beforeAll(() => {
+    const library = join(import.meta.dirname, '..', '..', '..', '..', 'python', 'nbautoeval');
+    host.pyodide.FS.mkdirTree('/lib/nbautoeval');
+    host.pyodide.FS.mkdirTree('/lib/corrections');
+    for (const name of readdirSync(library).filter((n) => n.endsWith('.py')))
+      host.pyodide.FS.writeFile(`/lib/nbautoeval/${name}`, readFileSync(join(library, name)));
+    host.pyodide.FS.writeFile('/lib/corrections/__init__.py', '');
+    const description = {
+      name: 'moyenne',
+      class: 'ExerciseFunction',
+      module: 'corrections.exo_srv',
+      attribute: 'exo_srv',
+      example_html: '<p>exemple</p>',
+    };
+    host.pyodide.FS.writeFile(
+      '/lib/corrections/exo_srv.py',
+      `from nbautoeval.sealed import load_server_exercise\nexo_srv = load_server_exercise(${JSON.stringify(JSON.stringify(description))})\n`,
+    );
+    host.pyodide.runPython('import sys\nsys.path.insert(0, "/lib")');
+  });
+
+  it('sends the cells run so far and shows the table the server made; the page learns its submission', async () => {
+    await run('from corrections.exo_srv import exo_srv');
+    await run('def moyenne(notes):\n    return sum(notes) / len(notes)');
+    checkAnswer = {
+      html: '<div class="nbae">table du serveur</div>',
+      result: { ok: true, passed: 6, total: 6, rows: [{ call: 'moyenne([20])', ok: true }] },
+      submission: 42,
+    };
+    const result = await run('exo_srv.correction(moyenne)');
+    expect(result.status).toBe('ok');
+    expect(checked.at(-1)).toEqual({
+      module: 'corrections.exo_srv',
+      attribute: 'exo_srv',
+      history: expect.arrayContaining([
+        'from corrections.exo_srv import exo_srv',
+        'exo_srv.correction(moyenne)',
+      ]) as string[],
+    });
+    expect(JSON.stringify(result.outputs)).toContain('table du serveur');
+    const exercise = result.outputs.find((o) => o.kind === 'exercise')!.payload as {
+      module: string;
+      result: { ok: boolean; submission: number };
+    };
+    expect(exercise).toMatchObject({ module: 'corrections.exo_srv', attribute: 'exo_srv' });
+    expect(exercise.result).toMatchObject({ ok: true, passed: 1, total: 1, submission: 42 });
+  });
+
+  it('says why when the server cannot check (offline, not logged in)', async () => {
+    checkAnswer = { message: 'Connectez-vous pour vérifier cet exercice.' };
+    const result = await run('exo_srv.correction(moyenne)');
+    expect(JSON.stringify(result.outputs)).toContain('Connectez-vous pour vérifier cet exercice.');
+    expect(result.outputs.some((o) => o.kind === 'exercise')).toBe(false);
+    expect(JSON.stringify((await run('exo_srv.example()')).outputs)).toContain('<p>exemple</p>');
   });
 });

@@ -58,6 +58,76 @@ function fetchBytes(url: string): Uint8Array {
   return new Uint8Array(request.response as ArrayBuffer);
 }
 
+/** A synchronous JSON request from the worker (Python waits for it): status and body, or null offline. */
+function requestJson(
+  method: string,
+  url: string,
+  body?: unknown,
+  csrf?: string,
+): { status: number; json: unknown } | null {
+  const request = new XMLHttpRequest();
+  try {
+    request.open(method, url, false);
+    request.setRequestHeader('accept', 'application/json');
+    if (body !== undefined) request.setRequestHeader('content-type', 'application/json');
+    if (csrf) request.setRequestHeader('x-csrf-token', csrf);
+    request.send(body === undefined ? null : JSON.stringify(body));
+  } catch {
+    return null;
+  }
+  let json: unknown = null;
+  try {
+    json = JSON.parse(request.responseText);
+  } catch {
+    json = null;
+  }
+  return { status: request.status, json };
+}
+
+let csrf: string | null = null;
+
+/**
+ * An exercise the server checks (ADR 034): the cells run since this interpreter started go to
+ * the server, which runs them in its sandbox and answers with the table. The session's CSRF
+ * token is read once (again after a refusal). Returns what the kernel shows, as JSON.
+ */
+function serverCheck(config: RuntimeConfig, module: string, attribute: string): string {
+  const checks = config.checks;
+  const say = (key: string): string => JSON.stringify({ message: config.messages[key] ?? key });
+  if (!checks || !host) return say('checkNeedsServer');
+  const body = { slug: checks.slug, route: checks.route, module, exercise: attribute, cells: host.history };
+  for (let attempt = 0; attempt < 2; attempt++) {
+    if (!csrf) {
+      const session = requestJson('GET', checks.sessionUrl);
+      if (!session) return say('checkOffline');
+      const token = (session.json as { csrf?: string | null } | null)?.csrf;
+      if (!token) return say('checkLogin');
+      csrf = token;
+    }
+    const answer = requestJson('POST', checks.url, body, csrf);
+    if (!answer) return say('checkOffline');
+    if (answer.status === 403 || answer.status === 401) {
+      csrf = null;
+      continue;
+    }
+    if (answer.status === 429) return say('checkTooMany');
+    const submission = answer.json as {
+      id?: number;
+      status?: string;
+      reason?: string;
+      verdict?: { ok: boolean; passed: number; total: number; table?: string; rows?: unknown[] };
+    } | null;
+    if (answer.status !== 200 || !submission?.id) return say('checkFailed');
+    if (submission.status === 'done' && submission.verdict?.table) {
+      return JSON.stringify({ html: submission.verdict.table, result: submission.verdict, submission: submission.id });
+    }
+    if (submission.status === 'queued' || submission.status === 'running') return say('checkSlow');
+    const reason = config.messages[`reason.${submission.reason ?? 'crashed'}`] ?? submission.reason ?? '';
+    return JSON.stringify({ message: `${config.messages['checkUnverified'] ?? ''} ${reason}`.trim() });
+  }
+  return say('checkLogin');
+}
+
 /**
  * Pyodide reports a failed WebAssembly download or compilation on the console and never settles
  * its promise: while it starts, such messages end the start-up with an error the learner sees.
@@ -155,6 +225,7 @@ async function start(config: RuntimeConfig): Promise<void> {
         }
       },
       fetchBytes,
+      check: (module, attribute) => serverCheck(config, module, attribute),
     },
     stream,
     canLoadPackages: packagesUrl !== null,

@@ -24,6 +24,8 @@ export interface ItemFacts {
   path: string;
   /** Code cells: id → original source. */
   codeCells: Map<string, string>;
+  /** The exercises the notebook corrects (`<exo>.correction(…)` in its cells): `module.attribute`. */
+  corrects: Set<string>;
 }
 
 /**
@@ -82,11 +84,15 @@ export class ItemResolver {
     return this.facts.getOrLoad(`${versionId}\0${route}`, async () => {
       const row = await selectOptionalItemByRoute(this.services.db.kysely, versionId, route);
       if (!row) return null;
-      const meta = JSON.parse(row.meta) as { codeCells?: { id: string; source: string }[] };
+      const meta = JSON.parse(row.meta) as {
+        codeCells?: { id: string; source: string }[];
+        exercises?: { module: string; name: string; corrected: boolean }[];
+      };
       return {
         type: row.type,
         path: row.path,
         codeCells: new Map((meta.codeCells ?? []).map((c) => [c.id, c.source])),
+        corrects: new Set((meta.exercises ?? []).filter((e) => e.corrected).map((e) => `${e.module}.${e.name}`)),
       };
     });
   }

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { requireUser } from '../http/auth.ts';
 import { HttpError } from '../http/errors.ts';
-import type { SealDocument } from '../lib/exercises/standin.ts';
-import { queueSubmission } from '../lib/grading/grade-job.ts';
-import { selectExerciseSeals } from '../models/exercise-seals.ts';
+import { versionSeals } from '../lib/exercises/seals.ts';
+import { queueSubmission, type Verdict } from '../lib/grading/grade-job.ts';
+import { learnerVerdict } from '../lib/grading/verdict.ts';
 import { selectOptionalFileData } from '../models/course-files.ts';
 import { canManageCourse } from '../lib/auth/roles.ts';
 import { extractSolutions } from '../lib/exercises/solutions.ts';
@@ -34,7 +34,7 @@ export const SUBMISSIONS_PER_MINUTE = 10;
 
 const IDENTIFIER = /^[A-Za-z_]\w*$/;
 
-const submissionBody = z.object({
+const checkBody = z.object({
   slug: z.string().min(1).max(200),
   route: z.string().min(1).max(1000),
   module: z
@@ -43,6 +43,9 @@ const submissionBody = z.object({
     .regex(/^corrections(\.[A-Za-z_]\w*)+$/),
   exercise: z.string().max(200).regex(IDENTIFIER),
   cells: z.array(z.string()).min(1).max(MAX_CELLS),
+});
+
+const submissionBody = checkBody.extend({
   browser: z.object({
     ok: z.boolean(),
     passed: z.number().int().min(0),
@@ -50,7 +53,7 @@ const submissionBody = z.object({
   }),
 });
 
-/** A submission as the API shows it to its learner. */
+/** A submission as the API shows it to its learner: never a hidden check's data (ADR 034). */
 function submissionJson(row: SubmissionRow, withCode: boolean) {
   return {
     id: row.id,
@@ -61,33 +64,42 @@ function submissionJson(row: SubmissionRow, withCode: boolean) {
     createdAt: row.created_at,
     finishedAt: row.finished_at,
     browser: JSON.parse(row.browser) as unknown,
-    ...(row.verdict ? { verdict: JSON.parse(row.verdict) as unknown } : {}),
+    ...(row.verdict ? { verdict: learnerVerdict(JSON.parse(row.verdict) as Verdict) } : {}),
     ...(row.reason_code ? { reason: row.reason_code, detail: row.reason } : {}),
     ...(withCode ? { cells: JSON.parse(row.cells) as unknown } : {}),
   };
 }
 
+/** How long a practice check waits for its verdict before answering that it is still queued. */
+const CHECK_WAIT_MS = 20_000;
+
 /**
  * Verified grades (README, "Exercises"): `POST /api/submissions` stores a learner's cells for an
- * exercise and queues its grading; `GET /api/submissions/:id` says where it is; `GET
- * /api/submissions?slug&route[&exercise]` is the learner's history. Only one's own submissions exist.
+ * exercise and queues its grading; `POST /api/checks` does the same for an exercise the server
+ * checks (the browser cannot) and answers with the verdict and its table once graded; `GET
+ * /api/submissions/:id` says where a submission is; `GET /api/submissions?slug&route[&exercise]`
+ * is the learner's history. Only one's own submissions exist.
  */
 export function submissionRoutes(app: FastifyInstance, services: Services, { items }: ApiParts): void {
   const { db, clock, jobs } = services;
 
-  app.post('/api/submissions', { bodyLimit: 2 * 1024 * 1024 }, async (request, reply) => {
+  /** Stores (or finds the identical) submission of an exercise the notebook at `route` corrects. */
+  async function submit(
+    request: FastifyRequest,
+    body: z.infer<typeof checkBody>,
+    browser: unknown,
+  ): Promise<{ id: number; status: SubmissionRow['status']; existing: boolean }> {
     const user = requireUser(request);
-    const parsed = submissionBody.safeParse(request.body);
-    if (!parsed.success) throw new HttpError('BAD_REQUEST', 'slug, route, module, exercise, cells, browser');
-    const body = parsed.data;
     const size = body.cells.reduce((n, c) => n + Buffer.byteLength(c, 'utf8'), 0);
-    if (size > MAX_CELLS_BYTES) throw new HttpError('PAYLOAD_TOO_LARGE');
+    if (size > MAX_CELLS_BYTES) throw new HttpError('SUBMISSION_TOO_LARGE');
     const target = await items.resolve(request, body.slug, normaliseRoute(body.route.split('/')), { exact: true });
     if (target.item.type !== 'notebook') throw new HttpError('ITEM_NOT_FOUND', undefined, target.version.slug);
-    const seals = await selectExerciseSeals(db.kysely, target.version.id);
-    const seal = seals.find((row) => row.module === body.module && row.status === 'sealed' && row.seal);
-    const known = seal && (JSON.parse(seal.seal!) as SealDocument).exercises.some((e) => e.attribute === body.exercise);
-    if (!known) throw new HttpError('EXERCISE_NOT_FOUND');
+    const ref = `${body.module}.${body.exercise}`;
+    // Only an exercise this notebook corrects: a submission elsewhere would open its solution there.
+    if (!target.item.corrects.has(ref)) throw new HttpError('EXERCISE_NOT_IN_NOTEBOOK');
+    const exercise = (await versionSeals(db.kysely, target.version.id)).exercises.get(ref);
+    if (!exercise) throw new HttpError('EXERCISE_NOT_FOUND');
+    if (exercise.seal.mode === 'none') throw new HttpError('EXERCISE_UNVERIFIABLE');
 
     const key = {
       userId: user.id,
@@ -98,9 +110,10 @@ export function submissionRoutes(app: FastifyInstance, services: Services, { ite
     };
     const cells = JSON.stringify(body.cells);
     const cellsHash = createHash('sha256').update(cells).digest('hex');
-    reply.header('Cache-Control', 'no-store');
     const same = await selectOptionalIdenticalSubmission(db.kysely, key, target.version.id, cellsHash);
-    if (same && same.status !== 'failed') return reply.code(200).send({ id: same.id, status: same.status });
+    // A random exercise is verified on a new draw each time: the same code is graded again.
+    if (same && same.status !== 'failed' && !exercise.seal.random)
+      return { id: same.id, status: same.status, existing: true };
 
     const now = clock();
     const recent = await countSubmissionsSince(db.kysely, user.id, new Date(now.getTime() - 60_000).toISOString());
@@ -110,7 +123,7 @@ export function submissionRoutes(app: FastifyInstance, services: Services, { ite
       versionId: target.version.id,
       cells,
       cellsHash,
-      browser: JSON.stringify(body.browser),
+      browser: JSON.stringify(browser),
       createdAt: now.toISOString(),
     };
     if (!services.grading.sandbox) {
@@ -121,10 +134,32 @@ export function submissionRoutes(app: FastifyInstance, services: Services, { ite
         reasonCode: 'sandbox-unavailable',
         finishedAt: now.toISOString(),
       });
-      return reply.code(202).send({ id, status: 'failed' });
+      return { id, status: 'failed', existing: false };
     }
     const id = await queueSubmission(db.kysely, jobs, key, values);
-    return reply.code(202).send({ id, status: 'queued' });
+    return { id, status: 'queued', existing: false };
+  }
+
+  app.post('/api/submissions', { bodyLimit: 2 * 1024 * 1024 }, async (request, reply) => {
+    const parsed = submissionBody.safeParse(request.body);
+    if (!parsed.success) throw new HttpError('BAD_REQUEST', 'slug, route, module, exercise, cells, browser');
+    const { id, status, existing } = await submit(request, parsed.data, parsed.data.browser);
+    reply.header('Cache-Control', 'no-store');
+    return reply.code(existing ? 200 : 202).send({ id, status });
+  });
+
+  app.post('/api/checks', { bodyLimit: 2 * 1024 * 1024 }, async (request, reply) => {
+    const user = requireUser(request);
+    const parsed = checkBody.safeParse(request.body);
+    if (!parsed.success) throw new HttpError('BAD_REQUEST', 'slug, route, module, exercise, cells');
+    const { id } = await submit(request, parsed.data, { practice: true });
+    let row = await selectOptionalSubmissionOfUser(db.kysely, id, user.id);
+    if (row?.status === 'queued' && row.job_id !== null) {
+      await jobs.waitFor(row.job_id, CHECK_WAIT_MS).catch(() => undefined);
+      row = await selectOptionalSubmissionOfUser(db.kysely, id, user.id);
+    }
+    reply.header('Cache-Control', 'no-store');
+    return submissionJson(row!, false);
   });
 
   app.get<{ Params: { id: string } }>('/api/submissions/:id', async (request, reply) => {
@@ -165,6 +200,7 @@ export function submissionRoutes(app: FastifyInstance, services: Services, { ite
       const { slug, route, module, exercise } = request.query;
       if (!slug || !route || !module || !exercise) throw new HttpError('BAD_REQUEST', 'slug, route, module, exercise');
       const target = await items.resolve(request, slug, normaliseRoute(route.split('/')));
+      if (!target.item.corrects.has(`${module}.${exercise}`)) throw new HttpError('SOLUTION_NOT_AVAILABLE');
       // The week's due date (plus grace) in the learner's session is past: nothing can count any more.
       const pastDue = async (): Promise<boolean> => {
         const enrolment = await selectOptionalActiveEnrolment(db.kysely, user.id, target.courseId);
@@ -179,10 +215,7 @@ export function submissionRoutes(app: FastifyInstance, services: Services, { ite
       if (!passed && !(await pastDue()) && !(await canManageCourse(db.kysely, user, target.courseId))) {
         throw new HttpError('SOLUTION_NOT_AVAILABLE');
       }
-      const seal = (await selectExerciseSeals(db.kysely, target.version.id)).find((s) => s.module === module);
-      const name = seal?.seal
-        ? (JSON.parse(seal.seal) as SealDocument).exercises.find((e) => e.attribute === exercise)?.name
-        : undefined;
+      const name = (await versionSeals(db.kysely, target.version.id)).exercises.get(`${module}.${exercise}`)?.seal.name;
       const source = await selectOptionalFileData(
         db.kysely,
         target.version.id,

@@ -92,8 +92,9 @@ export function workRoutes(app: FastifyInstance, services: Services, { limiter, 
     const parsed = saveBody.safeParse(request.body);
     if (!parsed.success) throw new HttpError('BAD_REQUEST', 'code, original, baseVersion');
     const { code, original, baseVersion } = parsed.data;
-    if (Buffer.byteLength(code, 'utf8') > MAX_CODE_BYTES || Buffer.byteLength(original, 'utf8') > MAX_ORIGINAL_BYTES) {
-      throw new HttpError('PAYLOAD_TOO_LARGE');
+    if (Buffer.byteLength(code, 'utf8') > MAX_CODE_BYTES) throw new HttpError('CELL_TOO_LARGE');
+    if (Buffer.byteLength(original, 'utf8') > MAX_ORIGINAL_BYTES) {
+      throw new HttpError('PAYLOAD_TOO_LARGE', String(MAX_ORIGINAL_BYTES / 1024));
     }
     throttleWrites(limiter, user, clock());
     const result = await saveCell(

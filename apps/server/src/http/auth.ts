@@ -176,6 +176,9 @@ export function formValues(request: FastifyRequest, name: string): string[] {
   return repeatedFields.get(body)?.get(name) ?? [];
 }
 
+/** Largest form post (bytes), unless a route sets its own limit. */
+export const FORM_BODY_LIMIT = 256 * 1024;
+
 /**
  * Parses HTML form posts (application/x-www-form-urlencoded) into a plain object of strings (the
  * last value of a repeated name; `formValues` has them all).
@@ -183,7 +186,7 @@ export function formValues(request: FastifyRequest, name: string): string[] {
 export function registerFormBodies(app: FastifyInstance): void {
   app.addContentTypeParser(
     'application/x-www-form-urlencoded',
-    { parseAs: 'string', bodyLimit: 256 * 1024 },
+    { parseAs: 'string', bodyLimit: FORM_BODY_LIMIT },
     (_request, body, done) => {
       const fields: Record<string, string> = Object.create(null) as Record<string, string>;
       const lists = new Map<string, string[]>();

@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config.ts';
-import { safeLocalPath } from '../pages/language/language.route.ts';
+import { safeLocalPath } from '../lib/urls.ts';
 
 /** A text field of a posted form ('' when absent). */
 export function formValue(request: FastifyRequest, name: string): string {

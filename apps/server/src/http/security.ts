@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { HttpError } from './errors.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -47,5 +48,38 @@ export function registerSecurityHeaders(app: FastifyInstance, options: { https: 
       reply.header('Cross-Origin-Embedder-Policy', 'require-corp');
     }
     return payload;
+  });
+}
+
+/** Whether a parsed body holds NUL in any string or key (walked without recursion: bodies may nest deep). */
+function holdsNul(body: unknown): boolean {
+  const stack: unknown[] = [body];
+  while (stack.length > 0) {
+    const value = stack.pop();
+    if (typeof value === 'string') {
+      if (value.includes('\0')) return true;
+    } else if (Array.isArray(value)) {
+      for (const item of value as unknown[]) stack.push(item);
+    } else if (value !== null && typeof value === 'object') {
+      for (const [key, item] of Object.entries(value)) {
+        if (key.includes('\0')) return true;
+        stack.push(item);
+      }
+    }
+  }
+  return false;
+}
+
+/**
+ * Refuses NUL in a URL (`%00`) or in any text of a body (400). PostgreSQL's text holds no NUL, so
+ * such a value would fail there as a 500 (and work on SQLite); no form or page script sends one,
+ * and nothing Carnet stores (names, answers, Python code) may contain it.
+ */
+export function registerNulGuard(app: FastifyInstance): void {
+  app.addHook('onRequest', async (request) => {
+    if (request.url.includes('%00') || request.url.includes('\0')) throw new HttpError('BAD_REQUEST', 'NUL (U+0000)');
+  });
+  app.addHook('preValidation', async (request) => {
+    if (holdsNul(request.body)) throw new HttpError('BAD_REQUEST', 'NUL (U+0000)');
   });
 }

@@ -145,6 +145,14 @@ export const en: Record<MessageKey, string> = {
   'runtime.ui.gradeDiffers': 'verified: the server finds {passed}/{total} correct, not what the table shows',
   'runtime.ui.gradeUnverified': 'not verified: {reason}',
   'runtime.ui.gradeLogin': 'log in for this result to count',
+  'runtime.ui.gradeVerifiedHidden': 'verified ✓ (including {hidden} hidden check(s))',
+  'runtime.ui.gradeVerifiedKoHidden':
+    'verified: {passed}/{total} correct, including {hiddenPassed}/{hiddenTotal} hidden check(s)',
+  'runtime.ui.gradeHiddenWrong': 'hidden check {number}: wrong result',
+  'runtime.ui.gradeHiddenError': 'hidden check {number}: {error}',
+  'runtime.ui.gradeRowWrong': '{call}: wrong on the server',
+  'runtime.ui.gradeServerRows': 'What the server found',
+  'runtime.ui.gradeReason.bad-report': 'the program did not report one result, and only one',
   'runtime.ui.gradeReason.timeout': 'the computation took too long',
   'runtime.ui.gradeReason.memory': 'the program asked for too much memory',
   'runtime.ui.gradeReason.output-limit': 'the program wrote too much text',
@@ -160,6 +168,14 @@ export const en: Record<MessageKey, string> = {
   'runtime.ui.stage.files': 'course files',
   'runtime.ui.stage.kernel': 'preparing',
   'runtime.noscript': 'Turn JavaScript on to run and edit the code of this notebook in your browser.',
+  'runtime.py.checkNeedsServer': 'This exercise is checked by the server: you need to be online, on the course page.',
+  'runtime.py.checkOffline':
+    'This exercise is checked by the server, which does not answer: check your connection and try again.',
+  'runtime.py.checkLogin': 'This exercise is checked by the server: log in to check it.',
+  'runtime.py.checkTooMany': 'Too many checks in a minute: try again in a moment.',
+  'runtime.py.checkFailed': 'The server could not check this exercise. Try again later.',
+  'runtime.py.checkSlow': 'The server has not checked this exercise yet (it is very busy): try again in a moment.',
+  'runtime.py.checkUnverified': 'The server could not check these cells:',
   'runtime.py.cell': 'Cell',
   'runtime.py.line': 'line',
   'runtime.py.notAvailable':
@@ -444,11 +460,19 @@ export const en: Record<MessageKey, string> = {
   'error.conflict.title': 'Changed elsewhere',
   'error.conflict.body': 'This cell was saved meanwhile from another tab or device. Choose which version to keep.',
   'error.tooLarge.title': 'Too large',
-  'error.tooLarge.body': 'This is too large to be saved (at most 256 KiB of code per cell).',
+  'error.tooLarge.body': 'What was sent is larger than the server accepts for this request (at most {reason} KiB).',
+  'error.cellTooLarge.body':
+    'This cell is too long to be saved: one cell may hold at most 256 KiB of code. Shorten it (for instance by reading the data from a file).',
+  'error.submissionTooLarge.body':
+    'This submission is too large to be verified: the cells of a submission may hold at most 512 KiB of code together. Restart Python (the Restart button), run only the cells the exercise needs, then the correction.',
   'error.tooManySaves.title': 'Too many saves',
   'error.tooManySaves.body':
     'Too many saves in a row. Your work is kept in the browser and will be sent again in a moment.',
   'error.exerciseNotFound.body': 'This exercise does not exist in this notebook, or cannot be verified.',
+  'error.exerciseNotInNotebook.body':
+    'This notebook does not correct that exercise: only a submission of one of its own exercises can be verified here.',
+  'error.unverifiable.title': 'Exercise cannot be verified',
+  'error.unverifiable.body': 'This exercise cannot be verified on this platform: its data cannot leave the server.',
   'error.solutionNotAvailable.body': 'The solution of this exercise shows once the exercise is passed.',
   'error.submissionNotFound.body': 'This submission does not exist.',
   'error.tooManySubmissions.title': 'Too many submissions',
@@ -480,6 +504,8 @@ export const en: Record<MessageKey, string> = {
   'certificates.share': 'To have it verified, give this address: {url}',
   'certificates.nameIs': 'Printed name: {name}.',
   'certificates.changeName': 'Change the name printed on your certificates',
+  'certificates.unprintable':
+    'The PDF cannot print these characters of the name, and shows � instead: {chars}. Choose a printed name it can print, then ask for a new certificate here.',
   'certificates.reissue.intro':
     'Your printed name is now “{name}”. You can get a new certificate with this name: this one will be revoked and its code will no longer be valid.',
   'certificates.reissue.submit': 'Get a certificate with my new name',
@@ -506,6 +532,9 @@ export const en: Record<MessageKey, string> = {
   'certificates.name.saved': 'The name printed on your certificates is saved.',
   'certificates.name.required': 'Type the name to print.',
   'certificates.name.invalid': 'This name is too long or contains control characters.',
+  'certificates.name.unprintable': 'The certificate cannot print some characters of this name.',
+  'certificates.name.unprintableChars':
+    'The certificate cannot print these characters: {chars}. Write the name in the Latin alphabet (accents and letters such as ɛ, ɔ or ŋ included), in Greek or in Cyrillic.',
   'certificates.manage.link': 'Certificates of the session',
   'certificates.manage.crumb': 'Certificates',
   'certificates.manage.title': 'Certificates: {title}',

@@ -148,6 +148,14 @@ export const fr = {
   'runtime.ui.gradeDiffers': 'vérifié : le serveur trouve {passed}/{total} corrects, pas ce que montre le tableau',
   'runtime.ui.gradeUnverified': 'non vérifié : {reason}',
   'runtime.ui.gradeLogin': 'connectez-vous pour que ce résultat compte',
+  'runtime.ui.gradeVerifiedHidden': 'vérifié ✓ (dont {hidden} vérification(s) cachée(s))',
+  'runtime.ui.gradeVerifiedKoHidden':
+    'vérifié : {passed}/{total} corrects, dont {hiddenPassed}/{hiddenTotal} vérification(s) cachée(s)',
+  'runtime.ui.gradeHiddenWrong': 'vérification cachée {number} : résultat faux',
+  'runtime.ui.gradeHiddenError': 'vérification cachée {number} : {error}',
+  'runtime.ui.gradeRowWrong': '{call} : faux sur le serveur',
+  'runtime.ui.gradeServerRows': 'Ce que le serveur a trouvé',
+  'runtime.ui.gradeReason.bad-report': "le programme n'a pas rendu un résultat, et un seul",
   'runtime.ui.gradeReason.timeout': 'le calcul a pris trop de temps',
   'runtime.ui.gradeReason.memory': 'le programme a demandé trop de mémoire',
   'runtime.ui.gradeReason.output-limit': 'le programme a écrit trop de texte',
@@ -163,6 +171,16 @@ export const fr = {
   'runtime.ui.stage.files': 'fichiers du cours',
   'runtime.ui.stage.kernel': 'préparation',
   'runtime.noscript': 'Activez JavaScript pour exécuter et modifier le code de ce notebook dans votre navigateur.',
+  'runtime.py.checkNeedsServer':
+    'Cet exercice est corrigé par le serveur : il faut être en ligne, sur la page du cours.',
+  'runtime.py.checkOffline':
+    'Cet exercice est corrigé par le serveur, qui ne répond pas : vérifiez votre connexion et réessayez.',
+  'runtime.py.checkLogin': 'Cet exercice est corrigé par le serveur : connectez-vous pour le vérifier.',
+  'runtime.py.checkTooMany': 'Trop de vérifications en une minute : réessayez dans un instant.',
+  'runtime.py.checkFailed': "Le serveur n'a pas pu corriger cet exercice. Réessayez plus tard.",
+  'runtime.py.checkSlow':
+    "Le serveur n'a pas encore corrigé cet exercice (il est très occupé) : réessayez dans un instant.",
+  'runtime.py.checkUnverified': "Le serveur n'a pas pu corriger ces cellules :",
   'runtime.py.cell': 'Cellule',
   'runtime.py.line': 'ligne',
   'runtime.py.notAvailable':
@@ -456,11 +474,21 @@ export const fr = {
   'error.conflict.body':
     'Cette cellule a été enregistrée entre-temps depuis un autre onglet ou un autre appareil. Choisissez la version à garder.',
   'error.tooLarge.title': 'Trop volumineux',
-  'error.tooLarge.body': 'Ce contenu est trop volumineux pour être enregistré (256 Kio de code au plus par cellule).',
+  'error.tooLarge.body':
+    'Ce qui a été envoyé dépasse la taille que le serveur accepte pour cette requête ({reason} Kio au plus).',
+  'error.cellTooLarge.body':
+    'Cette cellule est trop longue pour être enregistrée : une cellule peut contenir 256 Kio de code au plus. Raccourcissez-la (par exemple en lisant les données depuis un fichier).',
+  'error.submissionTooLarge.body':
+    'Cette soumission est trop volumineuse pour être vérifiée : les cellules d’une soumission peuvent contenir ensemble 512 Kio de code au plus. Redémarrez Python (bouton Redémarrer), exécutez seulement les cellules dont l’exercice a besoin, puis la correction.',
   'error.tooManySaves.title': 'Trop d’enregistrements',
   'error.tooManySaves.body':
     'Trop d’enregistrements à la suite. Votre travail est gardé dans le navigateur et sera renvoyé dans un instant.',
   'error.exerciseNotFound.body': "Cet exercice n'existe pas dans ce notebook, ou ne peut pas être vérifié.",
+  'error.exerciseNotInNotebook.body':
+    "Ce notebook ne corrige pas cet exercice : seule une soumission de l'un de ses exercices peut être vérifiée ici.",
+  'error.unverifiable.title': 'Exercice non vérifiable',
+  'error.unverifiable.body':
+    'Cet exercice ne peut pas être vérifié sur cette plateforme : ses données ne peuvent pas quitter le serveur.',
   'error.solutionNotAvailable.body': "La solution de cet exercice s'affiche une fois l'exercice réussi.",
   'error.submissionNotFound.body': "Cette soumission n'existe pas.",
   'error.tooManySubmissions.title': 'Trop de soumissions',
@@ -492,6 +520,8 @@ export const fr = {
   'certificates.share': 'Pour le faire vérifier, donnez cette adresse : {url}',
   'certificates.nameIs': 'Nom imprimé : {name}.',
   'certificates.changeName': 'Changer le nom imprimé sur vos certificats',
+  'certificates.unprintable':
+    'Le PDF ne peut pas imprimer ces caractères du nom et affiche � à leur place : {chars}. Choisissez un nom imprimé qu’il peut imprimer, puis demandez ici un nouveau certificat.',
   'certificates.reissue.intro':
     'Votre nom imprimé est maintenant « {name} ». Vous pouvez obtenir un nouveau certificat à ce nom : celui-ci sera révoqué et son code ne sera plus valide.',
   'certificates.reissue.submit': 'Obtenir un certificat à mon nouveau nom',
@@ -518,6 +548,9 @@ export const fr = {
   'certificates.name.saved': 'Le nom imprimé sur vos certificats est enregistré.',
   'certificates.name.required': 'Saisissez le nom à imprimer.',
   'certificates.name.invalid': 'Ce nom est trop long ou contient des caractères de contrôle.',
+  'certificates.name.unprintable': 'Le certificat ne peut pas imprimer certains caractères de ce nom.',
+  'certificates.name.unprintableChars':
+    'Le certificat ne peut pas imprimer ces caractères : {chars}. Écrivez le nom en alphabet latin (accents et lettres comme ɛ, ɔ ou ŋ compris), en grec ou en cyrillique.',
   'certificates.manage.link': 'Certificats de la session',
   'certificates.manage.crumb': 'Certificats',
   'certificates.manage.title': 'Certificats : {title}',

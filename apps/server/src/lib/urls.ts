@@ -23,6 +23,33 @@ export const runtimeModulesUrl = (slug: string, tag: string): string =>
   `/runtime/${encodeURIComponent(slug)}/${tag}/modules.zip`;
 export const runtimeExercisesUrl = (slug: string, tag: string): string =>
   `/runtime/${encodeURIComponent(slug)}/${tag}/exercises.zip`;
+/**
+ * Characters a `next` path may hold as they are: RFC 3986's unreserved and reserved ones, and `%`
+ * starting an escape. Letters, marks and digits of other scripts are accepted and percent-encoded.
+ * Everything else — controls (NUL, VT…), spaces of any kind (U+3000…), line and paragraph
+ * separators (U+2028/2029), format characters, backslashes, quotes and angle brackets — is refused.
+ */
+const PATH_CHARACTER = /^(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/?#]|%[0-9A-Fa-f]{2}|[\p{L}\p{M}\p{N}])$/u;
+const ORIGIN = 'http://carnet.invalid';
+
+/**
+ * `next` as a path on this site, made only of safe characters (non-ASCII letters percent-encoded,
+ * so the result is always a valid Location header); '/' for anything else: another site (`//x`,
+ * `/\x`, `https://x`), a control or invisible character, a malformed escape, a non-string.
+ */
+export function safeLocalPath(next: unknown): string {
+  if (typeof next !== 'string' || next.length > 2000 || !next.startsWith('/') || /^\/[/\\]/.test(next)) return '/';
+  let path = '';
+  for (const match of next.matchAll(/%[0-9A-Fa-f]{2}|./gsu)) {
+    const character = match[0];
+    if (!PATH_CHARACTER.test(character)) return '/';
+    path += /^[\x21-\x7e]/.test(character) ? character : encodeURIComponent(character);
+  }
+  // What a browser resolves it to must stay here (`/.//x` is still a path of ours, and so on).
+  const resolved = new URL(path, ORIGIN);
+  return resolved.origin === ORIGIN ? path : '/';
+}
+
 /** The login form; `next` is where to go after logging in (a path on this site). */
 export const loginUrl = (next?: string): string =>
   next && next !== '/' && next !== '/login' ? `/login?next=${encodeURIComponent(next)}` : '/login';

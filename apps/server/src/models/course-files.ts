@@ -98,6 +98,25 @@ export async function selectPublicFilesUnder(
     .execute();
 }
 
+/**
+ * Every file of a version under a folder, public or not, with its bytes: server-side only (the
+ * trusted runs that import a course's exercise modules).
+ */
+export async function selectFilesUnder(
+  db: Kysely<Database>,
+  versionId: number,
+  folder: string,
+): Promise<{ path: string; data: Buffer }[]> {
+  return db
+    .selectFrom('course_files')
+    .innerJoin('blobs', 'blobs.hash', 'course_files.blob_hash')
+    .select(['course_files.path', 'blobs.data'])
+    .where('course_files.version_id', '=', versionId)
+    .where(sql<string>`substr(course_files.path, 1, ${folder.length})`, '=', folder)
+    .orderBy('course_files.path')
+    .execute();
+}
+
 /** The bytes of the file at `path` in a version (public or not: for server-side use), or null. */
 export async function selectOptionalFileData(
   db: Kysely<Database>,

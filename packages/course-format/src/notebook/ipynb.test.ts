@@ -280,4 +280,30 @@ describe('parseIpynbNotebook', () => {
     expect(messages[2]).toContain('"weird"');
     expect(messages[3]).toContain('"text"');
   });
+
+  it('reports metadata nesting 10,000 lists (a 20 KB file) at its line, without throwing', () => {
+    const deep = '['.repeat(10_000) + ']'.repeat(10_000);
+    const text = [
+      '{',
+      ' "nbformat": 4,',
+      ' "nbformat_minor": 5,',
+      ` "metadata": {"x": ${deep}},`,
+      ' "cells": []',
+      '}',
+    ].join('\n');
+    expect(text.length).toBeGreaterThan(20_000);
+    const result = parseIpynbNotebook(text, PATH);
+    expect(result.value).toBeNull();
+    // The 65th level: the file's `{` and the metadata's are two, so the 63rd bracket (column 20 + 62).
+    expect(diagnosticsOf(text)).toEqual(['error ipynb.too-deep 4:82']);
+    expect(result.diagnostics[0]!.message).toContain('more than 64 levels');
+  });
+
+  it('reads a notebook nesting 64 levels, and refuses 65, in a cell’s metadata as well', () => {
+    const nested = (n: number) => '['.repeat(n) + ']'.repeat(n);
+    // The file, the cells list, the cell and its metadata are four levels: 60 more fit.
+    const cell = (n: number) => notebook([{ cell_type: 'code', source: 'x', metadata: { x: JSON.parse(nested(n)) } }]);
+    expect(ok(cell(60)).cells).toHaveLength(1);
+    expect(diagnosticsOf(cell(61))).toEqual([expect.stringMatching(/^error ipynb\.too-deep \d+:\d+$/)]);
+  });
 });

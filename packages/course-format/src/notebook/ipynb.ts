@@ -7,6 +7,7 @@ import {
   type ParseError,
 } from 'jsonc-parser';
 import { DiagnosticSink, positionLocator, type ParseResult } from '../diagnostics.ts';
+import { jsonTooDeepAt, MAX_NESTING } from '../nesting.ts';
 import { isJsonObject, tagsOf, type Cell, type JsonObject, type Notebook, type Output } from './model.ts';
 
 /**
@@ -17,12 +18,22 @@ export function parseIpynbNotebook(text: string, path: string): ParseResult<Note
   const sink = new DiagnosticSink(path);
   const errors: ParseError[] = [];
   const noBom = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  const root = parseTree(noBom, errors, { allowTrailingComma: false, disallowComments: true });
   const locate = positionLocator(noBom);
   const at = (offset: number): [number, number] => {
     const p = locate(offset);
     return [p.line, p.column];
   };
+  // Checked before parsing: the parser, and all that walks its value, recurse once per level.
+  const tooDeep = jsonTooDeepAt(noBom);
+  if (tooDeep >= 0) {
+    sink.error(
+      'ipynb.too-deep',
+      `This .ipynb file nests lists or objects more than ${MAX_NESTING} levels deep here; no notebook needs that. Remove or flatten this value.`,
+      ...at(tooDeep),
+    );
+    return { value: null, diagnostics: sink.items };
+  }
+  const root = parseTree(noBom, errors, { allowTrailingComma: false, disallowComments: true });
 
   if (errors.length > 0 || !root) {
     const first = errors[0];

@@ -414,4 +414,18 @@ describe('parseMystNotebook: line endings', () => {
       'error myst.unclosed-cell 5:1',
     ]);
   });
+
+  it('reports YAML or JSON nesting thousands of levels at its line (front matter, options, +++), without throwing', () => {
+    const deep = (n: number) => '['.repeat(n) + ']'.repeat(n);
+    expect(diagnosticsOf(file('---', `x: ${deep(10_000)}`, '---', '', '# T'))).toEqual(['error yaml.too-deep 2:67']);
+    expect(diagnosticsOf(file('# T', '', '```{code-cell} ipython3', `:tags: ${deep(10_000)}`, 'x', '```'))).toEqual([
+      'error yaml.too-deep 4:71',
+    ]);
+    expect(
+      diagnosticsOf(file('# T', '', '+++ ' + '{"a": '.repeat(10_000) + '1' + '}'.repeat(10_000), '', 'text')),
+    ).toEqual(['error myst.too-deep 3:389']);
+    expect(diagnosticsOf(file('---', `x: ${'- '.repeat(10_000)}1`, '---', '', '# T'))).toEqual([
+      expect.stringMatching(/^error yaml\.too-deep 2:\d+$/),
+    ]);
+  });
 });

@@ -1,5 +1,6 @@
 import MarkdownIt, { type StateBlock, type Token } from 'markdown-it';
 import { DiagnosticSink, normaliseText, type ParseResult } from '../diagnostics.ts';
+import { jsonTooDeepAt, MAX_NESTING } from '../nesting.ts';
 import { parseYamlBlock } from '../yaml.ts';
 import { isJsonObject, tagsOf, type Cell, type JsonObject, type Notebook } from './model.ts';
 
@@ -171,6 +172,16 @@ function readFencedCell(
 
 function readBreakMetadata(json: string, line: number, column: number, sink: DiagnosticSink): JsonObject {
   if (json === '') return {};
+  const tooDeep = jsonTooDeepAt(json);
+  if (tooDeep >= 0) {
+    sink.error(
+      'myst.too-deep',
+      `The metadata after +++ nests lists or objects more than ${MAX_NESTING} levels deep; no cell needs that. Flatten it.`,
+      line,
+      column + tooDeep,
+    );
+    return {};
+  }
   let value: unknown;
   try {
     value = JSON.parse(json);

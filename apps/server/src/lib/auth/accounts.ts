@@ -46,6 +46,11 @@ interface SignupPayload {
 
 export type Throttled = { throttled: true; retryAfterSeconds: number };
 
+/**
+ * Counts one attempt against each limit; null when every limit allows it. A refused attempt is
+ * given back to every limit, since it did nothing: an attacker held back by their address's limit
+ * cannot go on adding failures to accounts' counters.
+ */
 async function throttle(
   services: AccountServices,
   checks: [string, (typeof POLICIES)[keyof typeof POLICIES]][],
@@ -56,7 +61,9 @@ async function throttle(
     const result = await services.limiter.consume(key, policy, now);
     if (!result.allowed && (!worst || result.retryAfterSeconds > worst.retryAfterSeconds)) worst = result;
   }
-  return worst ? { throttled: true, retryAfterSeconds: worst.retryAfterSeconds } : null;
+  if (!worst) return null;
+  for (const [key] of checks) await services.limiter.release(key, now);
+  return { throttled: true, retryAfterSeconds: worst.retryAfterSeconds };
 }
 
 /**
@@ -140,24 +147,28 @@ export async function confirmSignup(services: AccountServices, token: string): P
 export type LoginResult = { user: User } | { error: 'invalid' } | Throttled;
 
 /**
- * Checks credentials, under two limits: attempts from this address, and failures on this account
- * (cleared by a success). While throttled, even the right password is refused.
+ * Checks credentials, under two limits on failures: from this address, and on this account. A
+ * success gives back the address's attempt (a classroom behind one address logs in freely) and
+ * clears the account's failures. While throttled, even the right password is refused: otherwise
+ * the answer would tell a guesser when they are right.
  */
 export async function login(
   services: AccountServices,
   input: { email: string; password: string; ip: string },
 ): Promise<LoginResult> {
+  const ipKey = `login:ip:${input.ip}`;
   const accountKey = `login:account:${emailKey(input.email)}`;
   const limited = await throttle(services, [
-    [`login:ip:${input.ip}`, POLICIES.loginPerIp],
-    [accountKey, POLICIES.loginPerAccount],
+    [ipKey, POLICIES.loginFailuresPerIp],
+    [accountKey, POLICIES.loginFailuresPerAccount],
   ]);
   if (limited) return limited;
   const user = await selectOptionalUserByEmail(services.db.kysely, input.email);
   const { ok, rehash } = await verifyPassword(user?.password_hash, input.password);
   if (!user || !ok) return { error: 'invalid' };
-  await services.limiter.reset(accountKey);
   const now = services.clock();
+  await services.limiter.release(ipKey, now);
+  await services.limiter.reset(accountKey);
   if (rehash) await updatePasswordHash(services.db.kysely, user.id, await hashPassword(input.password), now);
   await updateLastLogin(services.db.kysely, user.id, now);
   return { user };
@@ -222,7 +233,7 @@ export async function resetPassword(services: AccountServices, token: string, pa
 }
 
 /**
- * Changes a password after checking the current one (throttled like a login): every other session
+ * Changes a password after checking the current one (failures throttled like a login's): every other session
  * of the account ends; the one making the change (`keepSessionHash`) stays.
  */
 export async function changePassword(
@@ -231,10 +242,12 @@ export async function changePassword(
 ): Promise<'changed' | 'wrong-password' | Throttled> {
   const user = await selectOptionalUserById(services.db.kysely, input.userId);
   if (!user) return 'wrong-password';
-  const limited = await throttle(services, [[`login:account:${user.email_key}`, POLICIES.loginPerAccount]]);
+  const accountKey = `login:account:${user.email_key}`;
+  const limited = await throttle(services, [[accountKey, POLICIES.loginFailuresPerAccount]]);
   if (limited) return limited;
   const { ok } = await verifyPassword(user.password_hash, input.current);
   if (!ok) return 'wrong-password';
+  await services.limiter.reset(accountKey);
   const now = services.clock();
   const passwordHash = await hashPassword(input.next);
   await services.db.kysely.transaction().execute(async (trx) => {
@@ -255,10 +268,12 @@ export async function deleteAccount(
 ): Promise<'deleted' | 'wrong-password' | 'last-admin' | Throttled> {
   const user = await selectOptionalUserById(services.db.kysely, input.userId);
   if (!user) return 'wrong-password';
-  const limited = await throttle(services, [[`login:account:${user.email_key}`, POLICIES.loginPerAccount]]);
+  const accountKey = `login:account:${user.email_key}`;
+  const limited = await throttle(services, [[accountKey, POLICIES.loginFailuresPerAccount]]);
   if (limited) return limited;
   const { ok } = await verifyPassword(user.password_hash, input.password);
   if (!ok) return 'wrong-password';
+  await services.limiter.reset(accountKey);
   if (user.is_admin === 1 && (await countAdmins(services.db.kysely)) <= 1) return 'last-admin';
   const now = services.clock();
   await services.db.kysely.transaction().execute(async (trx) => {

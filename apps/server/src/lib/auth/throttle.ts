@@ -9,13 +9,14 @@ export interface ThrottlePolicy {
 
 /**
  * The limits, per key kind. Per-IP limits are generous because a whole classroom shares one
- * address; per-account limits are tight because they protect one password. A per-account limit
- * also lets an attacker delay one account's logins for a window: the price of not letting them
- * guess its password (see docs/decisions/012-sessions-csrf-and-throttling.md).
+ * address; per-account limits are tight because they protect one password. Password checks count
+ * failures only: a success gives its attempt back, so a classroom logging in together spends
+ * nothing. A per-account limit also lets an attacker delay one account's logins for a window: the
+ * price of not letting them guess its password (docs/decisions/012-sessions-csrf-and-throttling.md).
  */
 export const POLICIES = {
-  loginPerIp: { limit: 100, windowSeconds: 15 * 60 },
-  loginPerAccount: { limit: 10, windowSeconds: 15 * 60 },
+  loginFailuresPerIp: { limit: 100, windowSeconds: 15 * 60 },
+  loginFailuresPerAccount: { limit: 10, windowSeconds: 15 * 60 },
   signupPerIp: { limit: 20, windowSeconds: 60 * 60 },
   resetRequestPerIp: { limit: 20, windowSeconds: 60 * 60 },
   resetRequestPerAccount: { limit: 5, windowSeconds: 60 * 60 },
@@ -32,6 +33,12 @@ export interface ThrottleResult {
 export interface RateLimiter {
   /** Records one attempt for `key` and says whether it is within the policy. */
   consume(key: string, policy: ThrottlePolicy, now: Date): Promise<ThrottleResult>;
+  /**
+   * Gives back one attempt `consume` counted in the key's current window (an attempt that turned
+   * out not to be a failure). Counting first and giving back after keeps concurrent attempts
+   * counted while they run, so a burst cannot slip past the limit before its failures are known.
+   */
+  release(key: string, now: Date): Promise<void>;
   /** Forgets a key's attempts (a successful login clears its account's failures). */
   reset(key: string): Promise<void>;
 }
@@ -68,6 +75,17 @@ export class DbRateLimiter implements RateLimiter {
     const allowed = row.count <= policy.limit;
     const retryAfterSeconds = allowed ? 0 : Math.max(1, Math.ceil((Date.parse(row.expires_at) - now.getTime()) / 1000));
     return { allowed, retryAfterSeconds };
+  }
+
+  async release(key: string, now: Date): Promise<void> {
+    // Only in the window that counted it: a window that ended has restarted at 1 without it.
+    await this.db
+      .updateTable('rate_limits')
+      .set({ count: sql<number>`rate_limits.count - 1` })
+      .where('key', '=', key)
+      .where('count', '>', 0)
+      .where('expires_at', '>', now.toISOString())
+      .execute();
   }
 
   async reset(key: string): Promise<void> {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { generateCode, normalizeCode } from './code.ts';
+import { printableText, unprintableCharacters } from './fonts.ts';
 import { certificateNameProblem, cleanCertificateName } from './name.ts';
-import { textWidth, toWinAnsi } from './fonts.ts';
 
 describe('certificate codes', () => {
   it('are 16 Crockford characters in four groups, all different', () => {
@@ -28,9 +28,32 @@ describe('printed names and text', () => {
     expect(certificateNameProblem('x'.repeat(101))).toBe('certificates.name.invalid');
     expect(certificateNameProblem('Éloïse Ça')).toBeNull();
   });
-  it('encode to WinAnsi and measure Helvetica', () => {
-    expect(toWinAnsi('é€œ’ő漢')).toEqual([0xe9, 0x80, 0x9c, 0x92, 0x6f, 0x3f]);
-    expect(textWidth('Helvetica', toWinAnsi('Ae'), 10)).toBeCloseTo(12.23, 2);
-    expect(textWidth('Helvetica', toWinAnsi('é'), 1000)).toBe(556);
+  it('print every letter of the Latin, Greek and Cyrillic scripts the fonts have, and refuse the rest', () => {
+    for (const name of [
+      'Nguyễn Thị Ngọc Ánh',
+      'Ɔbɛnɛ Kwaku Ŋkansa',
+      'Françoise Lévesque-Bérubé',
+      'Ọlábísí Adébáyọ̀'.normalize('NFC'),
+      'Ɗanƙwai Ƴusuf Ɓello',
+      'Αλέξανδρος Παπαδόπουλος',
+      'Ёлкина Дарья',
+      'ᐊᐃᑉᐱᓕᒃ', // Inuktitut (Nunavik, Québec), in syllabics
+      'ⵜⴰⵙⵏⵉⵎ', // Tifinagh (Tamazight)
+    ]) {
+      expect(unprintableCharacters(name), name).toEqual([]);
+      expect(certificateNameProblem(name), name).toBeNull();
+      expect(printableText(name)).toBe(name);
+    }
+    // No glyph (CJK, most emoji), or glyphs that would print in the wrong order (right to left).
+    expect(unprintableCharacters('Wang 王芳 王')).toEqual(['王', '芳']);
+    expect(unprintableCharacters('Zoé 🎓 👩‍💻')).toEqual(['🎓', '👩‍💻']);
+    expect(unprintableCharacters('דוד כהן')).toEqual(['ד', 'ו', 'כ', 'ה', 'ן']);
+    expect(unprintableCharacters('محمد')).toEqual(['م', 'ح', 'د']);
+    for (const name of ['王芳', 'Zoé 🎓', 'דוד', 'محمد'])
+      expect(certificateNameProblem(name), name).toBe('certificates.name.unprintable');
+    // Already stored (a display name, a course title): one replacement character per character.
+    expect(printableText('Li 王芳 — Zoé 👩‍💻')).toBe('Li \ufffd\ufffd — Zoé \ufffd');
+    // A variation selector only asks for the emoji style: the text style prints.
+    expect(printableText('☺\ufe0f')).toBe('☺');
   });
 });

@@ -1,107 +1,105 @@
 /**
- * Text for PDF's standard Type 1 fonts (Helvetica, Helvetica-Bold), which every PDF reader has:
- * WinAnsiEncoding (Windows-1252: French accents, œ, €, typographic quotes) and advance widths, to
- * centre lines and shrink long ones. Pure.
+ * The certificate's fonts (ADR 036): DejaVu Sans and DejaVu Sans Bold, from the `dejavu-fonts-ttf`
+ * npm package (free licence: Bitstream Vera and Arev terms, DejaVu's changes in the public domain),
+ * read and parsed once per process. What they print: every letter they have in the scripts that
+ * run left to right without joining (Latin with Vietnamese and African letters, Greek, Cyrillic,
+ * Armenian, Georgian, Tifinagh, Cherokee, Canadian syllabics), plus the common signs. Other scripts
+ * do not: Hebrew, Arabic and N'Ko run right to left (the last two join), CJK and most emoji have
+ * no glyph.
  */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { create, type Font } from 'fontkit';
 
-/** Unicode → WinAnsi for the code points 0x80–0x9F that differ from Latin-1. */
-const WIN_ANSI_EXTRA: Record<string, number> = {
-  '€': 0x80,
-  '‚': 0x82,
-  ƒ: 0x83,
-  '„': 0x84,
-  '…': 0x85,
-  '†': 0x86,
-  '‡': 0x87,
-  ˆ: 0x88,
-  '‰': 0x89,
-  Š: 0x8a,
-  '‹': 0x8b,
-  Œ: 0x8c,
-  Ž: 0x8e,
-  '‘': 0x91,
-  '’': 0x92,
-  '“': 0x93,
-  '”': 0x94,
-  '•': 0x95,
-  '–': 0x96,
-  '—': 0x97,
-  '˜': 0x98,
-  '™': 0x99,
-  š: 0x9a,
-  '›': 0x9b,
-  œ: 0x9c,
-  ž: 0x9e,
-  Ÿ: 0x9f,
-};
+export interface CertificateFonts {
+  regular: Font;
+  bold: Font;
+}
+
+let loaded: CertificateFonts | null = null;
+
+function load(file: string): Font {
+  // Resolved through Node's module resolution: the files ship in node_modules, on any machine.
+  const path = createRequire(import.meta.url).resolve(`dejavu-fonts-ttf/ttf/${file}`);
+  const font = create(readFileSync(path));
+  if (!('layout' in font)) throw new Error(`${file} is a font collection, not a font`);
+  return keepMarksInLine(font);
+}
 
 /**
- * A string as WinAnsi bytes. A character the encoding lacks is replaced by its base letter when it
- * has one (ő → o), else by "?": the standard fonts cannot show other scripts (the HTML page can).
+ * A combining accent with no precomposed letter (the grave of "ọ̀", the acute of "Ɔ́") is placed
+ * by the font's mark positioning, which moves it up over a capital and a little sideways. Text
+ * extractors (pdftotext, a viewer's copy) guess spaces from the gaps between glyphs, and a mark
+ * moved back over its letter reads as a gap after it: "Tɔ́gbɛ" came out as "Tɔ́ gbɛ". So the
+ * layout keeps the vertical offset and drops the horizontal one: the mark is drawn where the pen
+ * is, right after its letter, which these fonts' zero-width marks are designed for. Only this
+ * process's certificate fonts are patched (pdfkit calls `layout` for every line it draws).
  */
-export function toWinAnsi(text: string): number[] {
-  const out: number[] = [];
-  for (const ch of text.normalize('NFC')) {
+function keepMarksInLine(font: Font): Font {
+  const layout = font.layout.bind(font);
+  font.layout = (...args: Parameters<Font['layout']>) => {
+    const run = layout(...args);
+    run.glyphs.forEach((glyph, i) => {
+      if (glyph.isMark) run.positions[i]!.xOffset = 0;
+    });
+    return run;
+  };
+  return font;
+}
+
+/** The two faces, parsed on first use and shared by every certificate after it. */
+export function certificateFonts(): CertificateFonts {
+  loaded ??= { regular: load('DejaVuSans.ttf'), bold: load('DejaVuSans-Bold.ttf') };
+  return loaded;
+}
+
+/**
+ * Scripts that print correctly by laying glyphs from left to right (positioning marks, no
+ * reordering or joining): the fonts' cover of the others would print them wrong, so they count
+ * as missing. Common and Inherited are digits, punctuation, spaces and combining accents.
+ */
+const SIMPLE_SCRIPT =
+  /^[\p{Script=Latin}\p{Script=Greek}\p{Script=Cyrillic}\p{Script=Armenian}\p{Script=Georgian}\p{Script=Tifinagh}\p{Script=Cherokee}\p{Script=Canadian_Aboriginal}\p{Script=Common}\p{Script=Inherited}]$/u;
+
+/** Variation selectors only choose between text and emoji styles: not needed to print. */
+const VARIATION_SELECTORS = /[\ufe0e\ufe0f]/g;
+
+function prints(fonts: CertificateFonts, text: string): boolean {
+  for (const ch of text) {
     const code = ch.codePointAt(0)!;
-    if ((code >= 0x20 && code <= 0x7e) || (code >= 0xa0 && code <= 0xff)) out.push(code);
-    else if (WIN_ANSI_EXTRA[ch] !== undefined) out.push(WIN_ANSI_EXTRA[ch]);
-    else if (code < 0x20 || code === 0x7f) continue;
-    else {
-      const base = ch.normalize('NFD').replace(/\p{M}/gu, '');
-      const b = base.codePointAt(0);
-      out.push(base.length === 1 && b !== undefined && b >= 0x20 && b <= 0xff && b !== 0x7f ? b : 0x3f);
-    }
+    if (!SIMPLE_SCRIPT.test(ch) || !fonts.regular.hasGlyphForCodePoint(code) || !fonts.bold.hasGlyphForCodePoint(code))
+      return false;
   }
+  return true;
+}
+
+const segmenter = new Intl.Segmenter('und', { granularity: 'grapheme' });
+
+/** A user-perceived character (grapheme) as the certificate prints it, or null if it cannot. */
+function printedGrapheme(fonts: CertificateFonts, grapheme: string): string | null {
+  // NFC only: the fonts have every precomposed Latin, Greek and Cyrillic letter whose parts they have, so
+  // decomposing one would print nothing more.
+  const plain = grapheme.replace(VARIATION_SELECTORS, '').normalize('NFC');
+  return prints(fonts, plain) ? plain : null;
+}
+
+/** The distinct characters of `text` that the certificate cannot print, in order of appearance. */
+export function unprintableCharacters(text: string): string[] {
+  const fonts = certificateFonts();
+  const missing = new Set<string>();
+  for (const { segment } of segmenter.segment(text)) {
+    if (printedGrapheme(fonts, segment) === null) missing.add(segment);
+  }
+  return [...missing];
+}
+
+/** The replacement character, printed where a character cannot be (the fonts have it). */
+const REPLACEMENT = '\ufffd';
+
+/** `text` as the certificate prints it: each character it cannot print becomes U+FFFD. */
+export function printableText(text: string): string {
+  const fonts = certificateFonts();
+  let out = '';
+  for (const { segment } of segmenter.segment(text)) out += printedGrapheme(fonts, segment) ?? REPLACEMENT;
   return out;
-}
-
-// Advance widths (1/1000 em) of the printable ASCII characters 0x20–0x7E.
-// prettier-ignore
-const HELVETICA = [
-  278, 278, 355, 556, 556, 889, 667, 191, 333, 333, 389, 584, 278, 333, 278, 278,
-  556, 556, 556, 556, 556, 556, 556, 556, 556, 556, 278, 278, 584, 584, 584, 556,
-  1015, 667, 667, 722, 722, 667, 611, 778, 722, 278, 500, 667, 556, 833, 722, 778,
-  667, 778, 722, 667, 611, 722, 667, 944, 667, 667, 611, 278, 278, 278, 469, 556,
-  333, 556, 556, 500, 556, 556, 278, 556, 556, 222, 222, 500, 222, 833, 556, 556,
-  556, 556, 333, 500, 278, 556, 500, 722, 500, 500, 500, 334, 260, 334, 584,
-];
-// prettier-ignore
-const HELVETICA_BOLD = [
-  278, 333, 474, 556, 556, 889, 722, 238, 333, 333, 389, 584, 278, 333, 278, 278,
-  556, 556, 556, 556, 556, 556, 556, 556, 556, 556, 333, 333, 584, 584, 584, 611,
-  975, 722, 722, 722, 722, 667, 611, 778, 722, 278, 556, 722, 611, 833, 722, 778,
-  667, 778, 722, 667, 611, 722, 667, 944, 667, 667, 611, 333, 278, 333, 584, 556,
-  333, 556, 611, 556, 611, 556, 333, 611, 611, 278, 278, 556, 278, 889, 611, 611,
-  611, 611, 389, 556, 333, 611, 556, 778, 556, 556, 500, 389, 280, 389, 584,
-];
-
-export type FontName = 'Helvetica' | 'Helvetica-Bold';
-
-/** Width of a WinAnsi byte: accented letters are as wide as their base letter in these fonts. */
-function byteWidth(widths: number[], byte: number): number {
-  if (byte >= 0x20 && byte <= 0x7e) return widths[byte - 0x20]!;
-  if (byte >= 0xc0) {
-    if (byte >= 0xec && byte <= 0xef) return 278; // ì í î ï: a dotless i
-    if (byte === 0xd0) return 722; // Ð
-    if (byte === 0xde) return 667; // Þ
-    if (byte === 0xd7 || byte === 0xf7) return 584; // × ÷
-    if (byte === 0xf0 || byte === 0xfe) return widths === HELVETICA ? 556 : 611; // ð þ
-    const base = String.fromCharCode(byte).normalize('NFD')[0]!.charCodeAt(0);
-    if (base >= 0x20 && base <= 0x7e) return widths[base - 0x20]!;
-    if (byte === 0xc6) return 1000; // Æ
-    if (byte === 0xe6) return 889; // æ
-    if (byte === 0xdf) return 611; // ß
-    if (byte === 0xd8) return 778; // Ø
-    if (byte === 0xf8) return 611; // ø
-  }
-  if (byte === 0x8c || byte === 0x9c) return byte === 0x8c ? 1000 : 944; // Œ œ
-  if (byte === 0x80 || byte === 0x95) return 556;
-  if (byte === 0x85 || byte === 0x89 || byte === 0x97 || byte === 0x99) return 1000;
-  return 556;
-}
-
-/** The width of `bytes` at `size` points. */
-export function textWidth(font: FontName, bytes: number[], size: number): number {
-  const widths = font === 'Helvetica' ? HELVETICA : HELVETICA_BOLD;
-  return (bytes.reduce((sum, b) => sum + byteWidth(widths, b), 0) * size) / 1000;
 }

@@ -1,5 +1,6 @@
-/** The name printed on certificates: what a learner may choose. Pure. */
+/** The name printed on certificates: what a learner may choose. */
 import type { MessageKey } from '../../i18n/index.ts';
+import { unprintableCharacters } from './fonts.ts';
 
 export const CERTIFICATE_NAME_MAX = 100;
 
@@ -15,9 +16,14 @@ export function cleanCertificateName(input: string): string {
   return input.normalize('NFC').trim().replace(/\s+/g, ' ');
 }
 
-/** Why a (cleaned) name cannot be printed, or null. */
+/**
+ * Why a (cleaned) name cannot be printed, or null. A name with characters the certificate's fonts
+ * cannot print (ADR 036) is refused rather than printed approximately: its holder chooses how it
+ * is written in the scripts the PDF prints (`unprintableCharacters` says which characters).
+ */
 export function certificateNameProblem(name: string): MessageKey | null {
   if (name.length === 0) return 'certificates.name.required';
   if ([...name].length > CERTIFICATE_NAME_MAX || FORBIDDEN.test(name)) return 'certificates.name.invalid';
+  if (unprintableCharacters(name).length > 0) return 'certificates.name.unprintable';
   return null;
 }

@@ -1,7 +1,10 @@
 import { resolve } from 'node:path';
 import { buildCourse, readCourseFolder } from '@carnet/course-format';
+import { FORGEABLE } from '../import/seal-warnings.ts';
 import type { Sandbox } from '../sandbox/sandbox.ts';
-import { courseFolder, failedSeal, sealJob } from './seal.ts';
+import { moduleNames } from './modules.ts';
+import { courseFolder, explainFailure, failedSeal, sealJob, sealOptions } from './seal.ts';
+import type { PracticeMode } from './seals.ts';
 
 /** One exercise's check (python/carnet_seal/seal.py --validate). */
 export interface ExerciseCheck {
@@ -11,12 +14,17 @@ export interface ExerciseCheck {
   ok: boolean;
   solution: string;
   koVariants: string;
-  sealable: boolean;
+  /** How learners practise it: in the browser, checked by the server, or not at all. */
+  mode: PracticeMode;
+  /** Checks its verified grade rests on that learners never see (a new draw counts all). */
+  hiddenChecks: number;
+  random: boolean;
   problems: string[];
 }
 
 interface ValidationReport {
   ok: boolean;
+  problems?: string[];
   exercises: {
     attribute: string;
     name: string;
@@ -24,25 +32,30 @@ interface ValidationReport {
     problems: string[];
     solution?: { passed: number; total: number };
     ko_variants: { name: string; ok: boolean | null }[];
-    sealable: boolean;
-    reason: string | null;
+    mode: PracticeMode;
+    random: boolean;
+    checks: { hidden: number; extra: number };
   }[];
 }
 
 /**
  * The authors' check before publishing: for every exercise module of a course folder, in the
- * sandbox, `example()` runs, the reference solution is all-OK, and every `<name>_ko` variant has
- * a KO row. A module that fails to run is one failed check.
+ * sandbox, `example()` runs, the reference solution is all-OK, every `<name>_ko` variant has a KO
+ * row, and how each exercise is verified — practised in the browser or by the server (never
+ * served open), with how many hidden checks; one that cannot be checked, or has no hidden check
+ * (its verified grade could be forged), fails. A module that fails to run is one failed check.
  */
 export async function validateExercises(folderPath: string, sandbox: Sandbox): Promise<ExerciseCheck[]> {
   const snapshot = await readCourseFolder(resolve(folderPath));
   const course = buildCourse(snapshot, { name: 'validate' });
   const modules = course.exerciseModules.filter((m) => m.definitions.length > 0);
+  const publicModules = moduleNames(course.files.filter((f) => f.public).map((f) => f.path));
   const folder = courseFolder(snapshot.files);
   const checks: ExerciseCheck[] = [];
   try {
     for (const { module } of modules) {
-      const result = await sandbox.run(sealJob(folder.dir, module, course.staticMappings, 'validate'));
+      const options = sealOptions(course, module, publicModules);
+      const result = await sandbox.run(sealJob(folder.dir, module, course.staticMappings, options, 'validate'));
       let report: ValidationReport | null = null;
       try {
         report = JSON.parse(result.stdout) as ValidationReport;
@@ -59,26 +72,35 @@ export async function validateExercises(folderPath: string, sandbox: Sandbox): P
           ok: false,
           solution: '—',
           koVariants: '—',
-          sealable: false,
-          problems: [`the module does not run: ${why.trim().split('\n').slice(-3).join(' ')}`],
+          mode: 'none',
+          hiddenChecks: 0,
+          random: false,
+          problems: [`the module does not run: ${explainFailure(why, 3).split('\n').join(' ')}`],
         });
         continue;
       }
-      for (const e of report.exercises) {
+      const moduleProblems = report.problems ?? [];
+      report.exercises.forEach((e, i) => {
+        const hiddenChecks =
+          e.mode === 'none' ? 0 : e.random ? (e.solution?.total ?? 1) : e.checks.hidden + e.checks.extra;
+        const problems = [...e.problems, ...(i === 0 ? moduleProblems : [])];
+        if (e.mode !== 'none' && hiddenChecks === 0) problems.push(FORGEABLE);
         checks.push({
           module,
           attribute: e.attribute,
           name: e.name,
-          ok: e.ok,
+          ok: problems.length === 0,
           solution: e.solution ? `${e.solution.passed}/${e.solution.total}` : '—',
           koVariants:
             e.ko_variants.length === 0
               ? 'none'
               : e.ko_variants.map((k) => `${k.name} ${k.ok === false ? 'KO' : k.ok ? 'OK!' : 'error'}`).join(', '),
-          sealable: e.sealable,
-          problems: [...e.problems, ...(e.sealable ? [] : [`served open: ${e.reason ?? ''}`])],
+          mode: e.mode,
+          hiddenChecks,
+          random: e.random,
+          problems,
         });
-      }
+      });
     }
   } finally {
     folder.dispose();
@@ -86,16 +108,19 @@ export async function validateExercises(folderPath: string, sandbox: Sandbox): P
   return checks;
 }
 
+const MODES: Record<PracticeMode, string> = { local: 'browser', server: 'server', none: 'NO' };
+
 /** The checks as a table for a terminal. */
 export function formatChecks(checks: ExerciseCheck[]): string {
   const rows = [
-    ['module', 'exercise', 'solution', 'wrong variants', 'sealed', 'result'],
+    ['module', 'exercise', 'solution', 'wrong variants', 'checked by', 'hidden checks', 'result'],
     ...checks.map((c) => [
       c.module,
       c.attribute,
       c.solution,
       c.koVariants,
-      c.sealable ? 'yes' : 'no',
+      MODES[c.mode],
+      c.random ? `${c.hiddenChecks} (new draw)` : String(c.hiddenChecks),
       c.ok ? 'ok' : 'FAILED',
     ]),
   ];
@@ -111,7 +136,11 @@ export function formatChecks(checks: ExerciseCheck[]): string {
   const failed = checks.filter((c) => !c.ok).length;
   lines.push(
     '',
-    failed === 0 ? `${checks.length} exercises: all good.` : `${failed} of ${checks.length} exercises failed.`,
+    `${checks.length} exercises: ${checks.filter((c) => c.mode === 'local').length} checked in the browser, ` +
+      `${checks.filter((c) => c.mode === 'server').length} by the server, ` +
+      `${checks.filter((c) => c.mode === 'none').length} not checkable; none served open ` +
+      '(no exercise module ever reaches the browser).',
+    failed === 0 ? 'All good.' : `${failed} of ${checks.length} exercises failed.`,
   );
   return lines.join('\n');
 }

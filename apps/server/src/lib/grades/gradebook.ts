@@ -7,7 +7,6 @@ import type { Quiz } from '@carnet/course-format';
 import type { Kysely } from 'kysely';
 import type { Database, Run } from '../../db/schema.ts';
 import { selectOptionalActiveEnrolment } from '../../models/enrolments.ts';
-import { selectExerciseSeals } from '../../models/exercise-seals.ts';
 import {
   selectEnrolledLearnerPage,
   selectLearnerResults,
@@ -16,7 +15,7 @@ import {
   type LearnerGradeRow,
 } from '../../models/learner-grades.ts';
 import { LruCache } from '../cache.ts';
-import type { SealDocument } from '../exercises/standin.ts';
+import { versionSeals } from '../exercises/seals.ts';
 import {
   computeGrade,
   parseGradingPolicy,
@@ -74,12 +73,8 @@ async function versionFacts(
     ),
   );
   const verifiable = new Set<string>();
-  for (const seal of await selectExerciseSeals(db, versionId)) {
-    if (seal.status !== 'sealed' || !seal.seal) continue;
-    const doc = JSON.parse(seal.seal) as SealDocument;
-    for (const e of doc.exercises)
-      if (e.sealable && e.sealed !== undefined) verifiable.add(`${seal.module}.${e.attribute}`);
-  }
+  for (const [ref, { seal }] of (await versionSeals(db, versionId)).exercises)
+    if (seal.mode !== 'none') verifiable.add(ref);
   const items: GradedItem[] = [];
   const seen = new Set<string>();
   for (const row of rows) {

@@ -6,31 +6,9 @@
  */
 import type { Kysely } from 'kysely';
 import type { Database, Run } from '../../db/schema.ts';
+import { csvLine, UTF8_BOM } from '../csv.ts';
 import { gradedItems, runGrades } from './gradebook.ts';
 import { GRADED_KINDS, isCounted, parseGradingPolicy, type GradedItem, type LearnerGrade } from './policy.ts';
-
-/** Excel reads a UTF-8 file as such only with a byte order mark; other readers skip it. */
-export const UTF8_BOM = '\uFEFF';
-
-/** Characters that make a spreadsheet read a cell as a formula (or DDE) when they start it. */
-const FORMULA_START = /^[=+\-@\t\r]/;
-const NEEDS_QUOTES = /[",\r\n]/;
-
-/**
- * One CSV field (RFC 4180): quoted when it holds a quote, comma or line break, quotes doubled.
- * Text that a spreadsheet would take for a formula (`=…`, `+…`, `-…`, `@…`, a tab or carriage
- * return first) gets a leading apostrophe: a learner's name is user input (OWASP's advice).
- */
-export function csvField(value: string | null): string {
-  if (value === null || value === '') return '';
-  const text = FORMULA_START.test(value) ? `'${value}` : value;
-  return NEEDS_QUOTES.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
-/** Lines end with CRLF (RFC 4180; what spreadsheets write). */
-export function csvLine(fields: readonly (string | null)[]): string {
-  return `${fields.map(csvField).join(',')}\r\n`;
-}
 
 /** A score as a number with at most 4 decimals: 0.5, 1, 0.3333; null stays empty. */
 export function scoreText(score: number | null): string | null {

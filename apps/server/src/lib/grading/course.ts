@@ -3,73 +3,83 @@ import { join } from 'node:path';
 import type { StaticMapping } from '@carnet/course-format';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.ts';
-import { selectPublicFilesUnder } from '../../models/course-files.ts';
+import { selectFilesUnder, selectPublicFilesUnder } from '../../models/course-files.ts';
 import { selectOptionalVersionById } from '../../models/courses.ts';
-import { selectExerciseSeals } from '../../models/exercise-seals.ts';
+import { gradingStandins } from '../exercises/standin.ts';
+import { versionSeals } from '../exercises/seals.ts';
 import type { CourseStructure } from '../import/import-course.ts';
 import { sandboxCourseRoot, writeCourseFiles } from '../sandbox/layout.ts';
 import type { SandboxJob } from '../sandbox/sandbox.ts';
 
-/** What the learner's grading run sees of the course: its public files, laid out around the notebook. */
+/** What a grading run sees of the course: files laid out around the notebook. */
 export type GradingCourse = Pick<SandboxJob, 'files' | 'links' | 'pythonPath'>;
 
 interface VersionFolder {
   dir: string;
   paths: string[];
   mappings: StaticMapping[];
-  /** Whether SEALS_DIR holds the version's sealed modules. */
-  seals: boolean;
 }
 
 /**
- * Where a version's sealed modules are written beside its files, one `<module>.seal.json` each:
- * the grading run builds the stand-ins of the modules the learner's code imports from them (the
- * same public data the browser's stand-ins carry; python/carnet_seal/grade.py).
+ * Where the grading stand-ins of a version's exercise modules are written beside its public
+ * files, first on the untrusted run's `sys.path`: helpers and inert exercise objects, nothing of
+ * the seals (ADR 034).
  */
-export const SEALS_DIR = '.carnet-seals';
+export const STANDINS_DIR = '.carnet-grading';
 
-const folders = new Map<number, Promise<VersionFolder>>();
+const folders = new Map<string, Promise<VersionFolder>>();
 
 /**
- * A version's public files laid out once per process under the sandbox's course root (never the
- * quizzes or exercise modules: they hold answers). Versions are immutable: the folder is reused.
+ * A version's files laid out once per process under the sandbox's course root (versions are
+ * immutable: the folder is reused). `untrusted`: the public files and the grading stand-ins —
+ * never the quizzes or exercise modules, which hold answers. `trusted`: the public files and the
+ * whole `modules/` folder, for the runs that import the course's exercise modules and run no
+ * learner code (draws, the module judge); untrusted runs cannot see it (other versions' folders
+ * are hidden from every job, ADR 027).
  */
-function versionFolder(db: Kysely<Database>, versionId: number): Promise<VersionFolder> {
-  let folder = folders.get(versionId);
+function versionFolder(db: Kysely<Database>, versionId: number, kind: 'untrusted' | 'trusted'): Promise<VersionFolder> {
+  const key = `${kind}:${versionId}`;
+  let folder = folders.get(key);
   if (!folder) {
     folder = (async () => {
       const version = await selectOptionalVersionById(db, versionId);
       const structure = JSON.parse(version?.structure ?? '{}') as Partial<CourseStructure>;
-      const files = await selectPublicFilesUnder(db, versionId, '');
-      const seals = (await selectExerciseSeals(db, versionId)).filter((r) => r.status === 'sealed' && r.seal);
-      const dir = mkdtempSync(join(sandboxCourseRoot(), `version-${versionId}-`));
+      const files = new Map((await selectPublicFilesUnder(db, versionId, '')).map((f) => [f.path, f.data]));
+      if (kind === 'trusted') {
+        for (const file of await selectFilesUnder(db, versionId, 'modules/')) files.set(file.path, file.data);
+      } else {
+        const { docs } = await versionSeals(db, versionId);
+        for (const module of gradingStandins(docs))
+          files.set(`${STANDINS_DIR}/${module.path}`, Buffer.from(module.source));
+      }
+      const dir = mkdtempSync(join(sandboxCourseRoot(), `version-${versionId}-${kind}-`));
       // The sandbox runs as another user: it must read (never write) these files.
       chmodSync(dir, 0o755);
       try {
-        writeCourseFiles(dir, new Map(files.map((f) => [f.path, f.data])));
-        writeCourseFiles(dir, new Map(seals.map((r) => [`${SEALS_DIR}/${r.module}.seal.json`, r.seal!])));
+        writeCourseFiles(dir, files);
       } catch (error) {
         rmSync(dir, { recursive: true, force: true });
         throw error;
       }
-      return {
-        dir,
-        paths: files.map((f) => f.path),
-        mappings: structure.staticMappings ?? [],
-        seals: seals.length > 0,
-      };
+      return { dir, paths: [...files.keys()], mappings: structure.staticMappings ?? [] };
     })();
-    folder.catch(() => folders.delete(versionId));
-    folders.set(versionId, folder);
+    folder.catch(() => folders.delete(key));
+    folders.set(key, folder);
   }
   return folder;
 }
 
-/** The course of a notebook's grading run (see `notebookLayout`). */
+/** The course of a notebook's untrusted grading run (see `notebookLayout`), stand-ins first on sys.path. */
 export async function gradingCourse(db: Kysely<Database>, versionId: number, route: string): Promise<GradingCourse> {
-  const { dir, paths, mappings, seals } = await versionFolder(db, versionId);
+  const { dir, paths, mappings } = await versionFolder(db, versionId, 'untrusted');
   const layout = notebookLayout(dir, paths, route, mappings);
-  return seals ? { ...layout, pythonPath: [...(layout.pythonPath ?? []), SEALS_DIR] } : layout;
+  return { ...layout, pythonPath: [STANDINS_DIR, ...(layout.pythonPath ?? [])] };
+}
+
+/** The course of a trusted run for a notebook (the real exercise modules on sys.path). */
+export async function trustedCourse(db: Kysely<Database>, versionId: number, route: string): Promise<GradingCourse> {
+  const { dir, paths, mappings } = await versionFolder(db, versionId, 'trusted');
+  return notebookLayout(dir, paths, route, mappings);
 }
 
 /**
@@ -89,7 +99,8 @@ export function notebookLayout(
   for (const path of paths) {
     if (!path.startsWith(prefix)) continue;
     const rest = path.slice(prefix.length).split('/');
-    if (rest.length > 1 && !(prefix === '' && rest[0] === 'modules')) links[rest[0]!] ??= `${prefix}${rest[0]}`;
+    if (rest.length > 1 && !(prefix === '' && (rest[0] === 'modules' || rest[0] === STANDINS_DIR)))
+      links[rest[0]!] ??= `${prefix}${rest[0]}`;
   }
   const has = (target: string): boolean => paths.some((p) => p.startsWith(`${target}/`));
   for (const { source, destination } of mappings) {

@@ -1,7 +1,7 @@
+import { randomInt } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { Database } from '../../db/schema.ts';
-import { selectExerciseSeals } from '../../models/exercise-seals.ts';
 import {
   hasEarlierPass,
   insertSubmission,
@@ -10,13 +10,18 @@ import {
   updateSubmissionOutcome,
   type SubmissionKey,
 } from '../../models/submissions.ts';
-import { LruCache } from '../cache.ts';
 import { sandboxLibraryDir } from '../exercises/library.ts';
-import type { SealDocument } from '../exercises/standin.ts';
+import { versionSeals, type InputsForm, type VersionExercise } from '../exercises/seals.ts';
 import type { JobQueue } from '../jobs/queue.ts';
-import type { Sandbox, SandboxJob, SandboxLimits, SandboxResult } from '../sandbox/sandbox.ts';
+import {
+  SANDBOX_PATHS,
+  type Sandbox,
+  type SandboxJob,
+  type SandboxLimits,
+  type SandboxResult,
+} from '../sandbox/sandbox.ts';
 import { refreshEnrolledGrade } from '../grades/gradebook.ts';
-import { gradingCourse, SEALS_DIR, type GradingCourse } from './course.ts';
+import { gradingCourse, trustedCourse, type GradingCourse } from './course.ts';
 import { recordExerciseProgress } from './progress.ts';
 
 /** The job kind that grades one submission. */
@@ -27,8 +32,8 @@ export type GradePayload = z.infer<typeof gradePayload>;
 
 /** What the learner's run may use: a notebook's worth of work, not a benchmark. */
 export const GRADE_LIMITS: Partial<SandboxLimits> = { wallMs: 10_000, cpuSeconds: 5, outputBytes: 4 * 1024 * 1024 };
-/** The judge runs only the library on sealed data. */
-const JUDGE_LIMITS: Partial<SandboxLimits> = { wallMs: 10_000, cpuSeconds: 5 };
+/** The judges and draws run only the library and the course's module on data. */
+const TRUSTED_LIMITS: Partial<SandboxLimits> = { wallMs: 10_000, cpuSeconds: 5, outputBytes: 4 * 1024 * 1024 };
 
 /** The line the untrusted run ends with (python/carnet_seal/grade.py). */
 const MARKER = '@@carnet-obtained/1@@ ';
@@ -38,57 +43,78 @@ export type UnverifiedCode =
   | 'sandbox-unavailable'
   | 'not-sealed'
   | 'no-correction'
+  | 'bad-report'
   | 'timeout'
   | 'memory'
   | 'output-limit'
   | 'crashed'
   | 'judge-failed';
 
+/** One row of the server's verdict, as stored (staff may read it all; learners get `learnerVerdict`). */
+export interface VerdictRow {
+  /** The dataset (or scenario) the row checks. */
+  index: number;
+  /** A check the learner never saw: its inputs and expected value are never shown to them. */
+  hidden: boolean;
+  call: string;
+  expected: string;
+  obtained: string;
+  ok: boolean;
+  reason: string | null;
+  scenario: number | null;
+  /** The type of the exception the learner's object raised, if it did. */
+  error?: string | null;
+}
+
 /** The server's verdict on a submission. */
 export interface Verdict {
   ok: boolean;
   passed: number;
   total: number;
-  rows: { call: string; expected: string; obtained: string; ok: boolean; reason: string | null }[];
+  rows: VerdictRow[];
+  /** The correction table as the learner may see it (server-checked exercises: held-back rows reduced). */
+  table?: string;
 }
 
 export type GradeOutcome =
   | { status: 'done'; verdict: Verdict; errors: { cell: number; error: string }[] }
   | { status: 'failed'; code: UnverifiedCode; reason: string };
 
+const verdictSchema = z.object({
+  ok: z.boolean(),
+  passed: z.number().int().min(0),
+  total: z.number().int().min(0),
+  rows: z.array(
+    z.object({
+      index: z.number().int(),
+      hidden: z.boolean(),
+      call: z.string(),
+      expected: z.string(),
+      obtained: z.string(),
+      ok: z.boolean(),
+      reason: z.string().nullable(),
+      scenario: z.number().int().nullable(),
+      error: z.string().nullable().optional(),
+    }),
+  ),
+  table: z.string().optional(),
+});
+
 /**
- * The grading program: python/carnet_seal/grade.py's main(), imported from the library (the
- * fork-server's zygotes have it imported already, ADR 027: nothing to compile per job).
+ * The programs, imported from the library (the fork-server's zygotes have grade.py imported
+ * already, ADR 027: nothing to compile per job).
  */
 const GRADE_PROGRAM = 'import sys\nfrom carnet_seal.grade import main\nsys.exit(main(sys.argv[1:]))\n';
+const SEAL_PROGRAM = 'import sys\nfrom carnet_seal.seal import main\nsys.exit(main(sys.argv[1:]))\n';
 
-function gradeJob(argv: string, stdin: unknown, limits: Partial<SandboxLimits>): SandboxJob {
+function job(program: string, argv: string[], stdin: unknown, limits: Partial<SandboxLimits>): SandboxJob {
   return {
     libraries: [sandboxLibraryDir()],
-    // The judge runs no learner code: it may run in a reused sandboxed worker (ADR 027).
-    trusted: argv === '--judge',
-    program: { code: GRADE_PROGRAM, filename: 'grade.py' },
-    argv: [argv],
+    program: { code: program, filename: program === GRADE_PROGRAM ? 'grade.py' : 'seal.py' },
+    argv,
     stdin: JSON.stringify(stdin),
     limits,
   };
-}
-
-/** What the untrusted run printed after its marker (anything: it is the learner's process). */
-interface ObtainedReport {
-  obtained?: unknown;
-  errors?: { cell: number; error: string }[];
-  error?: string;
-}
-
-function parseObtained(line: string | undefined): ObtainedReport | null {
-  if (!line) return null;
-  try {
-    const value = JSON.parse(line.slice(MARKER.length)) as unknown;
-    return value && typeof value === 'object' ? (value as ObtainedReport) : null;
-  } catch {
-    return null;
-  }
 }
 
 function sandboxFailure(result: SandboxResult): { code: UnverifiedCode; reason: string } {
@@ -103,71 +129,161 @@ function sandboxFailure(result: SandboxResult): { code: UnverifiedCode; reason: 
   return { code, reason: result.message || `the run ended: ${result.reason}` };
 }
 
+/** What the untrusted run reported (anything: it is the learner's process). */
+const obtainedReport = z.object({
+  obtained: z.record(z.string(), z.unknown()).optional(),
+  errors: z.array(z.object({ cell: z.number(), error: z.string() })).optional(),
+  error: z.string().optional(),
+});
+
 /**
- * Grades a learner's cells against a sealed exercise in two sandbox runs: the untrusted one runs
- * the cells (in the notebook's course layout, `course`) and reports the values the learner's
- * object gives; the trusted judge, with no learner code, compares them with the seal using the
- * library's rules (ADR 025) — in a reused worker when the sandbox has one (ADR 027).
+ * The one report line of an untrusted run. None (the run stopped first, or exited its own way) or
+ * more than one (the learner's code wrote its own) is no report: the run proves nothing.
+ */
+function readReport(run: SandboxResult): z.infer<typeof obtainedReport> | { code: UnverifiedCode; reason: string } {
+  const lines = run.stdout.split('\n').filter((line) => line.startsWith(MARKER));
+  if (lines.length === 0) {
+    return run.reason === 'ok'
+      ? { code: 'bad-report', reason: 'the run ended without reporting its results' }
+      : sandboxFailure(run);
+  }
+  if (lines.length > 1) return { code: 'bad-report', reason: `the run reported ${lines.length} results, not one` };
+  try {
+    const parsed = obtainedReport.safeParse(JSON.parse(lines[0]!.slice(MARKER.length)));
+    if (parsed.success) return parsed.data;
+  } catch {
+    // fall through
+  }
+  return { code: 'bad-report', reason: 'the run reported something else than results' };
+}
+
+/** A trusted run's JSON answer: its value, or why it failed. */
+function readTrusted(
+  run: SandboxResult,
+): { value: Record<string, unknown> } | { code: UnverifiedCode; reason: string } {
+  let value: unknown = null;
+  try {
+    value = JSON.parse(run.stdout);
+  } catch {
+    value = null;
+  }
+  if (value && typeof value === 'object' && 'mismatch' in value) {
+    return { code: 'bad-report', reason: `the obtained values do not fit the exercise: ${String(value.mismatch)}` };
+  }
+  if (run.reason !== 'ok' || !value || typeof value !== 'object' || 'error' in value) {
+    const detail = value && typeof value === 'object' && 'error' in value ? String(value.error) : run.message;
+    return { code: 'judge-failed', reason: `the judge failed: ${detail.slice(-500)}` };
+  }
+  return { value: value as Record<string, unknown> };
+}
+
+/** Where a graded notebook's runs find the course: untrusted (public files, stand-ins) and trusted. */
+export interface GradingCourses {
+  untrusted?: GradingCourse;
+  trusted?: GradingCourse;
+}
+
+/**
+ * Grades a learner's cells on one exercise (ADR 034), in up to three sandbox runs:
+ * 1. for datasets drawn at random, a trusted run of the module draws new ones for this submission;
+ * 2. the untrusted run executes the cells with only the inputs, and reports what the learner's
+ *    object gave — never seeing an expected value;
+ * 3. a trusted judge compares: the library with the full seal (in a reused worker, ADR 027), or
+ *    the module itself in a fresh run when the browser cannot reproduce it.
  */
 export async function gradeCells(
   sandbox: Sandbox,
-  input: { cells: string[]; seals: SealDocument[]; module: string; attribute: string },
-  options: { signal?: AbortSignal; limits?: Partial<SandboxLimits>; course?: GradingCourse } = {},
+  input: { cells: string[]; exercise: VersionExercise },
+  options: { signal?: AbortSignal; limits?: Partial<SandboxLimits>; courses?: GradingCourses } = {},
 ): Promise<GradeOutcome> {
-  const seal = input.seals.find((s) => s.module === input.module);
-  const entry = seal?.exercises.find((e) => e.attribute === input.attribute);
-  if (!entry?.sealable || !entry.sealed) {
-    return { status: 'failed', code: 'not-sealed', reason: `${input.module}.${input.attribute} has no sealed form` };
-  }
-  // With the course's sealed modules on disk (SEALS_DIR), only the target's seal travels with the
-  // job: the other stand-ins are built from those files if the learner's code imports them.
-  const seals = options.course?.pythonPath?.includes(SEALS_DIR) ? [seal!] : input.seals;
-  const run = await sandbox.run(
-    { ...gradeJob('--obtain', { ...input, seals }, { ...GRADE_LIMITS, ...options.limits }), ...options.course },
-    { signal: options.signal },
-  );
-  const line = run.stdout
-    .split('\n')
-    .reverse()
-    .find((l) => l.startsWith(MARKER));
-  const obtained = parseObtained(line);
-  if (!obtained) return { status: 'failed', ...sandboxFailure(run) };
-  if (obtained.obtained === undefined) {
-    return { status: 'failed', code: 'no-correction', reason: obtained.error ?? 'the cells did not call correction()' };
-  }
-  const judged = await sandbox.run(
-    gradeJob('--judge', { sealed: entry.sealed, obtained: obtained.obtained }, JUDGE_LIMITS),
-    { signal: options.signal },
-  );
-  try {
-    const verdict = JSON.parse(judged.stdout) as Verdict & { error?: string };
-    if (judged.reason !== 'ok' || verdict.error) throw new Error(verdict.error ?? judged.message);
-    const rows = verdict.rows.map(({ call, expected, obtained: o, ok, reason }) => ({
-      call,
-      expected,
-      obtained: o,
-      ok,
-      reason,
-    }));
+  const { seal, module, doc } = input.exercise;
+  if (seal.mode === 'none' || !seal.judge || !seal.inputs) {
     return {
-      status: 'done',
-      verdict: { ok: verdict.ok, passed: verdict.passed, total: verdict.total, rows },
-      errors: obtained.errors ?? [],
+      status: 'failed',
+      code: 'not-sealed',
+      reason: `${module}.${seal.attribute} cannot be checked: ${seal.reason ?? 'not sealed'}`,
     };
-  } catch (error) {
-    return { status: 'failed', code: 'judge-failed', reason: `the judge failed: ${String(error).slice(0, 500)}` };
   }
-}
-
-const sealCache = new LruCache<number, SealDocument[]>(50);
-
-/** A version's sealed modules, parsed once per process (versions never change). */
-function sealsOf(db: Kysely<Database>, versionId: number): Promise<SealDocument[]> {
-  return sealCache.getOrLoad(versionId, async () =>
-    (await selectExerciseSeals(db, versionId))
-      .filter((row) => row.seal !== null && row.status === 'sealed')
-      .map((row) => JSON.parse(row.seal!) as SealDocument),
+  const signal = options.signal;
+  const modules = `${SANDBOX_PATHS.course}/modules`;
+  const seed = randomInt(2 ** 31);
+  const common = { seed, options: doc.options ?? {}, numpy: doc.numpy };
+  let inputs: InputsForm = seal.inputs;
+  let sealed = seal.sealed;
+  let plan = seal.plan;
+  if (seal.random) {
+    const drawn = readTrusted(
+      await sandbox.run(
+        {
+          ...job(
+            SEAL_PROGRAM,
+            ['--draw', modules, module, seal.attribute],
+            { ...common, judge: seal.judge },
+            TRUSTED_LIMITS,
+          ),
+          ...options.courses?.trusted,
+        },
+        { signal },
+      ),
+    );
+    if (!('value' in drawn)) return { status: 'failed', ...drawn };
+    const fresh = z
+      .object({
+        inputs: z.record(z.string(), z.unknown()),
+        sealed: z.record(z.string(), z.unknown()).optional(),
+        plan: z.record(z.string(), z.unknown()).optional(),
+      })
+      .safeParse(drawn.value);
+    if (!fresh.success) return { status: 'failed', code: 'judge-failed', reason: 'the draw gave no datasets' };
+    inputs = fresh.data.inputs as InputsForm;
+    sealed = fresh.data.sealed;
+    plan = fresh.data.plan as InputsForm | undefined;
+  }
+  const run = await sandbox.run(
+    {
+      ...job(
+        GRADE_PROGRAM,
+        ['--obtain'],
+        { cells: input.cells, module, attribute: seal.attribute, inputs },
+        { ...GRADE_LIMITS, ...options.limits },
+      ),
+      ...options.courses?.untrusted,
+    },
+    { signal },
   );
+  const report = readReport(run);
+  if ('code' in report) return { status: 'failed', ...report };
+  if (report.error) return { status: 'failed', code: 'crashed', reason: report.error };
+  if (!report.obtained)
+    return { status: 'failed', code: 'no-correction', reason: 'the cells did not call correction()' };
+  const judged = readTrusted(
+    seal.judge === 'sealed'
+      ? await sandbox.run(
+          { ...job(GRADE_PROGRAM, ['--judge'], { sealed, obtained: report.obtained }, TRUSTED_LIMITS), trusted: true },
+          { signal },
+        )
+      : await sandbox.run(
+          {
+            ...job(
+              SEAL_PROGRAM,
+              ['--judge', modules, module, seal.attribute],
+              { ...common, plan, obtained: report.obtained },
+              TRUSTED_LIMITS,
+            ),
+            ...options.courses?.trusted,
+          },
+          { signal },
+        ),
+  );
+  if (!('value' in judged)) return { status: 'failed', ...judged };
+  const verdict = verdictSchema.safeParse(judged.value);
+  if (!verdict.success) return { status: 'failed', code: 'judge-failed', reason: 'the judge gave no verdict' };
+  // 0 rows is never a pass, whatever a judge said.
+  const value = {
+    ...verdict.data,
+    ok: verdict.data.ok && verdict.data.total > 0 && verdict.data.passed === verdict.data.total,
+  };
+  return { status: 'done', verdict: value, errors: report.errors ?? [] };
 }
 
 /**
@@ -190,7 +306,7 @@ export function queueSubmission(
 /**
  * Registers `grade.exercise`: grades a stored submission, stores the verdict (or why it could not
  * be verified), and records the exercise progress of a pass. Without a sandbox, submissions fail
- * with `problem` (what to install).
+ * with `problem` (what to install). Whatever happens, the submission ends done or failed.
  */
 export function registerGradeExercise(
   queue: JobQueue,
@@ -203,38 +319,41 @@ export function registerGradeExercise(
     GRADE_EXERCISE,
     async ({ submissionId }, { signal }) => {
       const submission = await selectSubmissionById(db, submissionId);
-      if (!sandbox) {
-        const reason = options.problem ?? 'no sandbox on this server';
+      const fail = async (code: UnverifiedCode, reason: string): Promise<{ status: string }> => {
         await updateSubmissionOutcome(db, submissionId, {
           status: 'failed',
           reason,
-          reasonCode: 'sandbox-unavailable',
+          reasonCode: code,
           finishedAt: clock().toISOString(),
         });
         return { status: 'failed' };
-      }
+      };
+      if (!sandbox) return fail('sandbox-unavailable', options.problem ?? 'no sandbox on this server');
       // The submission stays "queued" until its verdict: the job row says when it runs (one write less).
-      const seals = await sealsOf(db, submission.version_id);
-      const outcome = await gradeCells(
-        sandbox,
-        {
-          cells: JSON.parse(submission.cells) as string[],
-          seals,
-          module: submission.module,
-          attribute: submission.exercise,
-        },
-        { signal, limits: options.limits, course: await gradingCourse(db, submission.version_id, submission.route) },
+      const exercise = (await versionSeals(db, submission.version_id)).exercises.get(
+        `${submission.module}.${submission.exercise}`,
       );
-      const finishedAt = clock().toISOString();
-      if (outcome.status === 'failed') {
-        await updateSubmissionOutcome(db, submissionId, {
-          status: 'failed',
-          reason: outcome.reason,
-          reasonCode: outcome.code,
-          finishedAt,
-        });
-        return { status: 'failed' };
+      if (!exercise)
+        return fail('not-sealed', `${submission.module}.${submission.exercise} has no seal in this version`);
+      let outcome: GradeOutcome;
+      try {
+        // The modules are laid out only for what runs them: draws and the module as judge.
+        const needsModules = exercise.seal.random || exercise.seal.judge === 'module';
+        const courses = {
+          untrusted: await gradingCourse(db, submission.version_id, submission.route),
+          ...(needsModules ? { trusted: await trustedCourse(db, submission.version_id, submission.route) } : {}),
+        };
+        outcome = await gradeCells(
+          sandbox,
+          { cells: JSON.parse(submission.cells) as string[], exercise },
+          { signal, limits: options.limits, courses },
+        );
+      } catch (error) {
+        if (signal.aborted) throw error; // the worker stops: the job is retried elsewhere
+        return fail('judge-failed', `grading failed: ${String(error).slice(0, 300)}`);
       }
+      if (outcome.status === 'failed') return fail(outcome.code, outcome.reason);
+      const finishedAt = clock().toISOString();
       // A pass after an earlier one (a notebook run again) changes no progress and no grade.
       const news = outcome.verdict.ok && !(await hasEarlierPass(db, submission));
       // The verdict and the progress it earns, in one transaction (one commit).

@@ -25,6 +25,8 @@ import { checkoutGitSource, isGitUrl } from './git.ts';
 import { courseFileUrl, courseItemUrl } from '../urls.ts';
 import { summarise, type ImportSummary } from './summary.ts';
 import { sealModules, type SealOutcome } from '../exercises/seal.ts';
+import { hiddenChecks, SEAL_FORMAT } from '../exercises/seals.ts';
+import { sealWarnings } from './seal-warnings.ts';
 import type { Sandbox } from '../sandbox/sandbox.ts';
 import { insertExerciseSeals } from '../../models/exercise-seals.ts';
 
@@ -77,7 +79,8 @@ export async function importCourse(db: Db, options: ImportOptions): Promise<Impo
   }
 
   const snapshot = await readCourseFolder(folder, { maxFileBytes: options.maxFileBytes });
-  const hash = snapshotHash(snapshot, RENDERER_VERSION);
+  // A new renderer or seal format makes a new version: pages and seals are made again.
+  const hash = snapshotHash(snapshot, `${RENDERER_VERSION}\0${SEAL_FORMAT}`);
   const tag = hash.slice(0, 16);
   const base = { slug, source, commit, hash, tag };
 
@@ -109,31 +112,28 @@ export async function importCourse(db: Db, options: ImportOptions): Promise<Impo
   if (summary.errors.length > 0) return { ...summary, status: 'failed', durationMs: elapsed(started) };
   if (options.check) return { ...summary, status: 'checked', durationMs: elapsed(started) };
 
-  // Exercise modules run once, in the sandbox, before anything is written (ADR 024).
+  // Exercise modules run once, in the sandbox, before anything is written (ADR 024, 034).
   const seals = await sealModules(
+    course,
     snapshot.files,
-    course.exerciseModules.filter((m) => m.definitions.length > 0),
-    course.staticMappings,
     options.sandbox,
     options.sandboxProblem ?? 'no sandbox was given to the import',
   );
-  for (const seal of seals) {
-    if (seal.status !== 'open' && seal.status !== 'failed') continue;
-    const path = course.exerciseModules.find((m) => m.module === seal.module)?.path ?? seal.module;
-    summary.warnings.push({
-      severity: 'warning',
-      code: seal.status === 'open' ? 'exercise.open' : 'exercise.failed',
-      message:
-        seal.status === 'open'
-          ? `served open (the browser receives the module, solution included): ${seal.reason}`
-          : `the module failed to run, its exercises cannot be checked: ${seal.reason}`,
-      file: path,
-      // A missing package: the line of its import, when it is in the module itself.
-      line: seal.origin?.file === path ? seal.origin.line : 1,
-      column: 1,
-    });
-  }
-  summary.exerciseSeals = seals.map(({ module, status, reason }) => ({ module, status, reason }));
+  summary.warnings.push(...sealWarnings(course, seals));
+  summary.exerciseSeals = seals.map(({ module, status, reason, seal }) => ({
+    module,
+    status,
+    reason,
+    // What the browser receives of the module besides its exercises: these sources, nothing else.
+    helpers: (seal?.helpers ?? []).filter((h) => h.module === module).map((h) => h.name),
+    exercises: (seal?.exercises ?? []).map((e) => ({
+      attribute: e.attribute,
+      mode: e.mode,
+      hiddenChecks: hiddenChecks(e),
+      random: e.random,
+      reason: e.reason,
+    })),
+  }));
   const versionId = await store(
     db,
     course,

@@ -25,8 +25,18 @@ export interface ImportSummary {
   errors: Diagnostic[];
   warnings: Diagnostic[];
   ignored: { path: string; reason: string }[];
-  /** How each exercise module reaches the browser (sealed, open, failed, unsandboxed): ADR 024. */
-  exerciseSeals?: { module: string; status: string; reason: string | null }[];
+  /**
+   * Each exercise module (sealed, failed, unsandboxed: ADR 024) and its exercises: how learners
+   * practise them (`local`, `server`, `none`) and how many checks the browser never sees (ADR 034).
+   */
+  exerciseSeals?: {
+    module: string;
+    status: string;
+    reason: string | null;
+    /** Names the course hands out from the module, as their source alone (notebooks import them). */
+    helpers?: string[];
+    exercises?: { attribute: string; mode: string; hiddenChecks: number; random: boolean; reason: string | null }[];
+  }[];
   durationMs: number;
 }
 
@@ -96,6 +106,17 @@ export function formatSummary(s: ImportSummary): string {
       lines.push(
         `  ${e.module.padEnd(32)} ${e.status}${e.status === 'unsandboxed' && e.reason ? ` (${e.reason})` : ''}`,
       );
+      if (e.helpers && e.helpers.length > 0)
+        lines.push(`    hands out the source of ${e.helpers.join(', ')} (never the module itself)`);
+      for (const x of e.exercises ?? []) {
+        const how = { local: 'checked in the browser', server: 'checked by the server', none: 'cannot be checked' }[
+          x.mode
+        ];
+        const hidden = x.random
+          ? 'a new draw of its datasets at each verification'
+          : `${x.hiddenChecks} hidden check${x.hiddenChecks === 1 ? '' : 's'}`;
+        lines.push(`    ${x.attribute.padEnd(30)} ${how ?? x.mode}; ${hidden}`);
+      }
     }
   }
   return lines.join('\n');

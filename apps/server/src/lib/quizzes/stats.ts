@@ -8,6 +8,7 @@ import {
   selectVersionsWithSameQuiz,
   type AttemptScope,
 } from '../../models/quiz-attempts.ts';
+import { csvLine, UTF8_BOM } from '../csv.ts';
 import { gradeQuestion, normaliseText, problemQuestions, readNumber } from './grade.ts';
 
 /**
@@ -236,15 +237,6 @@ export function htmlToText(fragment: string): string {
     .trim();
 }
 
-/** One CSV field: quoted when needed; a leading =, +, - or @ is defused for spreadsheets. */
-function csvField(value: string | number | null): string {
-  if (value === null) return '';
-  let text = String(value);
-  // A formula for a spreadsheet (=, @, or + and - not starting a number) is kept as text.
-  if (typeof value === 'string' && /^(?:[=@\t\r]|[+-](?![\d.]))/.test(text)) text = `'${text}`;
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
 const CSV_COLUMNS = [
   'problem',
   'problem_title',
@@ -266,11 +258,12 @@ const CSV_COLUMNS = [
 const ratio = (value: number | null, digits: number): string | null => (value === null ? null : value.toFixed(digits));
 
 /**
- * The same figures as one CSV table (RFC 4180, header row, identifiers as column names): one row
- * per option or frequent answer, with its problem's and question's figures repeated.
+ * The same figures as one CSV table (RFC 4180, header row, identifiers as column names, a byte
+ * order mark for Excel, as the grade report): one row per option or frequent answer, with its
+ * problem's and question's figures repeated.
  */
 export function statsCsv(stats: QuizStats): string {
-  const lines = [CSV_COLUMNS.join(',')];
+  let csv = UTF8_BOM + csvLine(CSV_COLUMNS);
   for (const p of stats.problems) {
     const problem = [
       p.id,
@@ -285,13 +278,11 @@ export function statsCsv(stats: QuizStats): string {
       const answers: [string, boolean, number, number | null][] = q.options
         ? q.options.map((o) => [o.text, o.correct, o.count, o.share])
         : (q.top ?? []).map((a) => [a.value, a.correct, a.count, a.share]);
-      if (answers.length === 0) lines.push([...problem, ...question, null, null, null, null].map(csvField).join(','));
+      if (answers.length === 0) csv += csvLine([...problem, ...question, null, null, null, null]);
       for (const [answer, correct, count, share] of answers) {
-        lines.push(
-          [...problem, ...question, answer, correct ? 'yes' : 'no', count, ratio(share, 4)].map(csvField).join(','),
-        );
+        csv += csvLine([...problem, ...question, answer, correct ? 'yes' : 'no', count, ratio(share, 4)]);
       }
     }
   }
-  return `${lines.join('\r\n')}\r\n`;
+  return csv;
 }

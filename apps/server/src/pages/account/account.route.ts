@@ -9,6 +9,7 @@ import { accountUrl } from '../../lib/urls.ts';
 import { selectOptionalUserById, updateDisplayName } from '../../models/users.ts';
 import type { Services } from '../../services.ts';
 import { emptyForm, type FormState } from '../../views/forms.ts';
+import { unprintableCharacters } from '../../lib/certificates/fonts.ts';
 import { certificateNameProblem, cleanCertificateName } from '../../lib/certificates/name.ts';
 import { updateCertificateName } from '../../models/certificates.ts';
 import { displayNameProblem } from '../signup/signup.route.ts';
@@ -71,7 +72,12 @@ export function accountRoutes(app: FastifyInstance, services: Services): void {
     const name = cleanCertificateName(formValue(request, 'certificate_name'));
     const problem = certificateNameProblem(name);
     if (problem) {
-      const form = { values: { certificate_name: name }, errors: { certificate_name: problem } };
+      const form: FormState = { values: { certificate_name: name }, errors: { certificate_name: problem } };
+      // Which characters, so that the learner knows what to write differently.
+      if (problem === 'certificates.name.unprintable') {
+        const chars = unprintableCharacters(name).join(' ');
+        form.formError = { key: 'certificates.name.unprintableChars', params: { chars } };
+      }
       return show(request, reply, { certificateName: form }, 400);
     }
     await updateCertificateName(db.kysely, user.id, name, clock());

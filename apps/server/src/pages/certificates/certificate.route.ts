@@ -96,11 +96,12 @@ export function certificateRoutes(app: FastifyInstance, services: Services): voi
     );
   });
 
-  function sendPdf(request: FastifyRequest, reply: FastifyReply, c: CertificateWithRun, verifyUrl: string) {
+  async function sendPdf(request: FastifyRequest, reply: FastifyReply, c: CertificateWithRun, verifyUrl: string) {
     const { t, lang } = request;
-    const bytes = certificatePdf(
+    const bytes = await certificatePdf(
       {
         title: `${t('certificates.heading')} — ${c.course_title}`,
+        lang,
         site: t('site.name'),
         heading: t('certificates.heading'),
         awardedTo: t('certificates.awardedTo'),

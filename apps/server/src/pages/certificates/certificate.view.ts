@@ -1,5 +1,6 @@
 import type { Certificate } from '../../db/schema.ts';
 import type { CertificateStatus } from '../../lib/certificates/issue.ts';
+import { unprintableCharacters } from '../../lib/certificates/fonts.ts';
 import { CERTIFICATE_NAME_MAX } from '../../lib/certificates/name.ts';
 import { formatDate } from '../../lib/runs/dates.ts';
 import {
@@ -87,6 +88,7 @@ function ownerActions(ctx: PageContext, data: CertificatePageData): SafeHtml {
   const { t } = ctx;
   const c = data.certificate;
   const renamed = data.currentName !== null && data.currentName !== c.name;
+  const missing = unprintableCharacters(c.name);
   return html`<section class="certificate-actions no-print" aria-labelledby="certificate-actions-title">
     <h2 id="certificate-actions-title">${t('certificates.actions.title')}</h2>
     <p>
@@ -98,6 +100,12 @@ function ownerActions(ctx: PageContext, data: CertificatePageData): SafeHtml {
       ${t('certificates.nameIs', { name: c.name })}
       <a href="${accountUrl()}#certificate-name-title">${t('certificates.changeName')}</a>
     </p>
+    ${
+      // A name chosen before ADR 036, or the display name, may have characters the PDF cannot print.
+      missing.length > 0
+        ? html`<p class="certificate-unprintable">${t('certificates.unprintable', { chars: missing.join(' ') })}</p>`
+        : ''
+    }
     ${
       renamed && data.csrf
         ? html`<form method="post" action="${certificateUrl(c.code)}/reissue" class="stack-form">

@@ -1,6 +1,5 @@
 import type { MessageKey } from '../../i18n/index.ts';
-import { safeLocalPath } from '../language/language.route.ts';
-import { catalogueUrl, courseUrl, loginUrl } from '../../lib/urls.ts';
+import { catalogueUrl, courseUrl, loginUrl, safeLocalPath } from '../../lib/urls.ts';
 import { html } from '../../views/html.ts';
 import { layout, type PageContext } from '../../views/layout.ts';
 

@@ -16,8 +16,8 @@ import { itemView } from './item.view.ts';
 import { notebookRuntimeConfig } from './runtime-config.ts';
 import type { CourseStructure } from '../../lib/import/import-course.ts';
 import { selectPublicFileList } from '../../models/course-files.ts';
-import { selectExerciseSeals } from '../../models/exercise-seals.ts';
-import { moduleNames } from '../runtime/runtime.route.ts';
+import { versionSeals } from '../../lib/exercises/seals.ts';
+import { moduleNames } from '../../lib/exercises/modules.ts';
 
 export function itemRoutes(app: FastifyInstance, services: Services): void {
   app.get<{ Params: { slug: string; '*': string } }>(
@@ -63,9 +63,7 @@ export async function serveItem(
         codeCells: meta.codeCells ?? [],
         packages: structure.meta?.packages ?? [],
         moduleNames: moduleNames(files.map((f) => f.path)),
-        hasExercises: (await selectExerciseSeals(db.kysely, version.id)).some(
-          (seal) => seal.status === 'sealed' || seal.status === 'open',
-        ),
+        hasExercises: (await versionSeals(db.kysely, version.id)).docs.length > 0,
         pyodideUrl: pyodide.url,
         packagesUrl: config.pyodidePackagesUrl ?? null,
         workerUrl: assets.url('runtime-worker.js'),

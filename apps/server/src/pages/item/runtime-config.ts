@@ -48,7 +48,14 @@ export function notebookRuntimeConfig(t: Translate, input: NotebookRuntimeInput)
     modules:
       input.moduleNames.length > 0 ? { url: runtimeModulesUrl(input.slug, input.tag), names: input.moduleNames } : null,
     exercises: input.hasExercises ? { url: runtimeExercisesUrl(input.slug, input.tag) } : null,
-    messages: entries(t, 'runtime.py.'),
+    checks: input.hasExercises
+      ? { url: '/api/checks', sessionUrl: '/api/session', slug: input.slug, route: input.route }
+      : null,
+    // Python's messages, and why a check could not be verified (the server's reason codes).
+    messages: {
+      ...entries(t, 'runtime.py.'),
+      ...Object.fromEntries(Object.entries(entries(t, 'runtime.ui.gradeReason.')).map(([k, v]) => [`reason.${k}`, v])),
+    },
   };
   return {
     runtime: { workerUrl: input.workerUrl, runtime },

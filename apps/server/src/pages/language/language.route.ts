@@ -2,13 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import { LANG_COOKIE } from '../../http/context.ts';
 import { HttpError } from '../../http/errors.ts';
 import { isLanguage } from '../../i18n/index.ts';
+import { safeLocalPath } from '../../lib/urls.ts';
 import type { Services } from '../../services.ts';
-
-/** Only a path on this site: never `//evil.example` or `/\evil.example` (open redirects). */
-export function safeLocalPath(next: unknown): string {
-  if (typeof next !== 'string' || !next.startsWith('/') || next.startsWith('//') || /[\\\r\n\t]/.test(next)) return '/';
-  return next;
-}
 
 /** The language switch: remembers the choice in a cookie and goes back to the page. */
 export function languageRoutes(app: FastifyInstance, { config }: Services): void {

@@ -8,14 +8,12 @@ import { zipFiles } from '../../lib/zip.ts';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.ts';
 import { libraryFiles } from '../../lib/exercises/library.ts';
-import { standinSource, type SealDocument } from '../../lib/exercises/standin.ts';
-import { selectOptionalFileData, selectPublicFileList, selectPublicFilesUnder } from '../../models/course-files.ts';
-import { selectExerciseSeals } from '../../models/exercise-seals.ts';
+import { MODULES_FOLDER } from '../../lib/exercises/modules.ts';
+import { versionSeals } from '../../lib/exercises/seals.ts';
+import { browserStandins } from '../../lib/exercises/standin.ts';
+import { selectPublicFileList, selectPublicFilesUnder } from '../../models/course-files.ts';
 import { selectOptionalVersionBySlugAndTag } from '../../models/courses.ts';
 import type { Services } from '../../services.ts';
-
-/** The course's Python modules folder: on `sys.path`, sent as one archive. */
-export const MODULES_FOLDER = 'modules/';
 
 /**
  * What the in-browser runtime fetches about a course version: the listing of its public files
@@ -66,33 +64,17 @@ export function runtimeRoutes(app: FastifyInstance, { db }: Services): void {
 
 /**
  * What the browser imports as `nbautoeval` and `corrections.*`: the exercise library, and each
- * exercise module's stand-in (sealed: no solution), or the module itself when it had to be served
- * open (ADR 024). Modules that could not be sealed are absent: importing one explains why.
+ * exercise module's stand-in (ADR 024, 034): the helpers the course hands out and its exercises
+ * as learners practise them — never a module itself, never a solution, never held-back data.
+ * Modules sealed by an older Carnet are absent (importing one explains the exercises are not
+ * available): the course must be imported again.
  */
 async function exerciseArchive(db: Kysely<Database>, versionId: number): Promise<{ path: string; data: Uint8Array }[]> {
   const files: { path: string; data: Uint8Array }[] = [...libraryFiles()];
-  files.push({ path: 'corrections/__init__.py', data: Buffer.from('') });
-  for (const row of await selectExerciseSeals(db, versionId)) {
-    const path = `${row.module.replace(/\./g, '/')}.py`;
-    if (row.status === 'sealed' && row.seal) {
-      files.push({ path, data: Buffer.from(standinSource(JSON.parse(row.seal) as SealDocument)) });
-    } else if (row.status === 'open') {
-      const source = await selectOptionalFileData(db, versionId, `${MODULES_FOLDER}${path}`);
-      if (source) files.push({ path, data: source });
-    }
-  }
+  const { docs } = await versionSeals(db, versionId);
+  const standins = browserStandins(docs);
+  if (!standins.some((m) => m.path === 'corrections/__init__.py'))
+    files.push({ path: 'corrections/__init__.py', data: Buffer.from('') });
+  for (const module of standins) files.push({ path: module.path, data: Buffer.from(module.source) });
   return files;
-}
-
-/** Top-level Python module names of a version's `modules/` folder (files and packages). */
-export function moduleNames(paths: string[]): string[] {
-  const names = new Set<string>();
-  for (const path of paths) {
-    if (!path.startsWith(MODULES_FOLDER)) continue;
-    const rest = path.slice(MODULES_FOLDER.length);
-    const slash = rest.indexOf('/');
-    const name = slash === -1 ? rest.replace(/\.py$/, '') : rest.slice(0, slash);
-    if ((slash !== -1 || rest.endsWith('.py')) && /^[A-Za-z_]\w*$/.test(name)) names.add(name);
-  }
-  return [...names].sort();
 }

@@ -22,6 +22,7 @@ exo_moyennes = ExerciseFunction(
     [
         Args({"ana": [12, 15], "bob": [9, 10, 14]}),
         Args({"chloé": [20], "dan": [7.5, 8.25], "eve": [11, 13, 12, 10]}),
+        Args({"fred": [3, 4, 4]}),
     ],
     result_renderer=PPrintRenderer(width=40),
 )

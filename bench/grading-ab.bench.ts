@@ -14,9 +14,11 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { openDatabase } from '../apps/server/src/db/database.ts';
 import { migrateToLatest } from '../apps/server/src/db/migrate.ts';
+import { versionSeals } from '../apps/server/src/lib/exercises/seals.ts';
+import { gradingCourse, trustedCourse } from '../apps/server/src/lib/grading/course.ts';
 import { importCourse } from '../apps/server/src/lib/import/import-course.ts';
+import { sandboxCourseRoot } from '../apps/server/src/lib/sandbox/layout.ts';
 import { selectOptionalLiveVersionBySlug } from '../apps/server/src/models/courses.ts';
-import { selectExerciseSeals } from '../apps/server/src/models/exercise-seals.ts';
 import { median, record } from './report.ts';
 
 const { values } = parseArgs({ options: { base: { type: 'string' }, count: { type: 'string', default: '400' } } });
@@ -26,7 +28,11 @@ const here = resolve(import.meta.dirname, '..');
 
 interface Side {
   sandbox: { close(): void; warm(): Promise<void> };
-  gradeCells: (sandbox: unknown, input: unknown) => Promise<{ status: string; verdict?: { ok: boolean } }>;
+  gradeCells: (
+    sandbox: unknown,
+    input: unknown,
+    options: unknown,
+  ) => Promise<{ status: string; verdict?: { ok: boolean } }>;
 }
 
 /** A checkout's fork-server and grading function, from its own sources. */
@@ -35,7 +41,6 @@ async function side(root: string): Promise<Side> {
   const setup = await import(join(src, 'lib/sandbox/setup.ts'));
   const { ForkServerSandbox } = await import(join(src, 'lib/sandbox/fork-server.ts'));
   const { sandboxLibraryDir } = await import(join(src, 'lib/exercises/library.ts'));
-  const { sandboxCourseRoot } = await import(join(src, 'lib/sandbox/layout.ts'));
   const { gradeCells } = await import(join(src, 'lib/grading/grade-job.ts'));
   const python = await setup.probePython('/usr/bin/python3');
   if (typeof python === 'string') throw new Error(python);
@@ -45,6 +50,7 @@ async function side(root: string): Promise<Side> {
     slots: 1,
     libraries: [sandboxLibraryDir()],
     preload: setup.PRELOAD,
+    // One course root for both: the version's folders below are laid out once, by this checkout.
     courseRoot: sandboxCourseRoot(),
   });
   await sandbox.warm();
@@ -63,16 +69,18 @@ await importCourse(db, {
   sandbox: mine.sandbox as never,
 });
 const version = (await selectOptionalLiveVersionBySlug(db.kysely, 'demo'))!;
-const seals = (await selectExerciseSeals(db.kysely, version.id)).map((r) => JSON.parse(r.seal!) as unknown);
+const ROUTE = 'w1/w1-s3-x1-duree';
 const input = {
   cells: [
     'from corrections.exo_duree import exo_duree',
     'def duree(s):\n    h, r = divmod(s, 3600)\n    m, s = divmod(r, 60)\n    return f"{h:02}:{m:02}:{s:02}"',
     'exo_duree.correction(duree)',
   ],
-  seals,
-  module: 'corrections.exo_duree',
-  attribute: 'exo_duree',
+  exercise: (await versionSeals(db.kysely, version.id)).exercises.get('corrections.exo_duree.exo_duree'),
+};
+const courses = {
+  untrusted: await gradingCourse(db.kysely, version.id, ROUTE),
+  trusted: await trustedCourse(db.kysely, version.id, ROUTE),
 };
 
 const times = { base: [] as number[], mine: [] as number[] };
@@ -89,7 +97,7 @@ for (let i = 0; i < COUNT; i++) {
         ];
   for (const [name, s] of order) {
     const started = performance.now();
-    const outcome = await s.gradeCells(s.sandbox, input);
+    const outcome = await s.gradeCells(s.sandbox, input, { courses });
     if (outcome.status !== 'done' || !outcome.verdict?.ok) throw new Error(`${name}: ${JSON.stringify(outcome)}`);
     times[name].push(performance.now() - started);
   }

@@ -339,6 +339,9 @@ export const fr = {
   'manage.submissions.col.learner': 'Apprenant',
   'manage.submissions.col.exercise': 'Exercice',
   'manage.submissions.col.verdict': 'Vérification',
+  'manage.submissions.col.hidden': 'Vérifications cachées',
+  'manage.submissions.forgeableNote':
+    '« Falsifiable » : l’exercice n’a aucune vérification cachée ; sa note vérifiée peut être falsifiée en recopiant les valeurs attendues affichées.',
   'manage.submissions.col.code': 'Code',
   'manage.submissions.show': 'Voir le code',
   'manage.submissions.passed': 'réussi',
@@ -674,6 +677,7 @@ export const fr = {
   'form.grading.attempts.invalid': 'Entrez un nombre entier de tentatives (0 à 100).',
   'form.grading.counts.invalid': 'Choisissez la tentative qui compte.',
   'form.grading.showAnswer.invalid': 'Choisissez quand les réponses sont montrées.',
+  'form.grading.forgeable.invalid': 'Choisissez si les exercices sans vérification cachée comptent dans la note.',
   'grading.title': 'Notation de la session « {title} »',
   'grading.crumb': 'Notation',
   'grading.link': 'Notation et quiz',
@@ -724,6 +728,35 @@ export const fr = {
   'grading.job.running': '(tâche {id} : en cours)',
   'grading.job.done': '(tâche {id} : terminée, {learners} apprenants)',
   'grading.job.failed': '(tâche {id} : échec ; enregistrez à nouveau pour relancer)',
+  'grading.forgeable': 'Exercices sans vérification cachée',
+  'grading.forgeable.hint':
+    'Un tel exercice peut être réussi en recopiant les valeurs attendues que montre le navigateur, sans code juste. Cette version en a {n} (voir « Exercices de cette version »).',
+  'grading.forgeable.count': 'Ils comptent dans la note, comme les autres',
+  'grading.forgeable.exclude': 'Ils ne comptent pas dans la note',
+  'grading.exercises.title': 'Exercices de cette version',
+  'grading.exercises.intro':
+    'La vérification dit où les essais de l’apprenant sont corrigés ; la note vérifiée est toujours refaite par le serveur, sur des vérifications que le navigateur ne voit jamais (les vérifications cachées). La dernière colonne suit la politique enregistrée.',
+  'grading.exercises.none': 'La version de cette session n’a pas d’exercice.',
+  'grading.exercises.caption': 'Exercices de la version de la session',
+  'grading.exercises.col.exercise': 'Exercice',
+  'grading.exercises.col.notebook': 'Notebook qui le corrige',
+  'grading.exercises.col.mode': 'Vérification',
+  'grading.exercises.col.hidden': 'Vérifications cachées',
+  'grading.exercises.col.counts': 'Compte dans la note',
+  'grading.exercises.mode.local': 'dans le navigateur',
+  'grading.exercises.mode.server': 'par le serveur',
+  'grading.exercises.mode.none': 'ne peut pas être vérifié',
+  'grading.exercises.hidden.none': 'aucune',
+  'grading.exercises.hidden.random': 'un nouveau tirage à chaque vérification',
+  'grading.exercises.forgeable': 'falsifiable',
+  'grading.exercises.forgeable.sentence':
+    'Aucune vérification cachée : sa note vérifiée peut être falsifiée en recopiant les valeurs attendues affichées.',
+  'grading.exercises.counts.yes': 'oui',
+  'grading.exercises.counts.weight': 'non : les exercices ont un poids de 0',
+  'grading.exercises.counts.week': 'non : sa semaine ne compte pas',
+  'grading.exercises.counts.forgeable': 'non : falsifiable, laissé hors de la note',
+  'grading.exercises.counts.uncorrected': 'non : aucun notebook n’appelle sa correction',
+  'grading.exercises.counts.unverifiable': 'non : il ne peut pas être vérifié',
 } as const;
 
 export type MessageKey = keyof typeof fr;

@@ -521,9 +521,35 @@ def _attempt(exo, attempt):
     return {"ok": result.ok, "passed": result.passed, "total": result.total}
 
 
+def _server_rows(entry, attempt):
+    """The server's verdict on `attempt` for an exercise the browser checks, on the rows the browser
+    sees: its results obtained on the seal's inputs, then judged from the full seal as grading does
+    (grade.py --judge; a random exercise on the seal's draw, the one its stand-in holds)."""
+    from carnet_seal import grade
+
+    inputs = entry["inputs"]
+    obtained = calls.obtain(calls.inputs_exercise(inputs, lookup), inputs, attempt)
+    # Through JSON, as between the two grading runs.
+    verdict = grade.judge({"sealed": entry["sealed"], "obtained": json.loads(json.dumps(obtained))})
+    return [{"call": row["call"], "ok": row["ok"]} for row in verdict["rows"] if not row["hidden"]]
+
+
+def _server_verdicts(entry, attempts):
+    """[{attempt, rows} or {attempt, error}] for the reference and each `_ko` variant."""
+    verdicts = []
+    for label, attempt in attempts:
+        try:
+            verdicts.append({"attempt": label, "rows": _server_rows(entry, attempt)})
+        except Exception as error:
+            verdicts.append({"attempt": label, "error": repr(error)})
+    return verdicts
+
+
 def validate_module(folder, name, options):
     """The authors' check: example() runs, the solution is all-OK, every `_ko` variant has a KO,
-    and how each exercise is practised and verified (with its hidden checks)."""
+    and how each exercise is practised and verified (with its hidden checks). For exercises the
+    browser checks, the server's verdict on each attempt (`server_verdicts`), and the seal, for
+    `carnet validate` to compare with the browser's stand-in."""
     report = {"format": "carnet-validation/2", "module": name, "ok": True, "exercises": []}
     output = io.StringIO()
     seal = seal_module(folder, name, options)
@@ -560,6 +586,9 @@ def validate_module(folder, name, options):
                 random=entry.get("random", False),
                 checks=entry.get("checks", {"hidden": 0, "extra": 0}),
             )
+            if entry["mode"] == "local":
+                attempts = [("solution", exo.solution)] + ko_variants(module, exo)
+                item["server_verdicts"] = _server_verdicts(entry, attempts)
             item["problems"] += entry.get("problems", [])
             if entry["mode"] == "none":
                 item["problems"].append(f"cannot be checked on this platform: {entry.get('reason')}")
@@ -567,6 +596,7 @@ def validate_module(folder, name, options):
             report["ok"] = report["ok"] and item["ok"]
             report["exercises"].append(item)
     report["problems"] = seal["problems"]
+    report["seal"] = seal
     report["output"] = output.getvalue()[:MAX_OUTPUT]
     return report
 

@@ -15,6 +15,7 @@ by the library from the full sealed form, `module` by the module itself in a tru
 what it keeps for the server. No seal or draw contains a solution; every one stays on the server.
 """
 
+import ast
 import contextlib
 import dis
 import importlib
@@ -210,7 +211,7 @@ class Course:
                     source = textwrap.dedent(inspect.getsource(value))
                 except (OSError, TypeError) as error:
                     raise Unsealable(f"the source of {module}.{name} cannot be read ({error})") from None
-                for used in sorted(_globals_used(value)):
+                for used in sorted(_globals_used(value, source)):
                     if used in vars(owner) and used != name:
                         self._dependency(owner, module, used, _stack + (key,))
                 parts.append(source)
@@ -247,9 +248,12 @@ class Course:
         ]
 
 
-def _globals_used(value):
-    """The global names a function's or class's code reads (nested code and methods included)."""
+def _globals_used(value, source):
+    """The global names a function's or class's definition reads: its code (nested code and
+    methods included) and what runs when it is defined — decorators, bases, default values,
+    annotations, a class body's own statements."""
     codes = []
+    names = set()
     if inspect.isclass(value):
         for item in vars(value).values():
             function = getattr(item, "__func__", item)
@@ -257,17 +261,41 @@ def _globals_used(value):
                 codes.append(function.__code__)
             elif isinstance(item, property):
                 codes += [f.__code__ for f in (item.fget, item.fset, item.fdel) if f is not None]
-        names = {base.__name__ for base in value.__bases__ if base.__module__ == value.__module__}
     else:
         codes.append(value.__code__)
-        names = set()
     while codes:
         code = codes.pop()
         for instruction in dis.get_instructions(code):
             if instruction.opname in ("LOAD_GLOBAL", "LOAD_NAME"):
                 names.add(instruction.argval)
         codes += [c for c in code.co_consts if isinstance(c, types.CodeType)]
+    try:
+        node = ast.parse(source).body[0]
+    except (SyntaxError, IndexError):
+        return names
+    for part in _definition_time(node):
+        names.update(n.id for n in ast.walk(part) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load))
     return names
+
+
+def _definition_time(node):
+    """The parts of a def or class statement Python evaluates when it runs the statement."""
+    parts = list(getattr(node, "decorator_list", []))
+    if isinstance(node, ast.ClassDef):
+        parts += node.bases + [keyword.value for keyword in node.keywords]
+        for statement in node.body:
+            if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                parts += _definition_time(statement)
+            else:
+                parts.append(statement)
+    elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        arguments = node.args
+        parts += [d for d in arguments.defaults + arguments.kw_defaults if d is not None]
+        every = arguments.posonlyargs + arguments.args + arguments.kwonlyargs + [arguments.vararg, arguments.kwarg]
+        parts += [a.annotation for a in every if a is not None and a.annotation is not None]
+        if node.returns is not None:
+            parts.append(node.returns)
+    return parts
 
 
 # -- sealing -----------------------------------------------------------------------------------

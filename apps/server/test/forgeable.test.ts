@@ -248,6 +248,9 @@ describe.each(DIALECTS)('forgeable exercises on %s', (dialect) => {
     const b = await learner();
     expect(await passNu(b.agent)).toMatchObject({ status: 'done', verdict: { ok: true } });
     expect(await storedGrade(b.user.id)).toMatchObject({ grade: 0, passed: 0 });
+    // The learner's progress page says so, beside the exercise.
+    const progress = await b.agent.get(`/courses/faux/progress`);
+    expect(progress.body).toContain('ne compte pas dans la note de cette session');
 
     const page = await staff.get(`${base}/grading`);
     expect(page.body).toMatch(/name="forgeable"\s+value="exclude"\s+checked/);

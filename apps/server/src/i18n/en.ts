@@ -641,6 +641,7 @@ export const en: Record<MessageKey, string> = {
   'progressPage.items.status': 'Status',
   'progressPage.items.attempts': 'Attempts',
   'progressPage.items.noScore': 'no score',
+  'progressPage.items.notCounted': 'does not count in this session’s grade',
   'progressPage.status.done': 'Done',
   'progressPage.status.todo': 'Not done yet',
   'progressPage.status.missed': 'Not done by the due date',

@@ -657,6 +657,7 @@ export const fr = {
   'progressPage.items.status': 'État',
   'progressPage.items.attempts': 'Essais',
   'progressPage.items.noScore': 'pas de score',
+  'progressPage.items.notCounted': 'ne compte pas dans la note de cette session',
   'progressPage.status.done': 'Fait',
   'progressPage.status.todo': 'Pas encore fait',
   'progressPage.status.missed': "Pas fait avant l'échéance",

@@ -15,6 +15,7 @@ by the library from the full sealed form, `module` by the module itself in a tru
 what it keeps for the server. No seal or draw contains a solution; every one stays on the server.
 """
 
+import ast
 import contextlib
 import dis
 import importlib
@@ -210,7 +211,7 @@ class Course:
                     source = textwrap.dedent(inspect.getsource(value))
                 except (OSError, TypeError) as error:
                     raise Unsealable(f"the source of {module}.{name} cannot be read ({error})") from None
-                for used in sorted(_globals_used(value)):
+                for used in sorted(_globals_used(value, source)):
                     if used in vars(owner) and used != name:
                         self._dependency(owner, module, used, _stack + (key,))
                 parts.append(source)
@@ -247,9 +248,12 @@ class Course:
         ]
 
 
-def _globals_used(value):
-    """The global names a function's or class's code reads (nested code and methods included)."""
+def _globals_used(value, source):
+    """The global names a function's or class's definition reads: its code (nested code and
+    methods included) and what runs when it is defined — decorators, bases, default values,
+    annotations, a class body's own statements."""
     codes = []
+    names = set()
     if inspect.isclass(value):
         for item in vars(value).values():
             function = getattr(item, "__func__", item)
@@ -257,17 +261,41 @@ def _globals_used(value):
                 codes.append(function.__code__)
             elif isinstance(item, property):
                 codes += [f.__code__ for f in (item.fget, item.fset, item.fdel) if f is not None]
-        names = {base.__name__ for base in value.__bases__ if base.__module__ == value.__module__}
     else:
         codes.append(value.__code__)
-        names = set()
     while codes:
         code = codes.pop()
         for instruction in dis.get_instructions(code):
             if instruction.opname in ("LOAD_GLOBAL", "LOAD_NAME"):
                 names.add(instruction.argval)
         codes += [c for c in code.co_consts if isinstance(c, types.CodeType)]
+    try:
+        node = ast.parse(source).body[0]
+    except (SyntaxError, IndexError):
+        return names
+    for part in _definition_time(node):
+        names.update(n.id for n in ast.walk(part) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load))
     return names
+
+
+def _definition_time(node):
+    """The parts of a def or class statement Python evaluates when it runs the statement."""
+    parts = list(getattr(node, "decorator_list", []))
+    if isinstance(node, ast.ClassDef):
+        parts += node.bases + [keyword.value for keyword in node.keywords]
+        for statement in node.body:
+            if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                parts += _definition_time(statement)
+            else:
+                parts.append(statement)
+    elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        arguments = node.args
+        parts += [d for d in arguments.defaults + arguments.kw_defaults if d is not None]
+        every = arguments.posonlyargs + arguments.args + arguments.kwonlyargs + [arguments.vararg, arguments.kwarg]
+        parts += [a.annotation for a in every if a is not None and a.annotation is not None]
+        if node.returns is not None:
+            parts.append(node.returns)
+    return parts
 
 
 # -- sealing -----------------------------------------------------------------------------------
@@ -521,9 +549,35 @@ def _attempt(exo, attempt):
     return {"ok": result.ok, "passed": result.passed, "total": result.total}
 
 
+def _server_rows(entry, attempt):
+    """The server's verdict on `attempt` for an exercise the browser checks, on the rows the browser
+    sees: its results obtained on the seal's inputs, then judged from the full seal as grading does
+    (grade.py --judge; a random exercise on the seal's draw, the one its stand-in holds)."""
+    from carnet_seal import grade
+
+    inputs = entry["inputs"]
+    obtained = calls.obtain(calls.inputs_exercise(inputs, lookup), inputs, attempt)
+    # Through JSON, as between the two grading runs.
+    verdict = grade.judge({"sealed": entry["sealed"], "obtained": json.loads(json.dumps(obtained))})
+    return [{"call": row["call"], "ok": row["ok"]} for row in verdict["rows"] if not row["hidden"]]
+
+
+def _server_verdicts(entry, attempts):
+    """[{attempt, rows} or {attempt, error}] for the reference and each `_ko` variant."""
+    verdicts = []
+    for label, attempt in attempts:
+        try:
+            verdicts.append({"attempt": label, "rows": _server_rows(entry, attempt)})
+        except Exception as error:
+            verdicts.append({"attempt": label, "error": repr(error)})
+    return verdicts
+
+
 def validate_module(folder, name, options):
     """The authors' check: example() runs, the solution is all-OK, every `_ko` variant has a KO,
-    and how each exercise is practised and verified (with its hidden checks)."""
+    and how each exercise is practised and verified (with its hidden checks). For exercises the
+    browser checks, the server's verdict on each attempt (`server_verdicts`), and the seal, for
+    `carnet validate` to compare with the browser's stand-in."""
     report = {"format": "carnet-validation/2", "module": name, "ok": True, "exercises": []}
     output = io.StringIO()
     seal = seal_module(folder, name, options)
@@ -560,6 +614,9 @@ def validate_module(folder, name, options):
                 random=entry.get("random", False),
                 checks=entry.get("checks", {"hidden": 0, "extra": 0}),
             )
+            if entry["mode"] == "local":
+                attempts = [("solution", exo.solution)] + ko_variants(module, exo)
+                item["server_verdicts"] = _server_verdicts(entry, attempts)
             item["problems"] += entry.get("problems", [])
             if entry["mode"] == "none":
                 item["problems"].append(f"cannot be checked on this platform: {entry.get('reason')}")
@@ -567,6 +624,7 @@ def validate_module(folder, name, options):
             report["ok"] = report["ok"] and item["ok"]
             report["exercises"].append(item)
     report["problems"] = seal["problems"]
+    report["seal"] = seal
     report["output"] = output.getvalue()[:MAX_OUTPUT]
     return report
 

@@ -300,6 +300,31 @@ class SealMoreTest(unittest.TestCase):
         self.assertNotIn("7777", entry["example_html"])
         self.assertNotIn("8888", entry["example_html"])
 
+    def test_a_helper_with_a_decorator_and_defaults_from_the_module(self):
+        folder = course_module(
+            """
+            from dataclasses import dataclass, field
+            from nbautoeval import Args, ExerciseFunction
+            ORIGINE = 0
+            @dataclass
+            class Point:
+                x: int = ORIGINE
+                y: int = field(default=0)
+            def norme(p, base=ORIGINE):
+                return abs(p.x - base) + abs(p.y - base)
+            exo_norme = ExerciseFunction(norme, [Args(Point(1, 2)), Args(Point(3)), Args(Point(-1, -1))])
+            """,
+            "exo_point",
+        )
+        handed = self.seal(folder, "exo_point", {"helpers": ["Point"], "imports": [["corrections.exo_point", "Point"]]})
+        sources = {h["name"]: h["source"] for h in handed["helpers"]}
+        self.assertEqual(set(sources), {"Point", "dataclass", "field", "ORIGINE"})
+        self.assertEqual(sources["dataclass"], "from dataclasses import dataclass")
+        namespace = {"_carnet_value": lambda text: __import__("json").loads(text)}
+        for name in ("ORIGINE", "dataclass", "field", "Point"):
+            exec(sources[name], namespace)
+        self.assertEqual(repr(namespace["Point"](1)), "Point(x=1, y=0)")
+
     def test_instances_of_course_classes(self):
         folder = course_module(
             """

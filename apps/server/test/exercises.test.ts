@@ -198,19 +198,24 @@ describe('carnet validate', () => {
       env: { ...process.env, CARNET_PYTHON: '/usr/bin/python3' },
     });
 
-  it('passes the demo course', () => {
+  it("passes the demo course, the browser giving the server's verdicts", () => {
     const result = validate(DEMO_COURSE);
     expect(result.status, result.stderr).toBe(0);
     expect(result.stdout).toContain(
       '7 exercises: 6 checked in the browser, 1 by the server, 0 not checkable; none served open',
     );
     expect(result.stdout).toContain('All good.');
-    expect(result.stdout).toMatch(/corrections\.exo_duree\s+exo_duree\s+8\/8\s+duree_ko KO\s+browser\s+2\s+ok/);
-    expect(result.stdout).toMatch(/corrections\.exo_moyenne\s+exo_moyenne\s+6\/6\s+moyenne_ko KO\s+server\s+2\s+ok/);
+    expect(result.stdout).toMatch(/\s+hidden checks\s+browser verdict\s+result\n/);
+    expect(result.stdout).toMatch(/corrections\.exo_duree\s+exo_duree\s+8\/8\s+duree_ko KO\s+browser\s+2\s+same\s+ok/);
     expect(result.stdout).toMatch(
-      /corrections\.exo_somme_carres\s+exo_somme_carres\s+9\/9\s+somme_carres_ko KO\s+browser\s+9 \(new draw\)\s+ok/,
+      /corrections\.exo_moyenne\s+exo_moyenne\s+6\/6\s+moyenne_ko KO\s+server\s+2\s+checked by the server\s+ok/,
     );
-  });
+    // A random exercise: compared on the seal's draw, the one its stand-in holds.
+    expect(result.stdout).toMatch(
+      /corrections\.exo_somme_carres\s+exo_somme_carres\s+9\/9\s+somme_carres_ko KO\s+browser\s+9 \(new draw\)\s+same\s+ok/,
+    );
+    expect(result.stdout.match(/\ssame\s+ok\n/g)).toHaveLength(6);
+  }, 120_000);
 
   it('fails, and says why, on a wrong reference or a wrong variant that passes', () => {
     const course = makeCourse({
@@ -233,7 +238,7 @@ describe('carnet validate', () => {
     } finally {
       course.cleanup();
     }
-  });
+  }, 120_000);
 
   it('names the package a module needs and this server lacks', () => {
     const course = makeCourse({
@@ -254,5 +259,92 @@ describe('carnet validate', () => {
     } finally {
       course.cleanup();
     }
-  });
+  }, 120_000);
+
+  it("fails when the browser's stand-in would give another verdict than the server, and notes what it cannot run", () => {
+    // Honest code whose result depends on the Python it runs on: `linux` on the server, `emscripten`
+    // in Pyodide. The seal holds the server's results: in the browser, the reference fails.
+    const course = makeCourse({
+      'w1/w1-s1-x1-plateforme.md': MYST('Plateforme'),
+      'modules/corrections/exo_plateforme.py': [
+        'import sys',
+        'from nbautoeval import Args, ExerciseFunction',
+        'def plateforme(nom):',
+        '    return f"{nom} sur {sys.platform}"',
+        'def plateforme_ko(nom):',
+        '    return nom',
+        'exo_plateforme = ExerciseFunction(plateforme, [Args("a"), Args("b"), Args("c"), Args("d")])',
+        // A reference that imports, when it runs, a package this Pyodide does not have.
+        'def hauteur(texte):',
+        '    import curses',
+        '    return texte.count("\\n") + 1',
+        'def hauteur_ko(texte):',
+        '    return 1',
+        'exo_hauteur = ExerciseFunction(hauteur, [Args("a"), Args("b\\nc"), Args("d"), Args("e\\nf\\ng")])',
+      ].join('\n'),
+      // Honest code that returns instances of a class the notebook imports: in the browser, the
+      // expected values are the stand-in's class (a copy), and so are the learner's results.
+      'w1/w1-s2-x1-milieu.md':
+        MYST('Milieu') + '```{code-cell}\nfrom corrections.exo_milieu import Point, exo_milieu\n```\n',
+      'modules/corrections/exo_milieu.py': [
+        'from nbautoeval import Args, ExerciseFunction',
+        'class Point:',
+        '    def __init__(self, x, y):',
+        '        self.x, self.y = x, y',
+        '    def __eq__(self, other):',
+        '        return type(other) is type(self) and (self.x, self.y) == (other.x, other.y)',
+        '    def __repr__(self):',
+        '        return f"Point({self.x}, {self.y})"',
+        'def milieu(a, b):',
+        '    return Point((a.x + b.x) // 2, (a.y + b.y) // 2)',
+        'def milieu_ko(a, b):',
+        '    return Point(a.x, b.y)',
+        'exo_milieu = ExerciseFunction(milieu, [Args(Point(0, 0), Point(2, 2)), Args(Point(1, 1), Point(1, 1)),',
+        '                                       Args(Point(0, 4), Point(4, 0)), Args(Point(2, 0), Point(0, 2))])',
+      ].join('\n'),
+      // A package the server's Python has and this Pyodide does not: not compared, not failed.
+      'modules/corrections/exo_ecran.py': [
+        'import curses',
+        'from nbautoeval import Args, ExerciseFunction',
+        'def largeur(texte):',
+        '    return len(texte)',
+        'def largeur_ko(texte):',
+        '    return 0',
+        'exo_ecran = ExerciseFunction(largeur, [Args("a"), Args("bb"), Args("ccc"), Args("dddd")])',
+      ].join('\n'),
+    });
+    try {
+      const result = validate(course.dir);
+      expect(result.status, result.stderr).toBe(1);
+      expect(result.stdout).toMatch(
+        /corrections\.exo_plateforme\s+exo_plateforme\s+4\/4\s+plateforme_ko KO\s+browser\s+1\s+DIFFERS\s+FAILED/,
+      );
+      expect(result.stdout).toContain(
+        "corrections.exo_plateforme.exo_plateforme: the browser's verdict differs from the server's on correction(solution), " +
+          "row plateforme('a'): browser KO, server OK",
+      );
+      // Each row the browser sees (the third is held back), and only the reference: the variant fails on both sides.
+      expect(result.stdout).toContain("correction(solution), row plateforme('d'): browser KO, server OK");
+      expect(result.stdout).not.toContain("row plateforme('c')");
+      expect(result.stdout).not.toContain('correction(plateforme_ko)');
+      expect(result.stdout).toMatch(
+        /corrections\.exo_ecran\s+exo_ecran\s+4\/4\s+largeur_ko KO\s+browser\s+1\s+not compared\s+ok/,
+      );
+      expect(result.stdout).toContain(
+        'corrections.exo_ecran.exo_ecran: not compared in the browser: curses is not available to Pyodide here',
+      );
+      expect(result.stdout).toMatch(
+        /corrections\.exo_plateforme\s+exo_hauteur\s+4\/4\s+hauteur_ko KO\s+browser\s+1\s+not compared\s+ok/,
+      );
+      expect(result.stdout).toContain(
+        'corrections.exo_plateforme.exo_hauteur: not compared in the browser: curses is not available to Pyodide here',
+      );
+      expect(result.stdout).toMatch(
+        /corrections\.exo_milieu\s+exo_milieu\s+4\/4\s+milieu_ko KO\s+browser\s+1\s+same\s+ok/,
+      );
+      expect(result.stdout).toContain('1 of 4 exercises failed.');
+    } finally {
+      course.cleanup();
+    }
+  }, 120_000);
 });

@@ -161,6 +161,7 @@ describe.each(DIALECTS)('grading page, grade report and command on %s', (dialect
     ['certIssue', 'date'],
     ['certDate', '2026-05-15T12:00'],
     ['certShowGrade', '1'],
+    ['forgeable', 'exclude'],
     ['quizAttempts', '3'],
     ['quizCounts', 'last'],
     ['quizPartialCredit', '1'],
@@ -189,6 +190,15 @@ describe.each(DIALECTS)('grading page, grade report and command on %s', (dialect
     expect(page.body).toMatch(/name="weeks"\s+value="3"\s+checked/);
     expect(page.body).toMatch(/name="quizShowAnswer"\s+value="finished"\s+checked/);
     expect(page.body).toMatch(/name="quizAttempts"[^>]*value="2"/);
+    expect(page.body).toMatch(/name="forgeable"\s+value="count"\s+checked/);
+    // The demo's exercises: how each is checked and its hidden checks; none is forgeable.
+    const row = (name: string) =>
+      new RegExp(`<th scope="row"><code>${name}</code></th>[\\s\\S]*?</tr>`).exec(page.body)?.[0] ?? '';
+    expect(row('exo_duree')).toMatch(/dans le navigateur<\/td>\s*<td>2<\/td>\s*<td>oui<\/td>/);
+    expect(row('exo_moyenne')).toMatch(/par le serveur<\/td>\s*<td>2<\/td>/);
+    expect(row('exo_somme_carres')).toContain('un nouveau tirage à chaque vérification');
+    expect(page.body).not.toContain('<strong class="tag">falsifiable</strong>');
+    expect(page.body).toContain('Cette version en a 0');
   });
 
   it('refuses wrong values field by field, keeping what was typed', async () => {
@@ -230,6 +240,7 @@ describe.each(DIALECTS)('grading page, grade report and command on %s', (dialect
       graceMinutes: 30,
       threshold: 0.6,
       certificates: { issue: 'date', date: '2026-05-15T10:00:00.000Z', showGrade: true },
+      forgeable: 'exclude',
     });
     expect(stored).toMatchObject({
       quiz_attempts: 3,

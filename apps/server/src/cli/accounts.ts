@@ -6,6 +6,7 @@ import { translator } from '../i18n/index.ts';
 import { hashPassword, passwordProblem } from '../lib/auth/passwords.ts';
 import type { Run } from '../db/schema.ts';
 import { checkGradingInput, gradingInputOf, versionWeeks } from '../lib/grades/form.ts';
+import { versionExercises, type ExerciseFacts } from '../lib/grades/gradebook.ts';
 import { parseGradingPolicy, weekDueAt } from '../lib/grades/policy.ts';
 import { setRunPolicies } from '../lib/grades/recompute.ts';
 import { DbJobQueue } from '../lib/jobs/db-queue.ts';
@@ -273,12 +274,13 @@ export const runCommands: Record<string, Command> = {
   'run grading': {
     summary: "show or change a session's grading policy",
     usage:
-      'carnet run grading <course-slug> <run-slug> [--threshold 60] [--weights quiz=1,exercise=2] [--weeks 1,2|all] [--grace 30] [--show] [options]',
+      'carnet run grading <course-slug> <run-slug> [--threshold 60] [--weights quiz=1,exercise=2] [--weeks 1,2|all] [--grace 30] [--forgeable count|exclude] [--show] [options]',
     options: {
       threshold: { type: 'string' },
       weights: { type: 'string' },
       weeks: { type: 'string' },
       grace: { type: 'string' },
+      forgeable: { type: 'string' },
       show: { type: 'boolean' },
     },
     settings: [...DB_SETTINGS, 'timezone'],
@@ -292,6 +294,7 @@ export const runCommands: Record<string, Command> = {
       '  --weights quiz=1,exercise=2   weight of each type (0 leaves it out)',
       '  --weeks 1,2              the weeks that count (all: every week)',
       '  --grace M                grace period after a due date, in minutes',
+      '  --forgeable exclude      leave exercises with no hidden check out of the grade (count: keep them)',
       '  --show                   print the policy (after the change, if any)',
     ].join('\n'),
     run: async (flags: Flags, args: string[], getConfig: () => Config) => {
@@ -316,6 +319,8 @@ export const runCommands: Record<string, Command> = {
         if (threshold !== undefined) [input.threshold, changed] = [threshold, true];
         const grace = str(flags, 'grace');
         if (grace !== undefined) [input.graceMinutes, changed] = [grace, true];
+        const forgeable = str(flags, 'forgeable');
+        if (forgeable !== undefined) [input.forgeable, changed] = [forgeable.trim(), true];
         const weights = str(flags, 'weights');
         if (weights !== undefined) {
           for (const part of weights.split(',')) {
@@ -341,6 +346,7 @@ export const runCommands: Record<string, Command> = {
               quizWeight: '--weights',
               exerciseWeight: '--weights',
               weeks: '--weeks',
+              forgeable: '--forgeable',
             };
             const message = Object.entries(checked.errors)
               .map(([field, key]) => `${flag[field] ?? field}: ${t(key)}`)
@@ -352,16 +358,18 @@ export const runCommands: Record<string, Command> = {
           console.log(`Saved the grading policy of ${courseSlug}/${runSlug}; grades will be recomputed (job ${job}).`);
           current = (await selectOptionalRunBySlug(db.kysely, courseSlug, runSlug))!;
         }
-        if (!changed || flags['show']) printGradingPolicy(current, weeks, zone);
+        if (!changed || flags['show'])
+          printGradingPolicy(current, weeks, zone, await versionExercises(db.kysely, current.version_id));
         return 0;
       });
     },
   },
 };
 
-/** The policy as `carnet run grading --show` prints it: settings, then each week's due date. */
-function printGradingPolicy(run: Run, weeks: number[], zone: string): void {
+/** The policy as `carnet run grading --show` prints it: settings, each week's due date, the forgeable exercises. */
+function printGradingPolicy(run: Run, weeks: number[], zone: string, exercises: ExerciseFacts[]): void {
   const policy = parseGradingPolicy(run.grading);
+  const forgeable = exercises.filter((e) => e.forgeable).map((e) => e.ref);
   const local = (iso: string | null) => (iso ? toLocalInput(iso, zone).replace('T', ' ') : 'none');
   const lines = [
     `Session ${run.slug} (${run.mode}), times in ${zone}`,
@@ -370,6 +378,7 @@ function printGradingPolicy(run: Run, weeks: number[], zone: string): void {
     `due after    ${policy.dueDays} days`,
     `grace        ${policy.graceMinutes} minutes`,
     `threshold    ${Number((policy.threshold * 100).toFixed(2))} %`,
+    `forgeable    ${policy.forgeable === 'exclude' ? 'excluded from' : 'counted in'} the grade (exercises with no hidden check: ${forgeable.join(', ') || 'none'})`,
     `certificates ${policy.certificates.issue}${policy.certificates.issue === 'date' ? ` ${local(policy.certificates.date)}` : ''}, grade ${policy.certificates.showGrade ? 'shown' : 'hidden'}`,
     `quizzes      ${run.quiz_attempts === 0 ? 'unlimited' : run.quiz_attempts} attempts, ${run.quiz_counts} counts, partial credit ${run.quiz_partial_credit ? 'on' : 'off'}, answers shown: ${run.quiz_show_answer}`,
     ...weeks.map((week) => {

@@ -9,7 +9,7 @@ import type { MessageKey } from '../../i18n/index.ts';
 import type { RunChanges } from '../../models/runs.ts';
 import { DEFAULT_QUIZ_POLICY, SHOW_ANSWER_VALUES, type ShowAnswer } from '../quizzes/policy.ts';
 import { parseDateInput, toLocalInput } from '../runs/dates.ts';
-import { parseGradingPolicy, type CertificateIssue, type GradingPolicy } from './policy.ts';
+import { FORGEABLE_POLICIES, parseGradingPolicy, type CertificateIssue, type GradingPolicy } from './policy.ts';
 
 /** The fields of the form, as text (checkboxes: '1' when ticked; `weeks`: the ticked week numbers). */
 export interface GradingInput {
@@ -25,6 +25,8 @@ export interface GradingInput {
   certIssue: string;
   certDate: string;
   certShowGrade: string;
+  /** `count` or `exclude`: what exercises with no hidden check do in the grade. */
+  forgeable: string;
   quizAttempts: string;
   quizCounts: string;
   quizPartialCredit: string;
@@ -111,6 +113,8 @@ export function checkGradingInput(input: GradingInput, zone: string, versionWeek
     if (!parsed) errors['certDate'] = 'form.run.date.invalid';
     else certDate = parsed.toISOString();
   } else if (issue === 'date') errors['certDate'] = 'form.grading.certDate.required';
+  const forgeable = FORGEABLE_POLICIES.find((v) => v === input.forgeable);
+  if (!forgeable) errors['forgeable'] = 'form.grading.forgeable.invalid';
 
   const attempts = parseWhole(input.quizAttempts);
   if (attempts === null || attempts > MAX_ATTEMPTS) errors['quizAttempts'] = 'form.grading.attempts.invalid';
@@ -131,6 +135,7 @@ export function checkGradingInput(input: GradingInput, zone: string, versionWeek
       // Percent typed, fraction stored: 60 → 0.6 (rounded so that 33.33 stays 0.3333).
       threshold: Math.round(percent! * 100) / 10_000,
       certificates: { issue: issue!, date: certDate, showGrade: input.certShowGrade === '1' },
+      forgeable: forgeable!,
     },
     quiz: {
       quiz_attempts: attempts!,
@@ -162,6 +167,7 @@ export function gradingInputOf(run: Run, zone: string, versionWeeks: readonly nu
     certIssue: policy.certificates.issue,
     certDate: toLocalInput(policy.certificates.date, zone),
     certShowGrade: policy.certificates.showGrade ? '1' : '',
+    forgeable: policy.forgeable,
     quizAttempts: String(run.quiz_attempts),
     quizCounts: run.quiz_counts === 'last' ? 'last' : 'best',
     quizPartialCredit: run.quiz_partial_credit === 1 ? '1' : '',

@@ -15,7 +15,7 @@ import {
   type LearnerGradeRow,
 } from '../../models/learner-grades.ts';
 import { LruCache } from '../cache.ts';
-import { versionSeals } from '../exercises/seals.ts';
+import { hiddenChecks, versionSeals, type PracticeMode } from '../exercises/seals.ts';
 import {
   computeGrade,
   parseGradingPolicy,
@@ -25,7 +25,36 @@ import {
   type WeekDeadlines,
 } from './policy.ts';
 
-const itemsCache = new LruCache<number, { items: GradedItem[]; weeks: Map<string, number | null> }>(100);
+/** An exercise of a version as staff see it: where it is corrected, how it is checked, what it rests on. */
+export interface ExerciseFacts {
+  /** `<module>.<attribute>`, as in graded items' `ref`. */
+  ref: string;
+  module: string;
+  name: string;
+  /** The first notebook that corrects it (`<exo>.correction(…)`), else the first that imports it. */
+  route: string;
+  /** That notebook's title (plain text). */
+  notebookTitle: string;
+  week: number | null;
+  /** How learners' work is checked; `none` also when its module is not sealed (failed, no sandbox). */
+  mode: PracticeMode;
+  /** Checks the browser never sees (`hiddenChecks` of its seal); 0 when it cannot be checked. */
+  hiddenChecks: number;
+  /** Verified on a fresh draw of its datasets each time. */
+  random: boolean;
+  /** Checked (mode local or server) with no hidden check: its verified grade can be forged. */
+  forgeable: boolean;
+  /** Its graded item; null when it is not graded (no notebook corrects it, or it cannot be checked). */
+  item: GradedItem | null;
+}
+
+interface VersionFacts {
+  items: GradedItem[];
+  weeks: Map<string, number | null>;
+  exercises: ExerciseFacts[];
+}
+
+const itemsCache = new LruCache<number, VersionFacts>(100);
 
 /** Plain text from an author's inline HTML (titles in CSV cells and chart labels). */
 function plain(html: string): string {
@@ -55,10 +84,12 @@ export async function routeWeek(db: Kysely<Database>, versionId: number, route: 
   return (await versionFacts(db, versionId)).weeks.get(route) ?? null;
 }
 
-async function versionFacts(
-  db: Kysely<Database>,
-  versionId: number,
-): Promise<{ items: GradedItem[]; weeks: Map<string, number | null> }> {
+/** Every exercise a notebook of a version uses, in course order, with how it is checked and graded. */
+export async function versionExercises(db: Kysely<Database>, versionId: number): Promise<ExerciseFacts[]> {
+  return (await versionFacts(db, versionId)).exercises;
+}
+
+async function versionFacts(db: Kysely<Database>, versionId: number): Promise<VersionFacts> {
   const cached = itemsCache.get(versionId);
   if (cached) return cached;
   const rows = await db
@@ -72,11 +103,10 @@ async function versionFacts(
       (k) => [k.route, JSON.parse(k.quiz) as Quiz],
     ),
   );
-  const verifiable = new Set<string>();
-  for (const [ref, { seal }] of (await versionSeals(db, versionId)).exercises)
-    if (seal.mode !== 'none') verifiable.add(ref);
+  const seals = (await versionSeals(db, versionId)).exercises;
   const items: GradedItem[] = [];
   const seen = new Set<string>();
+  const exercises = new Map<string, ExerciseFacts>();
   for (const row of rows) {
     if (row.type === 'quiz') {
       const quiz = keys.get(row.route);
@@ -89,6 +119,7 @@ async function versionFacts(
           route: row.route,
           ref: problem.id,
           title: title || `${row.title} — ${index + 1}`,
+          forgeable: false,
         });
       });
     } else {
@@ -96,20 +127,44 @@ async function versionFacts(
         .exercises;
       for (const use of uses ?? []) {
         const ref = `${use.module}.${use.name}`;
-        if (!use.corrected || !verifiable.has(ref) || seen.has(ref)) continue;
+        const seal = seals.get(ref)?.seal;
+        const mode = seal?.mode ?? 'none';
+        const hidden = seal ? hiddenChecks(seal) : 0;
+        let facts = exercises.get(ref);
+        if (!facts) {
+          facts = {
+            ref,
+            module: use.module,
+            name: use.name,
+            route: row.route,
+            notebookTitle: row.title,
+            week: row.week,
+            mode,
+            hiddenChecks: hidden,
+            random: seal?.random ?? false,
+            forgeable: mode !== 'none' && hidden === 0,
+            item: null,
+          };
+          exercises.set(ref, facts);
+        }
+        // Only an exercise the server can verify can be graded.
+        if (!use.corrected || mode === 'none' || seen.has(ref)) continue;
         seen.add(ref);
-        items.push({
+        const item: GradedItem = {
           key: `exercise:${ref}`,
           kind: 'exercise',
           week: row.week,
           route: row.route,
           ref,
           title: use.name,
-        });
+          forgeable: facts.forgeable,
+        };
+        items.push(item);
+        Object.assign(facts, { route: row.route, notebookTitle: row.title, week: row.week, item });
       }
     }
   }
-  const facts = { items, weeks: new Map(rows.map((r) => [r.route, r.week])) };
+  const facts = { items, weeks: new Map(rows.map((r) => [r.route, r.week])), exercises: [...exercises.values()] };
   itemsCache.set(versionId, facts);
   return facts;
 }

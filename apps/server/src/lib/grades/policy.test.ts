@@ -5,10 +5,12 @@ import {
   computeGrade,
   DEFAULT_GRADING_POLICY,
   parseGradingPolicy,
+  isCounted,
   reaches,
   serializeGradingPolicy,
   weekDeadline,
   weekDueAt,
+  whyNotCounted,
   type GradedItem,
   type GradingPolicy,
   type LearnerResults,
@@ -32,14 +34,16 @@ const quiz = (week: number, route: string, problem: string): GradedItem => ({
   route,
   ref: problem,
   title: `${route} ${problem}`,
+  forgeable: false,
 });
-const exercise = (week: number, name: string): GradedItem => ({
+const exercise = (week: number, name: string, forgeable = false): GradedItem => ({
   key: `exercise:corrections.exo_${name}.exo_${name}`,
   kind: 'exercise',
   week,
   route: `w${week}/nb`,
   ref: `corrections.exo_${name}.exo_${name}`,
   title: name,
+  forgeable,
 });
 const attempt = (route: string, problemId: string, score: number, max: number, at: string) => ({
   route,
@@ -67,6 +71,13 @@ describe('stored policy', () => {
     const back = parseGradingPolicy(serializeGradingPolicy(p));
     expect(back).toEqual({ ...p, weeks: [1, 2] });
     expect(parseGradingPolicy('{"weights":{"exercise":0}}').weights).toEqual({ quiz: 1, exercise: 0 });
+  });
+  it('forgeable exercises count unless the policy says exclude; a wrong value is the default policy', () => {
+    expect(DEFAULT_GRADING_POLICY.forgeable).toBe('count');
+    expect(parseGradingPolicy('{"threshold":0.6}').forgeable).toBe('count');
+    expect(parseGradingPolicy('{"forgeable":"exclude"}').forgeable).toBe('exclude');
+    expect(parseGradingPolicy(serializeGradingPolicy(policy({ forgeable: 'exclude' }))).forgeable).toBe('exclude');
+    expect(parseGradingPolicy('{"forgeable":"maybe","threshold":0.6}')).toEqual(DEFAULT_GRADING_POLICY);
   });
 });
 
@@ -174,6 +185,51 @@ describe('arithmetic', () => {
     expect(g.weeks[0]!.items.every((i) => !i.counted)).toBe(true);
     expect(g.weeks[0]!.score).toBeNull();
     expect(g.weeks[1]!.score).toBe(1);
+  });
+
+  it('a forgeable exercise counts by default; with exclude, its pass no longer raises the grade', () => {
+    const mixed = [quiz(1, 'w1/q', 'p1'), exercise(1, 'sure'), exercise(1, 'nu', true)];
+    const passedForgeable: LearnerResults = { attempts: [], passes: [pass('nu', BEFORE)] };
+    // Counted: exercises (0 + 1) / 2 = 0.5, quizzes 0: the grade is 0.25.
+    const counted = computeGrade(run, policy(), 'best', mixed, passedForgeable);
+    expect(counted.grade).toBeCloseTo(0.25);
+    expect(counted.types.exercise.items).toBe(2);
+    // Excluded: the exercise type is the sure one alone, not passed: 0, and the grade 0.
+    const excluded = computeGrade(run, policy({ forgeable: 'exclude' }), 'best', mixed, passedForgeable);
+    expect(excluded.grade).toBe(0);
+    expect(excluded.types.exercise).toMatchObject({ score: 0, items: 1 });
+    // Still reported, with its score, as not counted.
+    const nu = excluded.weeks[0]!.items.find((i) => i.item.title === 'nu')!;
+    expect([nu.score, nu.counted]).toEqual([1, false]);
+    // The sure exercise and the quiz are untouched by the setting.
+    const honest: LearnerResults = { attempts: [attempt('w1/q', 'p1', 1, 1, BEFORE)], passes: [pass('sure', BEFORE)] };
+    expect(computeGrade(run, policy({ forgeable: 'exclude' }), 'best', mixed, honest).grade).toBe(1);
+    expect(computeGrade(run, policy(), 'best', mixed, honest).grade).toBeCloseTo(0.75);
+  });
+
+  it('a session whose only exercises are forgeable and excluded grades quizzes alone, and passes nobody on exercises', () => {
+    const onlyForgeable = [exercise(1, 'nu', true)];
+    const results: LearnerResults = { attempts: [], passes: [pass('nu', BEFORE)] };
+    const g = computeGrade(run, policy({ forgeable: 'exclude', threshold: 0 }), 'best', onlyForgeable, results);
+    expect([g.grade, g.passed, g.types.exercise.items]).toEqual([0, false, 0]);
+    const withQuiz = [quiz(1, 'w1/q', 'p1'), ...onlyForgeable];
+    const quizOnly = computeGrade(run, policy({ forgeable: 'exclude' }), 'best', withQuiz, {
+      ...results,
+      attempts: [attempt('w1/q', 'p1', 1, 2, BEFORE)],
+    });
+    expect(quizOnly.grade).toBe(0.5);
+  });
+
+  it('says why an item does not count: weight first, then week, then forgeable', () => {
+    const nu = exercise(2, 'nu', true);
+    const exclude = policy({ forgeable: 'exclude' });
+    expect(whyNotCounted(policy(), nu)).toBeNull();
+    expect(whyNotCounted(exclude, nu)).toBe('forgeable');
+    expect(whyNotCounted({ ...exclude, weeks: [1] }, nu)).toBe('week');
+    expect(whyNotCounted({ ...exclude, weeks: [1], weights: { quiz: 1, exercise: 0 } }, nu)).toBe('weight');
+    expect(isCounted(exclude, exercise(2, 'sure'))).toBe(true);
+    // A quiz problem is never forgeable (the server holds its answers).
+    expect(isCounted(exclude, quiz(2, 'w2/q', 'p1'))).toBe(true);
   });
 
   it('the threshold is reached at equality, even through rounding (1/3 + 1/6 = 1/2)', () => {

@@ -9,6 +9,8 @@
  *   kept, shown as late, and do not count.
  * - Each item type's score is the mean of its items' scores in the weeks that count; the grade is
  *   the weighted mean of the types that have items. Passed when grade ≥ threshold.
+ * - An exercise with no hidden check is forgeable (its verified pass can be earned by copying the
+ *   expected values the browser shows); the policy counts such exercises or leaves them out.
  */
 import { z } from 'zod';
 import { LruCache } from '../cache.ts';
@@ -20,6 +22,10 @@ export const GRADED_KINDS: readonly GradedKind[] = ['quiz', 'exercise'];
 
 /** When certificates are issued: as soon as a learner passes, on a set date to those who passed, or never. */
 export type CertificateIssue = 'pass' | 'date' | 'never';
+
+/** What forgeable exercises (no hidden check) do in the grade: count like the others, or not at all. */
+export type ForgeablePolicy = 'count' | 'exclude';
+export const FORGEABLE_POLICIES: readonly ForgeablePolicy[] = ['count', 'exclude'];
 
 export interface GradingPolicy {
   /** Weight of each item type in the grade; 0 leaves the type out. */
@@ -35,6 +41,8 @@ export interface GradingPolicy {
   /** The grade (0 to 1) a learner needs to pass. */
   threshold: number;
   certificates: { issue: CertificateIssue; date: string | null; showGrade: boolean };
+  /** Whether exercises with no hidden check count (the default, so older sessions keep their grades). */
+  forgeable: ForgeablePolicy;
 }
 
 export const DEFAULT_GRADING_POLICY: GradingPolicy = {
@@ -45,6 +53,7 @@ export const DEFAULT_GRADING_POLICY: GradingPolicy = {
   graceMinutes: 0,
   threshold: 0.5,
   certificates: { issue: 'pass', date: null, showGrade: true },
+  forgeable: 'count',
 };
 
 const isoDate = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'not a date');
@@ -68,6 +77,7 @@ const stored = z.object({
       showGrade: z.boolean().optional(),
     })
     .optional(),
+  forgeable: z.enum(['count', 'exclude']).optional(),
 });
 
 const parsedPolicies = new LruCache<string, GradingPolicy>(200);
@@ -117,6 +127,7 @@ function readGradingPolicy(json: string): GradingPolicy {
       date: p.certificates?.date ? new Date(p.certificates.date).toISOString() : null,
       showGrade: p.certificates?.showGrade ?? d.certificates.showGrade,
     },
+    forgeable: p.forgeable ?? d.forgeable,
   };
 }
 
@@ -158,13 +169,30 @@ export interface GradedItem {
   ref: string;
   /** Plain text. */
   title: string;
+  /**
+   * An exercise whose verified grade rests on no hidden check (`hiddenChecks` is 0): copying the
+   * expected values the browser shows passes it. Always false for quiz problems (answers stay on the server).
+   */
+  forgeable: boolean;
 }
 
-/** Whether an item counts in the grade: its type has a weight and its week counts. */
-export function isCounted(policy: GradingPolicy, item: Pick<GradedItem, 'kind' | 'week'>): boolean {
-  return (
-    policy.weights[item.kind] > 0 && (policy.weeks === null || (item.week !== null && policy.weeks.includes(item.week)))
-  );
+/** Why an item does not count in the grade: its type weighs 0, its week does not count, or it is a forgeable exercise left out. */
+export type NotCounted = 'weight' | 'week' | 'forgeable';
+
+/** Why an item is left out of the grade under a policy, or null when it counts. */
+export function whyNotCounted(
+  policy: GradingPolicy,
+  item: Pick<GradedItem, 'kind' | 'week' | 'forgeable'>,
+): NotCounted | null {
+  if (policy.weights[item.kind] === 0) return 'weight';
+  if (policy.weeks !== null && (item.week === null || !policy.weeks.includes(item.week))) return 'week';
+  if (item.forgeable && policy.forgeable === 'exclude') return 'forgeable';
+  return null;
+}
+
+/** Whether an item counts in the grade: its type has a weight, its week counts, and it is not a forgeable exercise left out. */
+export function isCounted(policy: GradingPolicy, item: Pick<GradedItem, 'kind' | 'week' | 'forgeable'>): boolean {
+  return whyNotCounted(policy, item) === null;
 }
 
 /** A learner's stored results, as the gradebook reads them. */
@@ -183,7 +211,7 @@ export interface ItemGrade {
   late: number;
   /** The week's due date (ISO) or null. */
   due: string | null;
-  /** Whether the item counts in the grade (its week counts and its type has a weight). */
+  /** Whether the item counts in the grade (`isCounted`: weight, week, forgeable exercises). */
   counted: boolean;
 }
 

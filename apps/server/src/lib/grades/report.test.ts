@@ -11,7 +11,15 @@ describe('grade report CSV', () => {
   });
 
   it('names columns by week and kind, and files by course, session and date', () => {
-    const item = { key: 'quiz:w1/q#p1', kind: 'quiz' as const, week: 1, route: 'w1/q', ref: 'p1', title: 'Listes' };
+    const item = {
+      key: 'quiz:w1/q#p1',
+      kind: 'quiz' as const,
+      week: 1,
+      route: 'w1/q',
+      ref: 'p1',
+      title: 'Listes',
+      forgeable: false,
+    };
     expect(itemColumn(item, true)).toBe('W1 quiz: Listes');
     expect(itemColumn({ ...item, week: null }, false)).toBe('quiz: Listes (not counted)');
     expect(reportFileName('python', 'printemps-2026', new Date('2026-03-20T10:00:00Z'))).toBe(

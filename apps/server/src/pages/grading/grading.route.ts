@@ -6,6 +6,7 @@ import { formValue, sendPage } from '../../http/forms.ts';
 import type { MessageKey } from '../../i18n/index.ts';
 import { canManageCourse } from '../../lib/auth/roles.ts';
 import { checkGradingInput, gradingInputOf, versionWeeks, type GradingInput } from '../../lib/grades/form.ts';
+import { versionExercises } from '../../lib/grades/gradebook.ts';
 import { parseGradingPolicy, weekDueAt } from '../../lib/grades/policy.ts';
 import { recomputeJobState, setRunPolicies } from '../../lib/grades/recompute.ts';
 import { gradeReportStream } from '../../lib/grades/report-stream.ts';
@@ -66,6 +67,7 @@ export function gradingRoutes(app: FastifyInstance, services: Services): void {
       certIssue: formValue(request, 'certIssue'),
       certDate: formValue(request, 'certDate'),
       certShowGrade: formValue(request, 'certShowGrade'),
+      forgeable: formValue(request, 'forgeable'),
       quizAttempts: formValue(request, 'quizAttempts'),
       quizCounts: formValue(request, 'quizCounts'),
       quizPartialCredit: formValue(request, 'quizPartialCredit'),
@@ -84,7 +86,8 @@ export function gradingRoutes(app: FastifyInstance, services: Services): void {
     const ctx = pageContext(request, assets);
     const zone = config.timezone;
     // The dates the rule gives (the hint beside each override), under the stored policy.
-    const policy = { ...parseGradingPolicy(run.grading), due: {} };
+    const stored = parseGradingPolicy(run.grading);
+    const policy = { ...stored, due: {} };
     const computedDue: Record<number, string | null> = {};
     for (const week of weeks) {
       const due = weekDueAt(run, policy, week);
@@ -113,6 +116,8 @@ export function gradingRoutes(app: FastifyInstance, services: Services): void {
         zone,
         notice,
         summary: { ...counts, mean: await selectMeanRunGrade(db.kysely, run.id) },
+        exercises: await versionExercises(db.kysely, run.version_id),
+        policy: stored,
       }),
       status,
     );

@@ -1,7 +1,9 @@
 import type { MessageKey } from '../../i18n/index.ts';
 import { CERTIFICATE_ISSUES } from '../../lib/grades/form.ts';
+import type { ExerciseFacts } from '../../lib/grades/gradebook.ts';
+import { FORGEABLE_POLICIES, whyNotCounted, type GradingPolicy } from '../../lib/grades/policy.ts';
 import { SHOW_ANSWER_VALUES } from '../../lib/quizzes/policy.ts';
-import { manageCourseUrl, runGradesCsvUrl, runGradingUrl, runUrl } from '../../lib/urls.ts';
+import { courseItemUrl, manageCourseUrl, runGradesCsvUrl, runGradingUrl, runUrl } from '../../lib/urls.ts';
 import type { RunWithCourse } from '../../models/runs.ts';
 import { csrfField, field, formAlert, notice, type FormState } from '../../views/forms.ts';
 import { html, type SafeHtml } from '../../views/html.ts';
@@ -18,6 +20,9 @@ export interface GradingPageData {
   zone: string;
   notice?: string | undefined;
   summary: { graded: number; passed: number; mean: number | null };
+  /** The exercises of the session's version, and the stored policy that says which count. */
+  exercises: ExerciseFacts[];
+  policy: GradingPolicy;
 }
 
 interface Choice {
@@ -72,6 +77,73 @@ function checkbox(form: FormState, name: string, label: string): SafeHtml {
 
 const percent = (x: number) => `${Number((x * 100).toFixed(1))} %`;
 
+/** Whether an exercise counts in the grade under the stored policy, and if not, why. */
+function countsText(ctx: PageContext, policy: GradingPolicy, exercise: ExerciseFacts): string {
+  const { t } = ctx;
+  if (exercise.mode === 'none') return t('grading.exercises.counts.unverifiable');
+  if (!exercise.item) return t('grading.exercises.counts.uncorrected');
+  const why = whyNotCounted(policy, exercise.item);
+  return t(why ? (`grading.exercises.counts.${why}` as MessageKey) : 'grading.exercises.counts.yes');
+}
+
+/** The hidden checks an exercise's verified grade rests on; the forgeable ones say so in words. */
+function hiddenCell(ctx: PageContext, exercise: ExerciseFacts): SafeHtml {
+  const { t } = ctx;
+  if (exercise.mode === 'none')
+    return html`<span aria-hidden="true">—</span
+      ><span class="visually-hidden">${t('grading.exercises.hidden.none')}</span>`;
+  if (exercise.random) return html`${t('grading.exercises.hidden.random')}`;
+  if (exercise.forgeable)
+    return html`0
+      <strong class="tag">${t('grading.exercises.forgeable')}</strong> ${t('grading.exercises.forgeable.sentence')}`;
+  return html`${exercise.hiddenChecks}`;
+}
+
+/** The version's exercises: where each is corrected, how it is checked, its hidden checks, whether it counts. */
+function exercisesSection(ctx: PageContext, data: GradingPageData): SafeHtml {
+  const { t } = ctx;
+  const slug = data.run.course_slug;
+  return html`<section aria-labelledby="exercises-title">
+    <h2 id="exercises-title">${t('grading.exercises.title')}</h2>
+    ${
+      data.exercises.length === 0
+        ? html`<p>${t('grading.exercises.none')}</p>`
+        : html`<p>${t('grading.exercises.intro')}</p>
+            <div class="table-scroll" tabindex="0" role="region" aria-labelledby="exercises-caption">
+              <table class="runs-table">
+                <caption id="exercises-caption" class="visually-hidden">
+                  ${t('grading.exercises.caption')}
+                </caption>
+                <thead>
+                  <tr>
+                    <th scope="col">${t('grading.exercises.col.exercise')}</th>
+                    <th scope="col">${t('grading.exercises.col.notebook')}</th>
+                    <th scope="col">${t('grading.exercises.col.mode')}</th>
+                    <th scope="col">${t('grading.exercises.col.hidden')}</th>
+                    <th scope="col">${t('grading.exercises.col.counts')}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  ${data.exercises.map(
+                    (e) =>
+                      html`<tr>
+                        <th scope="row"><code>${e.name}</code></th>
+                        <td>
+                          <a href="${courseItemUrl(slug, e.route)}">${e.notebookTitle}</a>
+                          ${e.week === null ? '' : html`<span class="muted">(${t('course.week', { n: e.week })})</span>`}
+                        </td>
+                        <td>${t(`grading.exercises.mode.${e.mode}` as MessageKey)}</td>
+                        <td>${hiddenCell(ctx, e)}</td>
+                        <td>${countsText(ctx, data.policy, e)}</td>
+                      </tr>`,
+                  )}
+                </tbody>
+              </table>
+            </div>`
+    }
+  </section>`;
+}
+
 /** A session's grading policy and quiz policy, its grades so far, and the report's link. */
 export function gradingView(ctx: PageContext, data: GradingPageData): string {
   const { t } = ctx;
@@ -89,7 +161,7 @@ export function gradingView(ctx: PageContext, data: GradingPageData): string {
       </p>
       <p><a href="${runGradesCsvUrl(slug, run.slug)}" download>${t('grading.csv')}</a></p>
     </section>
-    ${formAlert(t, form)}
+    ${exercisesSection(ctx, data)} ${formAlert(t, form)}
     <form method="post" action="${runGradingUrl(slug, run.slug)}" class="stack-form" novalidate>
       ${csrfField(data.csrf)}
       <h2>${t('grading.policy.title')}</h2>
@@ -99,6 +171,13 @@ export function gradingView(ctx: PageContext, data: GradingPageData): string {
         ${field(t, form, { name: 'quizWeight', label: t('grading.weight.quiz'), inputmode: 'decimal', autocomplete: 'off' })}
         ${field(t, form, { name: 'exerciseWeight', label: t('grading.weight.exercise'), inputmode: 'decimal', autocomplete: 'off' })}
       </fieldset>
+      ${choices(ctx, form, {
+        name: 'forgeable',
+        legend: t('grading.forgeable'),
+        hint: t('grading.forgeable.hint', { n: data.exercises.filter((e) => e.forgeable).length }),
+        type: 'radio',
+        choices: FORGEABLE_POLICIES.map((v) => ({ value: v, label: t(`grading.forgeable.${v}` as MessageKey) })),
+      })}
       ${
         data.weeks.length > 0
           ? choices(ctx, form, {

@@ -7,6 +7,7 @@ import { HttpError } from '../../http/errors.ts';
 import { formValue, isEmailAddress, sendPage } from '../../http/forms.ts';
 import type { MessageKey } from '../../i18n/index.ts';
 import { canManageCourse } from '../../lib/auth/roles.ts';
+import { versionExercises, type ExerciseFacts } from '../../lib/grades/gradebook.ts';
 import { queueGradeRecompute } from '../../lib/grades/recompute.ts';
 import type { CourseStructure } from '../../lib/import/import-course.ts';
 import { toLocalInput } from '../../lib/runs/dates.ts';
@@ -128,10 +129,19 @@ export function manageRoutes(app: FastifyInstance, services: Services): void {
       const user = requireUser(request);
       const course = await managedCourse(user, request.params.slug);
       const exercise = typeof request.query.exercise === 'string' ? request.query.exercise : null;
-      const submissions = await selectCourseSubmissions(db.kysely, course.id, {
+      const rows = await selectCourseSubmissions(db.kysely, course.id, {
         ...(exercise ? { exercise } : {}),
         limit: 200,
       });
+      // Each submission's exercise as its own version has it (hidden checks, forgeable): a few
+      // versions at most, each read once per process.
+      const facts = new Map<number, Map<string, ExerciseFacts>>();
+      for (const versionId of new Set(rows.map((r) => r.version_id)))
+        facts.set(versionId, new Map((await versionExercises(db.kysely, versionId)).map((e) => [e.ref, e])));
+      const submissions = rows.map((row) => ({
+        ...row,
+        facts: facts.get(row.version_id)?.get(`${row.module}.${row.exercise}`) ?? null,
+      }));
       return sendPage(reply, manageSubmissionsView(pageContext(request, assets), { course, exercise, submissions }));
     },
   );

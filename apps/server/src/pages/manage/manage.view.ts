@@ -1,5 +1,6 @@
 import type { SubmissionRow } from '../../models/submissions.ts';
 import type { Course, Run } from '../../db/schema.ts';
+import type { ExerciseFacts } from '../../lib/grades/gradebook.ts';
 import { toLocalInput } from '../../lib/runs/dates.ts';
 import { weekOpensAt, weekOverrides } from '../../lib/runs/schedule.ts';
 import {
@@ -283,7 +284,19 @@ function versionSection(ctx: PageContext, data: RunFormPageData): SafeHtml {
 export interface SubmissionsPageData {
   course: { slug: string; title: string };
   exercise: string | null;
-  submissions: (SubmissionRow & { user_name: string; user_email: string })[];
+  /** `facts`: the exercise in the submission's version (null when that version no longer has it). */
+  submissions: (SubmissionRow & { user_name: string; user_email: string; facts: ExerciseFacts | null })[];
+}
+
+/** An exercise's hidden checks in a submissions row: a number, a new draw, or 0 and "forgeable". */
+function hiddenChecksCell(ctx: PageContext, facts: ExerciseFacts | null): SafeHtml {
+  const { t } = ctx;
+  if (!facts || facts.mode === 'none')
+    return html`<span aria-hidden="true">—</span
+      ><span class="visually-hidden">${t('grading.exercises.hidden.none')}</span>`;
+  if (facts.random) return html`${t('grading.exercises.hidden.random')}`;
+  if (facts.forgeable) return html`0 <strong class="tag">${t('grading.exercises.forgeable')}</strong>`;
+  return html`${facts.hiddenChecks}`;
 }
 
 /** A course's latest verified submissions, for its staff: who, which exercise, the verdict, the code. */
@@ -299,6 +312,7 @@ export function manageSubmissionsView(ctx: PageContext, data: SubmissionsPageDat
   };
   const main = html`<h1>${t('manage.submissions.title', { title: data.course.title })}</h1>
     <p><a href="${manageCourseUrl(data.course.slug)}">${t('manage.submissions.back')}</a></p>
+    ${data.submissions.some((s) => s.facts?.forgeable) ? html`<p>${t('manage.submissions.forgeableNote')}</p>` : ''}
     ${
       data.submissions.length === 0
         ? html`<p>${t('manage.submissions.none')}</p>`
@@ -312,6 +326,7 @@ export function manageSubmissionsView(ctx: PageContext, data: SubmissionsPageDat
                   <th scope="col">${t('manage.submissions.col.date')}</th>
                   <th scope="col">${t('manage.submissions.col.learner')}</th>
                   <th scope="col">${t('manage.submissions.col.exercise')}</th>
+                  <th scope="col">${t('manage.submissions.col.hidden')}</th>
                   <th scope="col">${t('manage.submissions.col.verdict')}</th>
                   <th scope="col">${t('manage.submissions.col.code')}</th>
                 </tr>
@@ -323,6 +338,7 @@ export function manageSubmissionsView(ctx: PageContext, data: SubmissionsPageDat
                       <td>${row.created_at.slice(0, 16).replace('T', ' ')}</td>
                       <th scope="row">${row.user_name} <span class="muted">${row.user_email}</span></th>
                       <td>${row.route} · ${row.exercise}</td>
+                      <td>${hiddenChecksCell(ctx, row.facts)}</td>
                       <td>${verdict(row)}</td>
                       <td>
                         <details>

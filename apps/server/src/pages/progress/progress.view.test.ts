@@ -6,7 +6,7 @@ import type { ItemGrade, LearnerGrade, WeekGrade } from '../../lib/grades/policy
 import { itemState, remainingWork, scoreChart, type LearnerProgress } from './progress.view.ts';
 
 const item = (week: number, ref: string, score: number | null, due: string | null, late = 0): ItemGrade => ({
-  item: { key: `quiz:q${week}#${ref}`, kind: 'quiz', week, route: `q${week}`, ref, title: ref },
+  item: { key: `quiz:q${week}#${ref}`, kind: 'quiz', week, route: `q${week}`, ref, title: ref, forgeable: false },
   score,
   late,
   due,

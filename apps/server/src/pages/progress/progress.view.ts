@@ -464,7 +464,10 @@ function itemRow(ctx: PageContext, slug: string, p: LearnerProgress, i: ItemGrad
     <td>
       <span class="item-state item-state-${state}"
         ><span aria-hidden="true">${symbol}</span> ${t(`progressPage.status.${state}`)}</span
-      >${state === 'done' && i.late > 0 ? html` <span class="meta">${t('progressPage.status.lateToo', { n: i.late })}</span>` : ''}
+      >${state === 'done' && i.late > 0 ? html` <span class="meta">${t('progressPage.status.lateToo', { n: i.late })}</span>` : ''}${
+        // An exercise staff left out of the grade (no hidden check, ADR 034), in a week that counts.
+        !i.counted && i.item.forgeable ? html` <span class="meta">${t('progressPage.items.notCounted')}</span>` : ''
+      }
     </td>
     <td>${attempts}</td>
   </tr>`;

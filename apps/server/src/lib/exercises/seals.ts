@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Database } from '../../db/schema.ts';
 import { selectExerciseSeals } from '../../models/exercise-seals.ts';
 import { LruCache } from '../cache.ts';
+import { gradingStandins } from './standin.ts';
 
 /** The seal format python/carnet_seal/seal.py writes (python/README.md, ADR 034). */
 export const SEAL_FORMAT = 'carnet-seal/2';
@@ -88,6 +89,8 @@ export interface VersionSeals {
   exercises: Map<string, VersionExercise>;
   /** Modules sealed by an older Carnet (another format): their exercises cannot be verified. */
   outdated: string[];
+  /** Each module's grading stand-in source (what the untrusted run imports: helpers, inert exercises). */
+  gradingSources: Map<string, string>;
 }
 
 const cache = new LruCache<number, VersionSeals>(50);
@@ -107,6 +110,9 @@ export function versionSeals(db: Kysely<Database>, versionId: number): Promise<V
     for (const doc of docs)
       for (const seal of doc.exercises)
         exercises.set(`${doc.module}.${seal.attribute}`, { module: doc.module, seal, doc });
-    return { docs, exercises, outdated };
+    const gradingSources = new Map(
+      gradingStandins(docs).map((m) => [m.path.replace(/(\/__init__)?\.py$/, '').replace(/\//g, '.'), m.source]),
+    );
+    return { docs, exercises, outdated, gradingSources };
   });
 }

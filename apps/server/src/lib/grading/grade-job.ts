@@ -193,7 +193,7 @@ export interface GradingCourses {
  */
 export async function gradeCells(
   sandbox: Sandbox,
-  input: { cells: string[]; exercise: VersionExercise },
+  input: { cells: string[]; exercise: VersionExercise; standin?: string | undefined },
   options: { signal?: AbortSignal; limits?: Partial<SandboxLimits>; courses?: GradingCourses } = {},
 ): Promise<GradeOutcome> {
   const { seal, module, doc } = input.exercise;
@@ -244,7 +244,7 @@ export async function gradeCells(
       ...job(
         GRADE_PROGRAM,
         ['--obtain'],
-        { cells: input.cells, module, attribute: seal.attribute, inputs },
+        { cells: input.cells, module, attribute: seal.attribute, inputs, standin: input.standin },
         { ...GRADE_LIMITS, ...options.limits },
       ),
       ...options.courses?.untrusted,
@@ -330,9 +330,8 @@ export function registerGradeExercise(
       };
       if (!sandbox) return fail('sandbox-unavailable', options.problem ?? 'no sandbox on this server');
       // The submission stays "queued" until its verdict: the job row says when it runs (one write less).
-      const exercise = (await versionSeals(db, submission.version_id)).exercises.get(
-        `${submission.module}.${submission.exercise}`,
-      );
+      const seals = await versionSeals(db, submission.version_id);
+      const exercise = seals.exercises.get(`${submission.module}.${submission.exercise}`);
       if (!exercise)
         return fail('not-sealed', `${submission.module}.${submission.exercise} has no seal in this version`);
       let outcome: GradeOutcome;
@@ -345,7 +344,11 @@ export function registerGradeExercise(
         };
         outcome = await gradeCells(
           sandbox,
-          { cells: JSON.parse(submission.cells) as string[], exercise },
+          {
+            cells: JSON.parse(submission.cells) as string[],
+            exercise,
+            standin: seals.gradingSources.get(submission.module),
+          },
           { signal, limits: options.limits, courses },
         );
       } catch (error) {

@@ -172,6 +172,7 @@ async function submit(): Promise<number> {
       browser: JSON.stringify({ ok: true, passed: 8, total: 8 }),
       createdAt: new Date().toISOString(),
     },
+    { address: '192.0.2.1' },
   );
   const job = (await selectSubmissionById(db.kysely, id)).job_id!;
   const done = await queue.waitFor(job, 60_000);

@@ -194,7 +194,7 @@ function sendError(
   if (code === 'LOGIN_REQUIRED' && request.method === 'GET' && !request.url.startsWith('/api/')) {
     return reply.header('Cache-Control', 'no-store').redirect(loginUrl(request.url), 303);
   }
-  if (spec.status === 429 && detail) reply.header('Retry-After', detail);
+  if ((spec.status === 429 || spec.status === 503) && detail) reply.header('Retry-After', detail);
   const wantsJson = !(request.headers.accept ?? '').includes('text/html') && request.url.startsWith('/api/');
   reply.code(spec.status).header('Cache-Control', 'no-store');
   if (wantsJson) {

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 
@@ -57,7 +58,20 @@ export const configSchema = z
       .int('expected a whole number')
       .min(1, 'expected at least 1')
       .max(256)
-      .optional(),
+      // Twice the cores, 4 at least: a run that sleeps or waits out its wall clock holds a slot
+      // without a core, and each learner holds one slot at most (ADR 035), so two stuck learners
+      // must not take every slot of a 2-core server.
+      .default(Math.max(4, 2 * availableParallelism())),
+    gradingPendingPerAddress: z.coerce
+      .number({ message: 'expected a number of submissions' })
+      .int('expected a whole number')
+      .min(1, 'expected at least 1')
+      .default(60),
+    gradingQueueMax: z.coerce
+      .number({ message: 'expected a number of submissions' })
+      .int('expected a whole number')
+      .min(1, 'expected at least 1')
+      .default(5000),
     jobsRetentionDays: z.coerce
       .number({ message: 'expected a number of days' })
       .int('expected a whole number of days')
@@ -189,7 +203,17 @@ export const SETTINGS: Record<keyof z.infer<typeof configSchema>, { env: string;
   gradingConcurrency: {
     env: 'CARNET_GRADING_CONCURRENCY',
     flag: '--grading-concurrency',
-    help: 'jobs (grading runs) at once in this process (default: the number of cores)',
+    help: 'jobs (grading runs) at once in this process; a learner has one at a time (default: twice the cores, 4 at least)',
+  },
+  gradingPendingPerAddress: {
+    env: 'CARNET_GRADING_PENDING_PER_ADDRESS',
+    flag: '--grading-pending-per-address',
+    help: 'submissions waiting for grading from one client address (a classroom behind one NAT shares it) before 429 (default 60)',
+  },
+  gradingQueueMax: {
+    env: 'CARNET_GRADING_QUEUE_MAX',
+    flag: '--grading-queue-max',
+    help: 'submissions waiting for grading in all before new ones get 503 and a Retry-After (default 5000)',
   },
   jobsRetentionDays: {
     env: 'CARNET_JOBS_RETENTION_DAYS',

@@ -103,6 +103,108 @@ describe.each(DIALECTS)('the job queue on %s', (dialect) => {
     expect(new Set(records.map((r) => r.result))).toEqual(new Set(['a', 'b']));
   });
 
+  it('serves keys in turn, one job of a key at a time: a backlog delays others by one run per slot', async () => {
+    test = await createTestDb(dialect);
+    const q = queue({ concurrency: 2 });
+    const started: string[] = [];
+    const running = new Map<string, number>();
+    let overlap = false;
+    q.registerHandler('work', async (payload: { key: string; i: number }) => {
+      const now = (running.get(payload.key) ?? 0) + 1;
+      running.set(payload.key, now);
+      if (now > 1) overlap = true;
+      started.push(`${payload.key}${payload.i}`);
+      await sleep(40);
+      running.set(payload.key, now - 1);
+      return payload.key;
+    });
+    // Two flooding keys, ten jobs each, enqueued first.
+    const flood = [];
+    for (const key of ['a', 'b']) {
+      for (let i = 0; i < 10; i++) flood.push(await q.enqueue('work', { key, i }, { fairKey: key, group: 'net' }));
+    }
+    expect(await q.pending({ kind: 'work' })).toBe(20);
+    expect(await q.pending({ kind: 'work', fairKey: 'a' })).toBe(10);
+    expect(await q.pending({ kind: 'work', group: 'net' })).toBe(20);
+    expect(await q.pending({ kind: 'work', group: 'elsewhere' })).toBe(0);
+    q.start();
+    await sleep(150);
+    // An honest key arrives in the middle of the flood: it waits for at most one run per slot.
+    const before = started.length;
+    const honest = await q.enqueue('work', { key: 'c', i: 0 }, { fairKey: 'c' });
+    await q.waitFor(honest, 10_000);
+    expect(started.indexOf('c0') - before).toBeLessThanOrEqual(2);
+    await Promise.all(flood.map((id) => q.waitFor(id, 20_000)));
+    expect(overlap).toBe(false);
+    // Each key's jobs in order; the two keys alternate rather than one draining first.
+    for (const key of ['a', 'b']) {
+      expect(started.filter((s) => s.startsWith(key))).toEqual(Array.from({ length: 10 }, (_, i) => `${key}${i}`));
+    }
+    const firstHalf = started.slice(0, 10);
+    expect(firstHalf.filter((s) => s.startsWith('a')).length).toBeGreaterThanOrEqual(4);
+    expect(firstHalf.filter((s) => s.startsWith('b')).length).toBeGreaterThanOrEqual(4);
+  });
+
+  it('with a slot free, a new key starts at once while flooding keys run one job each', async () => {
+    test = await createTestDb(dialect);
+    const q = queue({ concurrency: 3 });
+    let peak = 0;
+    let running = 0;
+    q.registerHandler('work', async (payload: { wait: number }) => {
+      peak = Math.max(peak, ++running);
+      await sleep(payload.wait);
+      running--;
+      return null;
+    });
+    q.start();
+    const flood = [];
+    for (const key of ['a', 'b']) {
+      for (let i = 0; i < 5; i++) flood.push(await q.enqueue('work', { wait: 300 }, { fairKey: key }));
+    }
+    await sleep(100);
+    const t0 = Date.now();
+    await q.waitFor(await q.enqueue('work', { wait: 0 }, { fairKey: 'c' }), 10_000);
+    // Well under one flooding run (300 ms): the third slot was free, the flooders held one each.
+    expect(Date.now() - t0).toBeLessThan(250);
+    await Promise.all(flood.map((id) => q.waitFor(id, 20_000)));
+    expect(peak).toBe(2 + 1);
+  });
+
+  it("tells a kind's failure hook when a job fails for good: thrown, invalid, or abandoned twice", async () => {
+    test = await createTestDb(dialect);
+    const failures: { payload: unknown; error: string }[] = [];
+    const onFailed = async (payload: unknown, error: string): Promise<void> => {
+      failures.push({ payload, error });
+    };
+    const q = queue({ leaseMs: 200 });
+    q.registerHandler(
+      'job',
+      async (payload: { n: number }, { signal }) => {
+        if (payload.n === 1) throw new Error('no luck');
+        if (payload.n === 3) await new Promise((resolve) => signal.addEventListener('abort', resolve));
+        return payload.n;
+      },
+      z.object({ n: z.number() }),
+      { onFailed },
+    );
+    q.start();
+    expect((await q.waitFor(await q.enqueue('job', { n: 0 }), 5000)).status).toBe('done');
+    expect((await q.waitFor(await q.enqueue('job', { n: 1 }), 5000)).status).toBe('failed');
+    expect((await q.waitFor(await q.enqueue('job', { n: 'x' }), 5000)).status).toBe('failed');
+    expect(failures.map((f) => f.payload)).toEqual([{ n: 1 }, { n: 'x' }]);
+    expect(failures[0]!.error).toBe('no luck');
+    // A job whose worker dies on each attempt: the second death fails it, and the hook hears of it.
+    const dying = await q.enqueue('job', { n: 3 });
+    for (let attempt = 1; attempt <= 2; attempt++) {
+      await expect.poll(async () => (await q.get(dying))?.attempts, { timeout: 5000 }).toBe(attempt);
+      await q.stop({ abandon: true });
+      q.start();
+    }
+    await expect.poll(() => failures.length, { timeout: 5000 }).toBe(3);
+    expect(failures[2]).toMatchObject({ payload: { n: 3 } });
+    expect((await q.get(dying))?.status).toBe('failed');
+  });
+
   it('keeps a queued job across a restart', async () => {
     test = await createTestDb(dialect);
     const before = queue();

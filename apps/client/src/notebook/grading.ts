@@ -65,6 +65,7 @@ export async function submitExercise(
         }),
       });
       if (response.status === 429) return show(unverified(strings, 'too-many'), 'unverified');
+      if (response.status === 503) return show(unverified(strings, 'busy'), 'unverified');
       if (!response.ok) return show(unverified(strings, 'not-sealed'), 'unverified');
       ({ id } = (await response.json()) as { id: number });
     }

@@ -72,6 +72,7 @@ export interface UiStrings {
   'gradeReason.judge-failed': string;
   'gradeReason.network': string;
   'gradeReason.too-many': string;
+  'gradeReason.busy': string;
   'stage.download': string;
   'stage.interpreter': string;
   'stage.files': string;

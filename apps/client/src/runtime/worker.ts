@@ -111,6 +111,7 @@ function serverCheck(config: RuntimeConfig, module: string, attribute: string): 
       continue;
     }
     if (answer.status === 429) return say('checkTooMany');
+    if (answer.status === 503) return say('checkBusy');
     const submission = answer.json as {
       id?: number;
       status?: string;

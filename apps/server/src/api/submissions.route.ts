@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { requireUser } from '../http/auth.ts';
 import { HttpError } from '../http/errors.ts';
 import { versionSeals } from '../lib/exercises/seals.ts';
-import { queueSubmission, type Verdict } from '../lib/grading/grade-job.ts';
+import { GRADE_EXERCISE, GRADE_LIMITS, queueSubmission, type Verdict } from '../lib/grading/grade-job.ts';
 import { learnerVerdict } from '../lib/grading/verdict.ts';
 import { selectOptionalFileData } from '../models/course-files.ts';
 import { canManageCourse } from '../lib/auth/roles.ts';
@@ -31,6 +31,11 @@ const MAX_CELLS = 500;
 const MAX_CELLS_BYTES = 512 * 1024;
 /** Submissions per learner per minute (across servers: counted in the database). */
 export const SUBMISSIONS_PER_MINUTE = 10;
+
+/** Retry-After when an address has too many submissions waiting: about one grading run. */
+const PENDING_RETRY_SECONDS = Math.ceil((GRADE_LIMITS.wallMs ?? 10_000) / 1000);
+/** Retry-After when the whole queue is full. */
+const BUSY_RETRY_SECONDS = 30;
 
 const IDENTIFIER = /^[A-Za-z_]\w*$/;
 
@@ -119,6 +124,16 @@ export function submissionRoutes(app: FastifyInstance, services: Services, { ite
     const recent = await countSubmissionsSince(db.kysely, user.id, new Date(now.getTime() - 60_000).toISOString());
     if (recent >= SUBMISSIONS_PER_MINUTE) throw new HttpError('TOO_MANY_SUBMISSIONS', '60');
 
+    // Admission (ADR 035): the queue serves learners in turn; these caps keep it short. A
+    // classroom behind one NAT shares an address, so its cap is per waiting submission, not per hour.
+    if ((await jobs.pending({ kind: GRADE_EXERCISE })) >= services.config.gradingQueueMax) {
+      throw new HttpError('GRADING_BUSY', String(BUSY_RETRY_SECONDS));
+    }
+    const waiting = await jobs.pending({ kind: GRADE_EXERCISE, group: request.ip });
+    if (waiting >= services.config.gradingPendingPerAddress) {
+      throw new HttpError('TOO_MANY_PENDING', String(PENDING_RETRY_SECONDS));
+    }
+
     const values = {
       versionId: target.version.id,
       cells,
@@ -136,7 +151,7 @@ export function submissionRoutes(app: FastifyInstance, services: Services, { ite
       });
       return { id, status: 'failed', existing: false };
     }
-    const id = await queueSubmission(db.kysely, jobs, key, values);
+    const id = await queueSubmission(db.kysely, jobs, key, values, { address: request.ip });
     return { id, status: 'queued', existing: false };
   }
 

@@ -42,6 +42,8 @@ const COMMANDS: Record<string, Command> = {
       'bwrap',
       'unsafeGrading',
       'gradingConcurrency',
+      'gradingPendingPerAddress',
+      'gradingQueueMax',
       'jobsRetentionDays',
       ...DB_SETTINGS,
     ],

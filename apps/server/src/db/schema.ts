@@ -234,6 +234,12 @@ export interface JobsTable {
   created_at: string;
   started_at: string | null;
   finished_at: string | null;
+  /** Jobs of one key (a learner) run one at a time, in turn with other keys' (ADR 035). */
+  fair_key: string | null;
+  /** What admission limits count together (the client's address). */
+  fair_group: string | null;
+  /** Claims take the lowest rank first: a key's next job ranks after its previous one. */
+  fair_rank: Generated<number>;
 }
 
 export type JobRow = Selectable<JobsTable>;

@@ -29,6 +29,10 @@ export const ERRORS = {
   SUBMISSION_NOT_FOUND: { status: 404, title: 'error.notFound.title', body: 'error.submissionNotFound.body' },
   SOLUTION_NOT_AVAILABLE: { status: 404, title: 'error.notFound.title', body: 'error.solutionNotAvailable.body' },
   TOO_MANY_SUBMISSIONS: { status: 429, title: 'error.tooManySubmissions.title', body: 'error.tooManySubmissions.body' },
+  /** Submissions waiting from one client address past CARNET_GRADING_PENDING_PER_ADDRESS; the detail is Retry-After. */
+  TOO_MANY_PENDING: { status: 429, title: 'error.tooManySubmissions.title', body: 'error.tooManyPending.body' },
+  /** Submissions waiting in all past CARNET_GRADING_QUEUE_MAX; the detail is Retry-After. */
+  GRADING_BUSY: { status: 503, title: 'error.gradingBusy.title', body: 'error.gradingBusy.body' },
   INTERNAL: { status: 500, title: 'error.server.title', body: 'error.server.body' },
 } as const satisfies Record<string, { status: number; title: MessageKey; body: MessageKey }>;
 

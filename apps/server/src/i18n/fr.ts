@@ -165,7 +165,8 @@ export const fr = {
   'runtime.ui.gradeReason.not-sealed': 'cet exercice ne peut pas être vérifié',
   'runtime.ui.gradeReason.judge-failed': 'erreur du serveur pendant la vérification',
   'runtime.ui.gradeReason.network': 'le serveur ne répond pas',
-  'runtime.ui.gradeReason.too-many': 'trop de soumissions, réessayez dans une minute',
+  'runtime.ui.gradeReason.too-many': 'trop de soumissions à la fois, réessayez dans un instant',
+  'runtime.ui.gradeReason.busy': 'le serveur est très chargé, réessayez dans quelques minutes',
   'runtime.ui.stage.download': 'téléchargement',
   'runtime.ui.stage.interpreter': "démarrage de l'interpréteur",
   'runtime.ui.stage.files': 'fichiers du cours',
@@ -176,7 +177,8 @@ export const fr = {
   'runtime.py.checkOffline':
     'Cet exercice est corrigé par le serveur, qui ne répond pas : vérifiez votre connexion et réessayez.',
   'runtime.py.checkLogin': 'Cet exercice est corrigé par le serveur : connectez-vous pour le vérifier.',
-  'runtime.py.checkTooMany': 'Trop de vérifications en une minute : réessayez dans un instant.',
+  'runtime.py.checkTooMany': 'Trop de vérifications à la fois : réessayez dans un instant.',
+  'runtime.py.checkBusy': 'Le serveur est très chargé : réessayez dans quelques minutes.',
   'runtime.py.checkFailed': "Le serveur n'a pas pu corriger cet exercice. Réessayez plus tard.",
   'runtime.py.checkSlow':
     "Le serveur n'a pas encore corrigé cet exercice (il est très occupé) : réessayez dans un instant.",
@@ -496,6 +498,10 @@ export const fr = {
   'error.submissionNotFound.body': "Cette soumission n'existe pas.",
   'error.tooManySubmissions.title': 'Trop de soumissions',
   'error.tooManySubmissions.body': 'Trop de soumissions en une minute. Réessayez dans un instant.',
+  'error.tooManyPending.body':
+    'Trop de soumissions attendent déjà leur correction depuis votre réseau. Réessayez dans un instant.',
+  'error.gradingBusy.title': 'Serveur très chargé',
+  'error.gradingBusy.body': 'Trop de soumissions attendent leur correction. Réessayez dans quelques minutes.',
   'progress.status.not-started': 'Non commencé',
   'progress.status.started': 'Commencé',
   'progress.status.done': 'Terminé',

@@ -106,6 +106,20 @@ export async function setSubmissionJob(db: Kysely<Database>, id: number, jobId: 
 }
 
 /** Moves a submission to `status`, with its verdict or the reason it could not be verified. */
+/** Ends a submission still waiting for its verdict as failed (one that has a verdict stays as it is). */
+export async function failUnfinishedSubmission(
+  db: Kysely<Database>,
+  id: number,
+  outcome: { reason: string; reasonCode: string; finishedAt: string },
+): Promise<void> {
+  await db
+    .updateTable('submissions')
+    .set({ status: 'failed', reason: outcome.reason, reason_code: outcome.reasonCode, finished_at: outcome.finishedAt })
+    .where('id', '=', id)
+    .where('status', 'in', ['queued', 'running'])
+    .execute();
+}
+
 export async function updateSubmissionOutcome(
   db: Kysely<Database>,
   id: number,

@@ -8,6 +8,7 @@ import * as m0006 from './0006-submissions.ts';
 import * as m0007 from './0007-quiz-attempts.ts';
 import * as m0008 from './0008-grades-and-certificates.ts';
 import * as m0009 from './0009-quiz-attempts-by-route.ts';
+import * as m0010 from './0010-fair-jobs.ts';
 
 /** Every migration, in order. Names sort as they apply; never rename or edit a shipped one. */
 export const migrations: Record<string, Migration> = {
@@ -20,4 +21,5 @@ export const migrations: Record<string, Migration> = {
   '0007-quiz-attempts': m0007,
   '0008-grades-and-certificates': m0008,
   '0009-quiz-attempts-by-route': m0009,
+  '0010-fair-jobs': m0010,
 };

@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { Database } from '../../db/schema.ts';
 import {
+  failUnfinishedSubmission,
   hasEarlierPass,
   insertSubmission,
   selectSubmissionById,
@@ -295,12 +296,23 @@ export function queueSubmission(
   jobs: JobQueue,
   key: SubmissionKey,
   values: Parameters<typeof insertSubmission>[2],
+  client: { address: string },
 ): Promise<number> {
   return db.transaction().execute(async (trx) => {
     const id = await insertSubmission(trx, key, values);
-    await setSubmissionJob(trx, id, await jobs.enqueue(GRADE_EXERCISE, { submissionId: id }, { db: trx }));
+    const job = await jobs.enqueue(
+      GRADE_EXERCISE,
+      { submissionId: id },
+      { db: trx, fairKey: fairKey(key.userId), group: client.address },
+    );
+    await setSubmissionJob(trx, id, job);
     return id;
   });
+}
+
+/** A learner's grading runs share one key: one at a time, in turn with other learners' (ADR 035). */
+export function fairKey(userId: number): string {
+  return `user:${userId}`;
 }
 
 /**
@@ -374,5 +386,18 @@ export function registerGradeExercise(
       return { status: 'done' };
     },
     gradePayload,
+    {
+      // The handler threw past its own catch (the database failed mid-way, say) or its worker died
+      // twice: the submission ends failed with the reason, never "queued" forever.
+      onFailed: async (payload, error) => {
+        const parsed = gradePayload.safeParse(payload);
+        if (!parsed.success) return;
+        await failUnfinishedSubmission(db, parsed.data.submissionId, {
+          reason: `grading stopped: ${error.slice(0, 300)}`,
+          reasonCode: 'crashed',
+          finishedAt: clock().toISOString(),
+        });
+      },
+    },
   );
 }

@@ -6,7 +6,7 @@ import pg from 'pg';
 import type { z } from 'zod';
 import type { Db } from '../../db/database.ts';
 import type { Database, JobRow } from '../../db/schema.ts';
-import type { JobContext, JobHandler, JobQueue, JobRecord } from './queue.ts';
+import type { EnqueueOptions, HandlerOptions, JobContext, JobHandler, JobQueue, JobRecord } from './queue.ts';
 
 export interface DbJobQueueOptions {
   /** Jobs run at once by this process (default: the number of cores). */
@@ -40,6 +40,7 @@ const ABANDONED = 'The worker running this job stopped (crash or restart) on its
 interface Registered {
   handler: JobHandler<unknown, unknown>;
   schema: z.ZodType<unknown> | undefined;
+  options: HandlerOptions;
 }
 
 /**
@@ -47,6 +48,11 @@ interface Registered {
  * UPDATE … RETURNING; enqueues in this process wake the workers at once, others are found by
  * polling. PostgreSQL: claims use FOR UPDATE SKIP LOCKED (any number of worker processes), and
  * NOTIFY wakes workers and waiters on every machine.
+ *
+ * Fairness (ADR 035): a job may have a key (its learner). A claim takes only the oldest queued job
+ * of each key, and none of a key that has a job running; among those, the lowest rank first. A
+ * job's rank is its key's previous pending rank + 1, and never below the rank being served now, so
+ * keys take turns: a key with ten jobs waiting gets one run per turn, like a key with one.
  */
 export class DbJobQueue implements JobQueue {
   readonly #db: Db;
@@ -78,8 +84,15 @@ export class DbJobQueue implements JobQueue {
     this.#clock = options.clock ?? (() => new Date());
   }
 
-  async enqueue(kind: string, payload: unknown, options: { db?: Kysely<Database> } = {}): Promise<number> {
+  async enqueue(kind: string, payload: unknown, options: EnqueueOptions = {}): Promise<number> {
     const db = options.db ?? this.#db.kysely;
+    const key = options.fairKey ?? null;
+    // The turn being served (the highest rank running, else the lowest waiting), and the key's next.
+    const serving = sql<number>`coalesce(
+      (select max(fair_rank) from jobs where status = 'running'),
+      (select min(fair_rank) from jobs where status = 'queued'), 0)`;
+    const next = sql<number>`coalesce(
+      (select max(fair_rank) + 1 from jobs where fair_key = ${key} and status in ('queued', 'running')), 0)`;
     const { id } = await db
       .insertInto('jobs')
       .values({
@@ -87,6 +100,12 @@ export class DbJobQueue implements JobQueue {
         payload: JSON.stringify(payload),
         status: 'queued',
         created_at: this.#now(),
+        fair_key: key,
+        fair_group: options.group ?? null,
+        fair_rank:
+          key === null
+            ? serving
+            : sql<number>`(select max(r) from (select ${serving} as r union all select ${next}) as ranks)`,
       })
       .returning('id')
       .executeTakeFirstOrThrow();
@@ -96,10 +115,27 @@ export class DbJobQueue implements JobQueue {
     return id;
   }
 
-  registerHandler<P, R>(kind: string, handler: JobHandler<P, R>, schema?: z.ZodType<P>): void {
+  registerHandler<P, R>(
+    kind: string,
+    handler: JobHandler<P, R>,
+    schema?: z.ZodType<P>,
+    options: HandlerOptions = {},
+  ): void {
     if (this.#handlers.has(kind)) throw new Error(`a handler for "${kind}" jobs is already registered`);
-    this.#handlers.set(kind, { handler: handler as JobHandler<unknown, unknown>, schema });
+    this.#handlers.set(kind, { handler: handler as JobHandler<unknown, unknown>, schema, options });
     this.#pump();
+  }
+
+  async pending(filter: { kind: string; fairKey?: string; group?: string }): Promise<number> {
+    let query = this.#db.kysely
+      .selectFrom('jobs')
+      .select((eb) => eb.fn.countAll<number | string>().as('n'))
+      .where('status', 'in', ['queued', 'running'])
+      .where('kind', '=', filter.kind);
+    if (filter.fairKey !== undefined) query = query.where('fair_key', '=', filter.fairKey);
+    if (filter.group !== undefined) query = query.where('fair_group', '=', filter.group);
+    const { n } = await query.executeTakeFirstOrThrow();
+    return Number(n);
   }
 
   start(): void {
@@ -255,20 +291,50 @@ export class DbJobQueue implements JobQueue {
     const now = this.#now();
     const kinds = [...this.#handlers.keys()];
     let pick = db
-      .selectFrom('jobs')
-      .select('id')
-      .where('kind', 'in', kinds)
+      .selectFrom('jobs as j')
+      .select('j.id')
+      .where('j.kind', 'in', kinds)
       .where((eb) =>
         eb.or([
-          eb('status', '=', 'queued'),
+          eb('j.status', '=', 'queued'),
           eb.and([
-            eb('status', '=', 'running'),
-            eb('lease_until', '<', now),
-            eb('attempts', '<', eb.ref('max_attempts')),
+            eb('j.status', '=', 'running'),
+            eb('j.lease_until', '<', now),
+            eb('j.attempts', '<', eb.ref('j.max_attempts')),
           ]),
         ]),
       )
-      .orderBy('id')
+      // Fairness: nothing of a key with a job running (a retry excepted: it is that job), and only
+      // the oldest queued job of each key, so one statement never claims two of a key.
+      .where((eb) =>
+        eb.or([
+          eb('j.fair_key', 'is', null),
+          eb.and([
+            eb.not(
+              eb.exists(
+                eb
+                  .selectFrom('jobs as o')
+                  .select('o.id')
+                  .whereRef('o.fair_key', '=', 'j.fair_key')
+                  .where('o.status', '=', 'running')
+                  .whereRef('o.id', '<>', 'j.id'),
+              ),
+            ),
+            eb.not(
+              eb.exists(
+                eb
+                  .selectFrom('jobs as o')
+                  .select('o.id')
+                  .whereRef('o.fair_key', '=', 'j.fair_key')
+                  .where('o.status', '=', 'queued')
+                  .whereRef('o.id', '<', 'j.id'),
+              ),
+            ),
+          ]),
+        ]),
+      )
+      .orderBy('j.fair_rank')
+      .orderBy('j.id')
       .limit(limit);
     if (this.#db.dialect === 'postgres') pick = pick.forUpdate().skipLocked();
     return db
@@ -287,15 +353,22 @@ export class DbJobQueue implements JobQueue {
 
   async #failAbandoned(): Promise<void> {
     const now = this.#now();
+    const kinds = [...this.#handlers.keys()];
+    if (kinds.length === 0) return;
+    // Only kinds this process handles: their failure hooks are here.
     const failed = await this.#db.kysely
       .updateTable('jobs')
       .set({ status: 'failed', error: ABANDONED, finished_at: now, worker: null, lease_until: null })
       .where('status', '=', 'running')
+      .where('kind', 'in', kinds)
       .where('lease_until', '<', now)
       .where((eb) => eb('attempts', '>=', eb.ref('max_attempts')))
-      .returning('id')
+      .returning(['id', 'kind', 'payload'])
       .execute();
-    for (const { id } of failed) await this.#announce(id);
+    for (const { id, kind, payload } of failed) {
+      await this.#failed(kind, payload, ABANDONED);
+      await this.#announce(id);
+    }
   }
 
   #run(row: JobRow): void {
@@ -326,6 +399,7 @@ export class DbJobQueue implements JobQueue {
           return { record, next: claimNext ? await this.#claim(1, trx) : [] };
         });
         next = done.next;
+        if (done.record && outcome.status === 'failed') await this.#failed(row.kind, row.payload, outcome.error);
         if (done.record) this.#events.emit('finished', row.id, done.record);
       } catch (error) {
         this.#options.log?.error({ err: error, job: row.id }, 'job queue: storing a result failed');
@@ -360,6 +434,23 @@ export class DbJobQueue implements JobQueue {
     // result in this process once committed.
     if (this.#db.dialect === 'postgres') await this.#notify(`done:${row.id}`, db);
     return toRecord({ ...row, status: outcome.status, result, error, finished_at: finishedAt });
+  }
+
+  /** Runs the kind's failure hook; what it cannot do is logged, never thrown. */
+  async #failed(kind: string, payload: string, error: string): Promise<void> {
+    const hook = this.#handlers.get(kind)?.options.onFailed;
+    if (!hook) return;
+    try {
+      let raw: unknown = payload;
+      try {
+        raw = JSON.parse(payload);
+      } catch {
+        // the hook gets the text
+      }
+      await hook(raw, error);
+    } catch (hookError) {
+      this.#options.log?.error({ err: hookError, kind }, 'job queue: a failure hook failed');
+    }
   }
 
   async #announce(id: number): Promise<void> {

@@ -28,6 +28,27 @@ export interface JobContext {
 
 export type JobHandler<P, R> = (payload: P, context: JobContext) => Promise<R>;
 
+export interface EnqueueOptions {
+  /** A transaction: the job exists, and is run, only if it commits. */
+  db?: Kysely<Database>;
+  /**
+   * Whose job this is (a learner): jobs of one key run one at a time, and keys are served in turn,
+   * so one key's backlog delays another key's job by at most one run per worker slot (ADR 035).
+   */
+  fairKey?: string;
+  /** What admission limits count together (the client's address); see `pending`. */
+  group?: string;
+}
+
+export interface HandlerOptions {
+  /**
+   * Called once a job of this kind has failed for good — its handler threw, its payload was
+   * invalid, or its worker died on its last attempt — with the raw payload and the error, so that
+   * what the job worked on (a submission) is never left waiting. Its own errors are logged.
+   */
+  onFailed?(payload: unknown, error: string): Promise<void>;
+}
+
 /**
  * Background jobs stored in the database: a queued job survives a restart, a job whose worker
  * dies while running it is run once more (then fails), and any process can enqueue while the
@@ -38,9 +59,11 @@ export interface JobQueue {
    * Stores a job for the handler of `kind`; returns its id. The payload must be JSON. With `db` (a
    * transaction), the job is written by it: it exists, and is run, only if that transaction commits.
    */
-  enqueue(kind: string, payload: unknown, options?: { db?: Kysely<Database> }): Promise<number>;
+  enqueue(kind: string, payload: unknown, options?: EnqueueOptions): Promise<number>;
   /** Runs jobs of `kind` in this process once started; the payload is checked by `schema` first. */
-  registerHandler<P, R>(kind: string, handler: JobHandler<P, R>, schema?: z.ZodType<P>): void;
+  registerHandler<P, R>(kind: string, handler: JobHandler<P, R>, schema?: z.ZodType<P>, options?: HandlerOptions): void;
+  /** Jobs of `kind` queued or running, all of them or those of one key or group. */
+  pending(filter: { kind: string; fairKey?: string; group?: string }): Promise<number>;
   /** Starts claiming jobs of the registered kinds, at most `concurrency` at once. */
   start(): void;
   /**

@@ -475,6 +475,7 @@ describe('buildCourse', () => {
       'warning contents.week-mismatch CONTENTS.md:2',
       'warning contents.sequence-line CONTENTS.md:3',
       'warning course.broken-link w1/data:1',
+      'warning video.undeclared w1/w1-s1-av.fr.srt:1',
       'warning course.paired-notebook w1/w1-s1-c2-pair.ipynb:1',
       'error myst.cell-metadata-json w1/w1-s3-c1-bad.md:1',
       'warning myst.tags-not-list w1/w1-s3-c1-bad.md:3',

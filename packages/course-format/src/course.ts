@@ -18,6 +18,7 @@ import { parseQuiz } from './quiz/parse.ts';
 import type { CourseSnapshot } from './snapshot.ts';
 import { buildTracks, type Track } from './structure.ts';
 import { CourseFileSystem } from './vfs.ts';
+import { buildVideoSequences, type VideoSequence } from './video/sequences.ts';
 import { notebookTitle, guessLanguage, plainText } from './titles.ts';
 
 /** A course folder read and checked: everything the importer and the renderer need. */
@@ -36,6 +37,8 @@ export interface CourseModel {
   staticMappings: StaticMapping[];
   /** `definitions`: its exercise objects; `names`: every name it defines at top level (helpers too). */
   exerciseModules: { module: string; path: string; definitions: ExerciseDefinition[]; names: string[] }[];
+  /** Each sequence's video material and declared videos (issue 12), in course order. */
+  videos: VideoSequence[];
   /** Paths left out of the course, with the reason. */
   ignored: { path: string; reason: string }[];
   diagnostics: Diagnostic[];
@@ -166,6 +169,15 @@ export function buildCourse(snapshot: CourseSnapshot, options: BuildOptions): Co
   checkExerciseSettings(manifests.meta, exerciseModules, diagnostics);
   applyAttempts(items, manifests.meta.attempts, diagnostics);
 
+  const notebookPaths = new Set(items.filter((i) => i.type === 'notebook').map((i) => i.path));
+  const videos = buildVideoSequences(
+    snapshot.files.keys(),
+    manifests.meta.videos,
+    read,
+    (path) => notebookPaths.has(path),
+    diagnostics,
+  );
+
   const mappings = manifests.staticMappings ?? defaultMappings(snapshot);
   const fs = new CourseFileSystem(snapshot.files.keys(), snapshot.links, mappings);
   const { tracks, order } = buildTracks(items, manifests.tracks, diagnostics, [...snapshot.files.keys()]);
@@ -190,6 +202,7 @@ export function buildCourse(snapshot: CourseSnapshot, options: BuildOptions): Co
     fs,
     staticMappings: mappings,
     exerciseModules,
+    videos,
     ignored: snapshot.skipped,
     diagnostics: diagnostics.sort(compareDiagnostics),
   };

@@ -17,3 +17,6 @@ export * from './snapshot.ts';
 export * from './vfs.ts';
 export * from './titles.ts';
 export * from './course.ts';
+export * from './video/srt.ts';
+export * from './video/sources.ts';
+export * from './video/sequences.ts';

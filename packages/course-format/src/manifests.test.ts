@@ -313,6 +313,7 @@ describe('readManifests: myst.yml and carnet.yml metadata', () => {
       attempts: [],
       hiddenChecks: [],
       hiddenDatasets: [],
+      videos: [],
     });
   });
 
@@ -342,9 +343,29 @@ describe('readManifests: myst.yml and carnet.yml metadata', () => {
         attempts: [],
         hiddenChecks: [],
         hiddenDatasets: [],
+        videos: [],
       },
     });
     expect(diagnostics).toEqual([]);
+  });
+
+  it('reads carnet.yml videos, and names the line of each wrong one', () => {
+    const { manifests, diagnostics } = read({
+      'carnet.yml': yaml(
+        'videos:',
+        '  w1-s1: { file: media/w1-s1.webm }',
+        '  w1-s2:',
+        '    youtube: not-an-id',
+        '  w2-s3a: { vimeo: 76979871 }',
+        '  intro: { file: media/intro.webm }',
+      ),
+    });
+    expect(manifests.meta.videos.map((v) => [v.key, v.line])).toEqual([
+      ['w1-s1', 2],
+      ['w2-s3a', 5],
+    ]);
+    expect(diagnostics).toEqual(['error carnet.videos carnet.yml:4:1', 'error carnet.videos carnet.yml:6:1']);
+    expect(read({ 'carnet.yml': yaml('videos: [a, b]') }).diagnostics).toEqual(['error carnet.videos carnet.yml:1:1']);
   });
 
   it('lets carnet.yml say the title, language and packages, over myst.yml', () => {

@@ -1,6 +1,7 @@
 import { DiagnosticSink, normaliseText, type Diagnostic } from './diagnostics.ts';
 import { isJsonObject, type JsonObject } from './notebook/model.ts';
 import { parseYamlFile, type YamlFile } from './yaml.ts';
+import { readVideoDeclaration, type VideoDeclaration } from './video/sources.ts';
 
 /**
  * The optional manifests of a course folder (course-folder.md §3): `.nbhosting/nbhosting.yaml`,
@@ -36,6 +37,8 @@ export interface CourseMeta {
   hiddenChecks: HiddenChecksSetting[];
   /** Datasets only the server checks, as Python expressions (carnet.yml `hidden-datasets`). */
   hiddenDatasets: HiddenDatasetsSetting[];
+  /** Each sequence's videos (carnet.yml `videos`), by av stem. */
+  videos: VideoDeclaration[];
 }
 
 /**
@@ -90,6 +93,7 @@ export function readManifests(read: ReadFile, diagnostics: Diagnostic[]): Manife
     attempts: [],
     hiddenChecks: [],
     hiddenDatasets: [],
+    videos: [],
   };
   let tracks: ManifestTrack[] | null = null;
   let tracksFrom: Manifests['tracksFrom'] = null;
@@ -203,6 +207,7 @@ function readCarnetManifest(file: YamlFile, sink: DiagnosticSink, meta: CourseMe
   readAttempts(value['attempts'], file, sink, meta);
   readHiddenChecks(value['hidden-checks'], file, sink, meta);
   readHiddenDatasets(value['hidden-datasets'], file, sink, meta);
+  readVideos(value['videos'], file, sink, meta);
   const packages = value['packages'];
   if (packages !== undefined) {
     if (Array.isArray(packages) && packages.every((p) => typeof p === 'string' && /^[A-Za-z0-9_.-]+$/.test(p))) {
@@ -312,6 +317,25 @@ function readHiddenDatasets(value: unknown, file: YamlFile, sink: DiagnosticSink
       }));
       meta.hiddenDatasets.push({ target: key, expressions, line });
     }
+  }
+}
+
+function readVideos(value: unknown, file: YamlFile, sink: DiagnosticSink, meta: CourseMeta): void {
+  if (value === undefined) return;
+  if (!isJsonObject(value)) {
+    sink.error(
+      'carnet.videos',
+      'videos should map each sequence (w1-s2) to its video, e.g. "w1-s2: { file: media/w1-s2.webm }".',
+      file.lineOf(['videos']),
+    );
+    return;
+  }
+  for (const [key, entry] of Object.entries(value)) {
+    const result = readVideoDeclaration(key, entry, file.lineOf(['videos', key]));
+    if ('value' in result) meta.videos.push(result.value);
+    else
+      for (const problem of result.problems)
+        sink.error('carnet.videos', problem.message, file.lineOf(['videos', key, ...problem.path]));
   }
 }
 

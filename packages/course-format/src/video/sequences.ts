@@ -121,7 +121,7 @@ export function buildVideoSequences(
       diagnostics.push({
         severity: 'warning',
         code: 'video.undeclared',
-        message: `Sequence ${v.key} has video material but no video: declare it in carnet.yml under videos: ${v.key} (file:, url:, youtube:, vimeo: or peertube:). Its page shows the rest.`,
+        message: `Sequence ${v.key} has video material but no video: declare it in carnet.yml under videos: ${v.key} (file:, url:, youtube:, vimeo: or peertube:).`,
         file: first ?? 'carnet.yml',
         line: 1,
         column: 1,

@@ -59,6 +59,14 @@ describe.each(DIALECTS)('fair grading on %s', (dialect) => {
     return { app, jobs };
   }
 
+  /** Stops a test's server and forgets its queue, so the next test starts from an empty one. */
+  async function finish(app: FastifyInstance, jobs: DbJobQueue): Promise<void> {
+    await jobs.stop({ abandon: true });
+    await app.close();
+    await sql`delete from jobs`.execute(t.db.kysely);
+    await sql`delete from submissions`.execute(t.db.kysely);
+  }
+
   async function learner(app: FastifyInstance, ip?: string): Promise<Agent> {
     const user = await createUser(t.db, `fair${++learners}-${dialect}@example.org`);
     const agent = new Agent(app, ip);
@@ -127,10 +135,7 @@ describe.each(DIALECTS)('fair grading on %s', (dialect) => {
       const first = await verdict(hostile[0]!, flood[0]!);
       expect(first).toMatchObject({ status: 'failed', reason: 'timeout' });
     } finally {
-      await jobs.stop({ abandon: true });
-      await app.close();
-      await sql`delete from jobs`.execute(t.db.kysely);
-      await sql`delete from submissions`.execute(t.db.kysely);
+      await finish(app, jobs);
     }
   }, 60_000);
 
@@ -162,10 +167,7 @@ describe.each(DIALECTS)('fair grading on %s', (dialect) => {
       const check = await elsewhere[1]!.json('POST', '/api/checks', { ...DUREE, cells: cells() }, { csrf: true });
       expect(check.statusCode).toBe(503);
     } finally {
-      await jobs.stop({ abandon: true });
-      await app.close();
-      await sql`delete from jobs`.execute(t.db.kysely);
-      await sql`delete from submissions`.execute(t.db.kysely);
+      await finish(app, jobs);
     }
   }, 60_000);
 
@@ -182,10 +184,7 @@ describe.each(DIALECTS)('fair grading on %s', (dialect) => {
       const outcome = await verdict(agent, id);
       expect(outcome).toMatchObject({ status: 'failed', reason: 'crashed' });
     } finally {
-      await jobs.stop({ abandon: true });
-      await app.close();
-      await sql`delete from jobs`.execute(t.db.kysely);
-      await sql`delete from submissions`.execute(t.db.kysely);
+      await finish(app, jobs);
     }
   }, 60_000);
 });

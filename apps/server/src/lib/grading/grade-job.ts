@@ -311,7 +311,7 @@ export function queueSubmission(
 }
 
 /** A learner's grading runs share one key: one at a time, in turn with other learners' (ADR 035). */
-export function fairKey(userId: number): string {
+function fairKey(userId: number): string {
   return `user:${userId}`;
 }
 

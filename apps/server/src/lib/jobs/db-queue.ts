@@ -306,33 +306,21 @@ export class DbJobQueue implements JobQueue {
       )
       // Fairness: nothing of a key with a job running (a retry excepted: it is that job), and only
       // the oldest queued job of each key, so one statement never claims two of a key.
-      .where((eb) =>
-        eb.or([
+      .where((eb) => {
+        const another = (status: JobRow['status'], relation: '<>' | '<') =>
+          eb.exists(
+            eb
+              .selectFrom('jobs as o')
+              .select('o.id')
+              .whereRef('o.fair_key', '=', 'j.fair_key')
+              .where('o.status', '=', status)
+              .whereRef('o.id', relation, 'j.id'),
+          );
+        return eb.or([
           eb('j.fair_key', 'is', null),
-          eb.and([
-            eb.not(
-              eb.exists(
-                eb
-                  .selectFrom('jobs as o')
-                  .select('o.id')
-                  .whereRef('o.fair_key', '=', 'j.fair_key')
-                  .where('o.status', '=', 'running')
-                  .whereRef('o.id', '<>', 'j.id'),
-              ),
-            ),
-            eb.not(
-              eb.exists(
-                eb
-                  .selectFrom('jobs as o')
-                  .select('o.id')
-                  .whereRef('o.fair_key', '=', 'j.fair_key')
-                  .where('o.status', '=', 'queued')
-                  .whereRef('o.id', '<', 'j.id'),
-              ),
-            ),
-          ]),
-        ]),
-      )
+          eb.and([eb.not(another('running', '<>')), eb.not(another('queued', '<'))]),
+        ]);
+      })
       .orderBy('j.fair_rank')
       .orderBy('j.id')
       .limit(limit);

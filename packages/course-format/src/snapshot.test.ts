@@ -2,7 +2,16 @@ import { mkdir, mkdtemp, rename, rm, symlink, unlink, writeFile } from 'node:fs/
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fileHash, readCourseFolder, sha256, snapshotHash, type CourseSnapshot } from './snapshot.ts';
+import { randomBytes } from 'node:crypto';
+import {
+  fileHash,
+  isMediaPath,
+  readCourseFolder,
+  sha256,
+  snapshotHash,
+  snapshotPaths,
+  type CourseSnapshot,
+} from './snapshot.ts';
 
 let base: string;
 
@@ -174,6 +183,75 @@ describe('readCourseFolder', () => {
     const bytes = new Uint8Array([0, 255, 0xef, 0xbb, 0xbf, 10, 13]);
     const root = await makeCourse({ 'media/x.bin': bytes });
     expect([...(await readCourseFolder(root)).files.get('media/x.bin')!]).toEqual([...bytes]);
+  });
+});
+
+describe('readCourseFolder: videos (ADR 040)', () => {
+  it('keeps videos out of memory: path, size, the SHA-256 of their bytes and where they are', async () => {
+    // Random bytes, not a real video: only the bytes matter here (3 chunks of the stream and some).
+    const video = randomBytes(3 * 1048576 + 17);
+    const root = await makeCourse({ ...COURSE, 'media/intro.webm': video, 'media/Clip.MP4': 'mp4', 'media/a.m4v': '' });
+    const snapshot = await readCourseFolder(root, { maxFileBytes: 1000 });
+    expect([...snapshot.files.keys()].filter((p) => p.startsWith('media/'))).toEqual([]);
+    expect([...snapshot.media!.keys()]).toEqual(['media/Clip.MP4', 'media/a.m4v', 'media/intro.webm']);
+    expect(snapshot.media!.get('media/intro.webm')).toEqual({
+      size: video.byteLength,
+      sha256: sha256(video),
+      source: join(root, 'media/intro.webm'),
+    });
+    expect(snapshot.media!.get('media/a.m4v')!.sha256).toBe(sha256(''));
+    // The file cap does not apply to videos; theirs does.
+    expect(snapshot.diagnostics).toEqual([]);
+    expect(snapshotPaths(snapshot)).toEqual(
+      [...Object.keys(COURSE), 'media/Clip.MP4', 'media/a.m4v', 'media/intro.webm'].sort(),
+    );
+  });
+
+  it('refuses a video over maxMediaBytes with an error that says what to do', async () => {
+    const root = await makeCourse({ ...COURSE, 'media/long.webm': new Uint8Array(2 * 1048576), 'media/ok.mp4': 'x' });
+    const snapshot = await readCourseFolder(root, { maxMediaBytes: 1048576 });
+    expect([...snapshot.media!.keys()]).toEqual(['media/ok.mp4']);
+    expect(snapshot.diagnostics).toEqual([
+      {
+        severity: 'error',
+        code: 'course.file-too-large',
+        message: expect.stringMatching(/^This video is 2\.0 MiB; the limit is 1 MiB\..*URL in carnet\.yml/),
+        file: 'media/long.webm',
+        line: 1,
+        column: 1,
+      },
+    ]);
+  });
+
+  it('keeps a link to a video inside the course as a link to its path, and refuses one leaving it', async () => {
+    const outside = await makeCourse({ 'secret.mp4': 'secret' });
+    const root = await makeCourse(
+      { ...COURSE, 'media/intro.webm': 'video' },
+      { 'w1/intro.webm': '../media/intro.webm', 'w1/secret.mp4': join(outside, 'secret.mp4') },
+    );
+    const snapshot = await readCourseFolder(root);
+    expect([...snapshot.media!.keys()]).toEqual(['media/intro.webm']);
+    expect([...snapshot.links]).toEqual([['w1/intro.webm', 'media/intro.webm']]);
+    expect(snapshot.diagnostics.map((d) => `${d.code} ${d.file}`)).toEqual(['course.link-outside w1/secret.mp4']);
+  });
+
+  it("gives a new hash when a video's bytes change, and the same for the same bytes", async () => {
+    const root = await makeCourse({ ...COURSE, 'media/intro.webm': new Uint8Array(100_000) });
+    const hashNow = async (): Promise<string> => snapshotHash(await readCourseFolder(root));
+    const reference = await hashNow();
+    const changed = new Uint8Array(100_000);
+    changed[99_999] = 1;
+    await writeFile(join(root, 'media/intro.webm'), changed);
+    expect(await hashNow()).not.toBe(reference);
+    await writeFile(join(root, 'media/intro.webm'), new Uint8Array(100_000));
+    expect(await hashNow()).toBe(reference);
+    await rename(join(root, 'media/intro.webm'), join(root, 'media/intro2.webm'));
+    expect(await hashNow()).not.toBe(reference);
+  });
+
+  it('tells videos by their extension, whatever its case', () => {
+    expect(['a.webm', 'b/c.MP4', 'd.m4v'].map(isMediaPath)).toEqual([true, true, true]);
+    expect(['a.webm.txt', 'mp4', 'a.mkv', 'a.srt'].map(isMediaPath)).toEqual([false, false, false, false]);
   });
 });
 

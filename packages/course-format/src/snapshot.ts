@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { lstat, readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import type { Diagnostic } from './diagnostics.ts';
@@ -10,6 +11,11 @@ import type { Diagnostic } from './diagnostics.ts';
 export interface CourseSnapshot {
   /** Regular files by course path (POSIX separators, no leading slash). */
   files: Map<string, Uint8Array>;
+  /**
+   * Video files (`isMediaPath`) by course path, sorted: never read into memory, only hashed as a
+   * stream (ADR 040). Absent in snapshots built by hand: no media.
+   */
+  media?: Map<string, MediaFile>;
   /** Symbolic links that stay inside the course: link path → course path of the target. */
   links: Map<string, string>;
   /** What was left out and why (hidden files, caches, links leaving the course…). */
@@ -17,9 +23,32 @@ export interface CourseSnapshot {
   diagnostics: Diagnostic[];
 }
 
+/** A video file of the course, left on disk. */
+export interface MediaFile {
+  size: number;
+  /** SHA-256 of its bytes, hex. */
+  sha256: string;
+  /** Absolute path of the file on disk (the link's target for a linked video). */
+  source: string;
+}
+
 export interface ReadOptions {
   /** Files larger than this are refused with an error (default 64 MiB). */
   maxFileBytes?: number;
+  /** Video files larger than this are refused with an error (default 4 GiB). */
+  maxMediaBytes?: number;
+}
+
+const MEDIA_EXTENSIONS = /\.(webm|mp4|m4v)$/i;
+
+/** Whether a course path is a video file, kept out of memory (`.webm`, `.mp4`, `.m4v`). */
+export function isMediaPath(path: string): boolean {
+  return MEDIA_EXTENSIONS.test(path);
+}
+
+/** Every course path of a snapshot, files and media, sorted. */
+export function snapshotPaths(snapshot: CourseSnapshot): string[] {
+  return [...snapshot.files.keys(), ...(snapshot.media?.keys() ?? [])].sort(comparePaths);
 }
 
 const SKIPPED_DIRS = new Set(['__pycache__', '.ipynb_checkpoints', 'node_modules', '.git', '.hg', '.svn']);
@@ -28,8 +57,10 @@ const KEPT_HIDDEN = new Set(['.nbhosting']);
 /** Reads a course folder. Symbolic links are never followed outside the folder. */
 export async function readCourseFolder(root: string, options: ReadOptions = {}): Promise<CourseSnapshot> {
   const maxFileBytes = options.maxFileBytes ?? 64 * 1024 * 1024;
+  const maxMediaBytes = options.maxMediaBytes ?? 4 * 1024 * 1024 * 1024;
   const rootReal = await realpath(root);
-  const snapshot: CourseSnapshot = { files: new Map(), links: new Map(), skipped: [], diagnostics: [] };
+  const media = new Map<string, MediaFile>();
+  const snapshot: CourseSnapshot = { files: new Map(), media, links: new Map(), skipped: [], diagnostics: [] };
 
   const visit = async (dir: string): Promise<void> => {
     const entries = await readdir(dir, { withFileTypes: true });
@@ -52,18 +83,23 @@ export async function readCourseFolder(root: string, options: ReadOptions = {}):
             return;
           }
           const size = (await stat(abs)).size;
-          if (size > maxFileBytes) {
+          const isMedia = isMediaPath(entry.name);
+          const limit = isMedia ? maxMediaBytes : maxFileBytes;
+          if (size > limit) {
             snapshot.diagnostics.push({
               severity: 'error',
               code: 'course.file-too-large',
-              message: `This file is ${(size / 1048576).toFixed(1)} MiB; the limit is ${(maxFileBytes / 1048576).toFixed(0)} MiB. Host large data elsewhere and link to it.`,
+              message: isMedia
+                ? `This video is ${(size / 1048576).toFixed(1)} MiB; the limit is ${(limit / 1048576).toFixed(0)} MiB. Compress it, split it, or put it on a video host and declare its URL in carnet.yml.`
+                : `This file is ${(size / 1048576).toFixed(1)} MiB; the limit is ${(limit / 1048576).toFixed(0)} MiB. Host large data elsewhere and link to it.`,
               file: path,
               line: 1,
               column: 1,
             });
             return;
           }
-          snapshot.files.set(path, await readFile(abs));
+          if (isMedia) media.set(path, { size, sha256: await streamHash(abs), source: abs });
+          else snapshot.files.set(path, await readFile(abs));
         } else {
           snapshot.skipped.push({ path, reason: 'not a regular file' });
         }
@@ -96,11 +132,23 @@ export async function readCourseFolder(root: string, options: ReadOptions = {}):
 
   await visit(rootReal);
   // Directory listing order is the file system's: sort so that hashes and orders are stable.
-  snapshot.files = new Map([...snapshot.files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-  snapshot.links = new Map([...snapshot.links].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  snapshot.files = new Map([...snapshot.files].sort(([a], [b]) => comparePaths(a, b)));
+  snapshot.media = new Map([...media].sort(([a], [b]) => comparePaths(a, b)));
+  snapshot.links = new Map([...snapshot.links].sort(([a], [b]) => comparePaths(a, b)));
   snapshot.skipped.sort((a, b) => (a.path < b.path ? -1 : 1));
   snapshot.diagnostics.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
   return snapshot;
+}
+
+function comparePaths(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** SHA-256 of a file read as a stream (a video's bytes never sit in memory whole). */
+async function streamHash(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path, { highWaterMark: 1024 * 1024 })) hash.update(chunk as Buffer);
+  return hash.digest('hex');
 }
 
 function linkWarning(file: string, code: string, message: string): Diagnostic {
@@ -125,13 +173,14 @@ export function fileHash(data: Uint8Array): string {
 }
 
 /**
- * The content address of a snapshot: the same files and links give the same hash, whatever the
+ * The content address of a snapshot: the same files, media and links give the same hash, whatever the
  * folder is called or when it was read. `salt` lets the caller add what else the result depends
  * on (the renderer's version).
  */
 export function snapshotHash(snapshot: CourseSnapshot, salt = ''): string {
   const hash = createHash('sha256').update(`carnet-course\0${salt}\0`);
   for (const [path, data] of snapshot.files) hash.update(`F\0${path}\0${fileHash(data)}\n`);
+  for (const [path, file] of snapshot.media ?? []) hash.update(`M\0${path}\0${file.sha256}\n`);
   for (const [path, target] of snapshot.links) hash.update(`L\0${path}\0${target}\n`);
   return hash.digest('hex');
 }

@@ -185,12 +185,13 @@ describe.each(DIALECTS)('pages on %s', (dialect) => {
       await broken.db.kysely.schema.dropTable('course_items').execute();
       await broken.db.kysely.schema.dropTable('quiz_keys').execute();
       // What references versions goes first: sessions (and their grades and certificates), quiz
-      // attempts, submissions, exercise seals.
+      // attempts, submissions, exercise seals, videos.
       await broken.db.kysely.schema.dropTable('certificates').execute();
       await broken.db.kysely.schema.dropTable('learner_grades').execute();
       await broken.db.kysely.schema.dropTable('quiz_attempts').execute();
       await broken.db.kysely.schema.dropTable('submissions').execute();
       await broken.db.kysely.schema.dropTable('exercise_seals').execute();
+      await broken.db.kysely.schema.dropTable('course_media').execute();
       await broken.db.kysely.schema.dropTable('enrolments').execute();
       await broken.db.kysely.schema.dropTable('runs').execute();
       await broken.db.kysely.schema.dropTable('course_versions').execute();

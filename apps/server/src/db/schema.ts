@@ -11,6 +11,7 @@ export interface Database {
   quiz_keys: QuizKeysTable;
   blobs: BlobsTable;
   course_files: CourseFilesTable;
+  course_media: CourseMediaTable;
   users: UsersTable;
   auth_sessions: AuthSessionsTable;
   email_tokens: EmailTokensTable;
@@ -100,6 +101,15 @@ export interface CourseFilesTable {
   content_type: string;
   /** 0 for quizzes and exercise modules: they hold answers and are never served. */
   public: number;
+}
+
+/** A version's videos (ADR 040): the bytes are DATA_DIR/media/<sha256>.<ext>, public. */
+export interface CourseMediaTable {
+  version_id: number;
+  path: string;
+  sha256: string;
+  size: number;
+  content_type: string;
 }
 
 export interface UsersTable {
@@ -311,6 +321,7 @@ export type CourseVersion = Selectable<CourseVersionsTable>;
 export type CourseItemRow = Selectable<CourseItemsTable>;
 export type NewCourseItem = Insertable<CourseItemsTable>;
 export type NewCourseFile = Insertable<CourseFilesTable>;
+export type NewCourseMedia = Insertable<CourseMediaTable>;
 export type SavedCell = Selectable<SavedCellsTable>;
 
 /** How an exercise module reaches the browser (lib/exercises, ADR 024). */

@@ -8,6 +8,7 @@ import {
   snapshotHash,
   type CourseModel,
   type Diagnostic,
+  type MediaFile,
 } from '@carnet/course-format';
 import { renderCourse, RENDERER_VERSION, type RenderedItem } from '@carnet/render';
 import type { Db } from '../../db/database.ts';
@@ -29,6 +30,8 @@ import { hiddenChecks, SEAL_FORMAT } from '../exercises/seals.ts';
 import { sealWarnings } from './seal-warnings.ts';
 import type { Sandbox } from '../sandbox/sandbox.ts';
 import { insertExerciseSeals } from '../../models/exercise-seals.ts';
+import { insertCourseMedia } from '../../models/course-media.ts';
+import { MediaChangedError, mediaContentType, storeMediaFiles } from '../media.ts';
 
 export interface ImportOptions {
   /** A folder, or a git URL (https://, ssh, file://). */
@@ -39,6 +42,8 @@ export interface ImportOptions {
   check?: boolean;
   dataDir: string;
   maxFileBytes?: number;
+  /** Largest video file (`.webm`, `.mp4`, `.m4v`) accepted; default 4 GiB (ADR 040). */
+  maxMediaBytes?: number;
   /** Where exercise modules are sealed; without one they are recorded as not sealed. */
   sandbox?: Sandbox | undefined;
   /** Why there is no sandbox (what to install), for the record. */
@@ -78,7 +83,10 @@ export async function importCourse(db: Db, options: ImportOptions): Promise<Impo
     throw new ImportError(`"${slug}" cannot be a course address: use lower-case letters, digits and dashes (--slug).`);
   }
 
-  const snapshot = await readCourseFolder(folder, { maxFileBytes: options.maxFileBytes });
+  const snapshot = await readCourseFolder(folder, {
+    maxFileBytes: options.maxFileBytes,
+    maxMediaBytes: options.maxMediaBytes,
+  });
   // A new renderer or seal format makes a new version: pages and seals are made again.
   const hash = snapshotHash(snapshot, `${RENDERER_VERSION}\0${SEAL_FORMAT}`);
   const tag = hash.slice(0, 16);
@@ -134,11 +142,21 @@ export async function importCourse(db: Db, options: ImportOptions): Promise<Impo
       reason: e.reason,
     })),
   }));
+  // Videos are copied to DATA_DIR/media before the transaction that names them (ADR 040): a failure
+  // after this leaves at most unreferenced files, never a version without its video.
+  const media = snapshot.media ?? new Map<string, MediaFile>();
+  try {
+    await storeMediaFiles(options.dataDir, media);
+  } catch (error) {
+    if (error instanceof MediaChangedError) throw new ImportError(error.message);
+    throw error;
+  }
   const versionId = await store(
     db,
     course,
     rendered,
     snapshot.files,
+    media,
     { ...summary, status: 'imported', durationMs: 0 },
     seals,
   );
@@ -155,6 +173,7 @@ async function store(
   course: CourseModel,
   rendered: RenderedItem[],
   files: Map<string, Uint8Array>,
+  media: ReadonlyMap<string, MediaFile>,
   summary: ImportSummary,
   seals: SealOutcome[],
 ): Promise<number> {
@@ -217,6 +236,16 @@ async function store(
     });
     await insertMissingBlobs(trx, blobs);
     await insertFiles(trx, fileRows);
+    await insertCourseMedia(
+      trx,
+      [...media].map(([path, file]) => ({
+        version_id: versionId,
+        path,
+        sha256: file.sha256,
+        size: file.size,
+        content_type: mediaContentType(path),
+      })),
+    );
     await insertExerciseSeals(
       trx,
       versionId,

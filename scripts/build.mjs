@@ -18,6 +18,7 @@ async function buildClient() {
       enhance: 'apps/client/src/enhance.client.ts',
       quiz: 'apps/client/src/quiz.client.ts',
       notebook: 'apps/client/src/notebook.client.ts',
+      video: 'apps/client/src/video.client.ts',
       'runtime-worker': 'apps/client/src/runtime/worker.ts',
       icon: 'apps/client/src/icon.svg',
     },

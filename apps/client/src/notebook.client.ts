@@ -27,7 +27,7 @@ async function main(): Promise<void> {
       : null,
   ]);
   const config = readJson<PageConfig>('carnet-notebook');
-  const article = document.querySelector<HTMLElement>('article.item-notebook');
+  const article = document.querySelector<HTMLElement>('article.item-notebook, article.item-video');
   if (!config || !article) return;
   const page = new NotebookPage(article, config, runtime);
   (window as unknown as { carnetNotebook: NotebookPage }).carnetNotebook = page;

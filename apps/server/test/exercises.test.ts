@@ -69,8 +69,7 @@ describe.each(DIALECTS)('exercise modules on %s', (dialect) => {
       exo_somme_carres: ['local', 3, true],
       exo_moyenne: ['server', 2, false],
     });
-    // …and, until issue 12 gives it a video, week 1's subtitles without a declared video.
-    expect(summary.warnings.map((w) => w.code)).toEqual(['video.undeclared', 'quiz.malformed-closing-tag']);
+    expect(summary.warnings.map((w) => w.code)).toEqual(['quiz.malformed-closing-tag']);
     expect(summary.exerciseSeals?.find((s) => s.module === 'corrections.exo_somme_carres')?.helpers).toEqual(['carre']);
     expect(formatSummary(summary)).toContain('hands out the source of carre (never the module itself)');
 

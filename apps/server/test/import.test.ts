@@ -37,9 +37,9 @@ describe.each(DIALECTS)('import on %s', (dialect) => {
     expect(summary.counts.notebooks).toBeGreaterThanOrEqual(12);
     expect(summary.counts.quizzes).toBe(3);
     expect(summary.counts.exerciseNotebooks).toBe(4);
+    expect(summary.counts.videos).toBe(2);
     // The demo course has exactly one deliberate problem: the malformed closing tag of quiz.md.
-    // …and, until issue 12 gives it a video, week 1's subtitles without a declared video.
-    expect(summary.warnings.map((w) => w.code)).toEqual(['video.undeclared', 'quiz.malformed-closing-tag']);
+    expect(summary.warnings.map((w) => w.code)).toEqual(['quiz.malformed-closing-tag']);
     const live = await selectOptionalLiveVersionBySlug(t.db.kysely, 'demo');
     expect(live?.id).toBe(summary.versionId);
     expect(live?.title).toBe(summary.title);

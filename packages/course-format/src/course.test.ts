@@ -137,9 +137,11 @@ const codes = (course: CourseModel): string[] =>
   course.diagnostics.map((d) => `${d.severity} ${d.code} ${d.file}:${d.line}`);
 
 describe('buildCourse', () => {
-  it('lists notebooks and quizzes in course order: week folders in numeric order, sequence, kind', () => {
+  it('lists notebooks, quizzes and video pages in course order: week folders in numeric order, sequence, kind', () => {
     const course = build();
     expect(course.items.map((i) => i.path)).toEqual([
+      // The sequence's subtitles make its video page, first in the sequence.
+      'w1/w1-s1-av',
       'w1/w1-s1-c1-intro.md',
       'w1/w1-s1-c2-pair.md',
       'w1/w1-s1-x1-duree.md',
@@ -400,10 +402,11 @@ describe('buildCourse', () => {
     expect(course.tracks[0]!.sections[0]).toEqual({
       title: 'Tous',
       week: 1,
-      items: ['w1/w1-s1-x1-duree.md', 'w1/w1-s2-q1-premiers-pas.quiz'],
+      items: ['w1/w1-s1-av', 'w1/w1-s1-x1-duree.md', 'w1/w1-s2-q1-premiers-pas.quiz'],
     });
     // The first track sets the order; the rest follows in course order.
-    expect(course.items.slice(0, 3).map((i) => i.path)).toEqual([
+    expect(course.items.slice(0, 4).map((i) => i.path)).toEqual([
+      'w1/w1-s1-av',
       'w1/w1-s1-x1-duree.md',
       'w1/w1-s2-q1-premiers-pas.quiz',
       'w1/w1-s1-c1-intro.md',

@@ -18,13 +18,13 @@ import { parseQuiz } from './quiz/parse.ts';
 import type { CourseSnapshot } from './snapshot.ts';
 import { buildTracks, type Track } from './structure.ts';
 import { CourseFileSystem } from './vfs.ts';
-import { buildVideoSequences, type VideoSequence } from './video/sequences.ts';
+import { buildVideoSequences, type SequenceVideo, type VideoSequence } from './video/sequences.ts';
 import { notebookTitle, guessLanguage, plainText } from './titles.ts';
 
 /** A course folder read and checked: everything the importer and the renderer need. */
 export interface CourseModel {
   meta: CourseMeta & { title: string; language: string };
-  /** Notebooks and quizzes, in course order (the first track's order, then the rest). */
+  /** Notebooks, quizzes and video pages, in course order (the first track's order, then the rest). */
   items: CourseItem[];
   tracks: Track[];
   /** Where the tracks came from. */
@@ -44,7 +44,7 @@ export interface CourseModel {
   diagnostics: Diagnostic[];
 }
 
-export type CourseItem = NotebookItem | QuizItem;
+export type CourseItem = NotebookItem | QuizItem | VideoItem;
 
 interface ItemBase {
   /** Course path of the source file. */
@@ -71,6 +71,21 @@ export interface NotebookItem extends ItemBase {
 export interface QuizItem extends ItemBase {
   type: 'quiz';
   quiz: Quiz;
+}
+
+/**
+ * A sequence's video page (issue 12): its videos (one, or `a` and `b`), first in the sequence. Its
+ * `path` has no extension (`w1/w1-s1-av`, the stem its av files share); the slideshow notebooks it
+ * shows are no notebook items of their own.
+ */
+export interface VideoItem extends ItemBase {
+  type: 'video';
+  kind: 'video';
+  videos: SequenceVideo[];
+  /** The slideshow notebooks (`-av.ipynb`), by path. */
+  notebooks: Record<string, Notebook>;
+  /** The scripts' and the video code's texts, by path. */
+  texts: Record<string, string>;
 }
 
 export type FileRole = 'notebook' | 'quiz' | 'module' | 'exercise-module' | 'manifest' | 'document' | 'asset';
@@ -171,12 +186,20 @@ export function buildCourse(snapshot: CourseSnapshot, options: BuildOptions): Co
 
   const notebookPaths = new Set(items.filter((i) => i.type === 'notebook').map((i) => i.path));
   const videos = buildVideoSequences(
-    snapshot.files.keys(),
+    [...snapshot.files.keys(), ...(snapshot.media?.keys() ?? [])],
     manifests.meta.videos,
     read,
     (path) => notebookPaths.has(path),
     diagnostics,
   );
+  const language = manifests.meta.language ?? guessLanguage(items);
+  const sequenceTitles: Record<string, string> = Object.fromEntries(contents?.sequences ?? []);
+  for (const sequence of videos) {
+    const item = videoItem(sequence, items, read, sequenceTitles, language);
+    // Its slideshow notebooks are shown by the video page, not as pages of their own.
+    for (let i = items.length - 1; i >= 0; i--) if (item.notebooks[items[i]!.path]) items.splice(i, 1);
+    items.push(item);
+  }
 
   const mappings = manifests.staticMappings ?? defaultMappings(snapshot);
   const fs = new CourseFileSystem(snapshot.files.keys(), snapshot.links, mappings);
@@ -189,7 +212,6 @@ export function buildCourse(snapshot: CourseSnapshot, options: BuildOptions): Co
     .sort((a, b) => a.week - b.week);
   // Plain text, as notebook titles: `# *Python* pour tous` is titled "Python pour tous".
   const readmeTitle = plainText(/^#[ \t]+(.+)$/m.exec(read('README.md') ?? '')?.[1] ?? '') || null;
-  const language = manifests.meta.language ?? guessLanguage(items);
 
   return {
     meta: { ...manifests.meta, title: manifests.meta.title ?? readmeTitle ?? options.name, language },
@@ -197,7 +219,7 @@ export function buildCourse(snapshot: CourseSnapshot, options: BuildOptions): Co
     tracks,
     tracksFrom: manifests.tracksFrom ?? 'folders',
     weeks,
-    sequenceTitles: Object.fromEntries(contents?.sequences ?? []),
+    sequenceTitles,
     files,
     fs,
     staticMappings: mappings,
@@ -205,6 +227,57 @@ export function buildCourse(snapshot: CourseSnapshot, options: BuildOptions): Co
     videos,
     ignored: snapshot.skipped,
     diagnostics: diagnostics.sort(compareDiagnostics),
+  };
+}
+
+const VIDEO_TITLE: Record<string, (n: number) => string> = {
+  fr: (n) => `Vidéo de la séquence ${n}`,
+  en: (n) => `Video of sequence ${n}`,
+};
+
+/** A sequence's video page: in the folder of its av files (else of its sequence's items, else wN/). */
+function videoItem(
+  sequence: VideoSequence,
+  items: readonly CourseItem[],
+  read: (path: string) => string | null,
+  sequenceTitles: Record<string, string>,
+  language: string,
+): VideoItem {
+  const material = sequence.videos.flatMap((v) => [
+    ...v.subtitles.map((s) => s.path),
+    ...v.scripts,
+    ...v.slides.map((s) => s.path),
+    ...v.code,
+  ]);
+  const sibling = items.find((i) => i.name?.week === sequence.week && i.name.sequence === sequence.sequence)?.path;
+  const near = material[0] ?? sibling;
+  const folder = near ? (near.includes('/') ? near.slice(0, near.lastIndexOf('/')) : '') : `w${sequence.week}`;
+  const path = `${folder ? `${folder}/` : ''}${sequence.key}-av`;
+  const notebooks: Record<string, Notebook> = {};
+  const texts: Record<string, string> = {};
+  for (const video of sequence.videos) {
+    for (const slide of video.slides) {
+      const notebook = items.find((i): i is NotebookItem => i.type === 'notebook' && i.path === slide.path);
+      if (notebook) notebooks[slide.path] = notebook.notebook;
+    }
+    for (const file of [...video.scripts, ...video.code]) texts[file] = read(file) ?? '';
+  }
+  const declared = sequence.videos.find((v) => v.title)?.title;
+  const title =
+    sequenceTitles[sequence.key] ?? declared ?? (VIDEO_TITLE[language] ?? VIDEO_TITLE['en']!)(sequence.sequence);
+  return {
+    type: 'video',
+    path,
+    route: path,
+    title,
+    menuTitle: title,
+    week: sequence.week,
+    sequence: sequence.key,
+    kind: 'video',
+    name: parseItemName(path),
+    videos: sequence.videos,
+    notebooks,
+    texts,
   };
 }
 

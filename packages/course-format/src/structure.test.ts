@@ -30,7 +30,7 @@ const COURSE = items(
   'w1/w1-s2-q1-quiz.quiz',
   'w1/w1-s1-c1-nombres.md',
   'w1/w1-s2-c1-chaines.md',
-  'w1/w1-s1-av-slides.md',
+  'w1/w1-s1-av',
   'w2/w2-s2-x1-dict.md',
   'w2/w2-s1-q1-listes.quiz',
   'w3/w3-s1-q1-final.quiz',
@@ -56,12 +56,14 @@ describe('buildTracks with manifest tracks', () => {
       ['mooc', 'MOOC', 'mooc track'],
       ['exos', 'EXOS', 'exos track'],
     ]);
-    // Quizzes are not listed by nbhosting patterns: they join the first track in their week.
+    // Quizzes and video pages are not listed by nbhosting patterns: they join the first track in
+    // their week, a video page first in its sequence.
     expect(tracks[0]!.sections).toEqual([
       {
         title: 'Semaine 1',
         week: 1,
         items: [
+          'w1/w1-s1-av',
           'w1/w1-s1-c1-nombres.md',
           'w1/w1-s2-c1-chaines.md',
           'w1/w1-s2-x1-exo.md',
@@ -84,7 +86,7 @@ describe('buildTracks with manifest tracks', () => {
   });
 
   it('keeps the patterns of a section in their order, each pattern in course order', () => {
-    const { tracks } = buildTracks(COURSE, [track('t', ['S', ['w2/*.md', 'w1/w1-s1-*.md', 'w1/w1-s10-*.md'], 3])], []);
+    const { tracks } = buildTracks(COURSE, [track('t', ['S', ['w2/*.md', 'w1/w1-s1-*', 'w1/w1-s10-*.md'], 3])], []);
     // Most items are of week 1: the week-1 quiz joins, in its place among them (s2 before s10).
     expect(tracks[0]!.sections.find((s) => s.title === 'S')).toEqual({
       title: 'S',
@@ -92,7 +94,7 @@ describe('buildTracks with manifest tracks', () => {
       items: [
         'w2/w2-s1-c1-listes.md',
         'w2/w2-s2-x1-dict.md',
-        'w1/w1-s1-av-slides.md',
+        'w1/w1-s1-av',
         'w1/w1-s1-c1-nombres.md',
         'w1/w1-s2-q1-quiz.quiz',
         'w1/w1-s10-c1-fin.md',
@@ -103,14 +105,14 @@ describe('buildTracks with manifest tracks', () => {
   it('puts the course order after the first track: its items, then everything else in course order', () => {
     const { order } = buildTracks(COURSE, [track('t', ['S', ['w2/*.md'], 3]), track('u', ['U', ['w1/*.md'], 5])], []);
     expect(order).toEqual([
-      // The week-1 quiz gets its own section, before the week-2 one.
+      // The week-1 video page and quiz get their own section, before the week-2 one.
+      'w1/w1-s1-av',
       'w1/w1-s2-q1-quiz.quiz',
       'w2/w2-s1-c1-listes.md',
       'w2/w2-s1-q1-listes.quiz',
       'w2/w2-s2-x1-dict.md',
       'w3/w3-s1-q1-final.quiz',
       // The second track does not set the order.
-      'w1/w1-s1-av-slides.md',
       'w1/w1-s1-c1-nombres.md',
       'w1/w1-s2-c1-chaines.md',
       'w1/w1-s2-x1-exo.md',
@@ -142,7 +144,7 @@ describe('buildTracks with manifest tracks', () => {
         column: 1,
       },
     ]);
-    expect(tracks[0]!.sections[0]!.items).toEqual(['w1/w1-s1-c1-nombres.md', 'w1/w1-s2-q1-quiz.quiz']);
+    expect(tracks[0]!.sections[0]!.items).toEqual(['w1/w1-s1-av', 'w1/w1-s1-c1-nombres.md', 'w1/w1-s2-q1-quiz.quiz']);
   });
 
   it('warns about an empty pattern instead of failing the whole course', () => {
@@ -196,7 +198,7 @@ describe('buildTracks without a manifest', () => {
     'w10/w10-s1-c1-a.md',
     'w2/w2-s1-c1-a.md',
     'annexes/w1-s9-c1-later.md',
-    'w1/w1-s1-av-slides.md',
+    'w1/w1-s1-av',
     'intro.md',
     'w1/w1-s1-c1-a.md',
     'w1/notes.md',
@@ -217,8 +219,8 @@ describe('buildTracks without a manifest', () => {
         description: '',
         sections: [
           { title: null, week: null, items: ['intro.md'] },
-          // Video material (av slide decks) is left out of the sections.
-          { title: null, week: 1, items: ['w1/w1-s1-c1-a.md', 'w1/notes.md', 'w1/w1-00-resume.md'] },
+          // A video page comes first in its sequence.
+          { title: null, week: 1, items: ['w1/w1-s1-av', 'w1/w1-s1-c1-a.md', 'w1/notes.md', 'w1/w1-00-resume.md'] },
           { title: null, week: 2, items: ['w2/w2-s1-c1-a.md', 'w2/w2-s1-q1-a.quiz'] },
           { title: null, week: 10, items: ['w10/w10-s1-c1-a.md'] },
           { title: 'annexes', week: 1, items: ['annexes/w1-s9-c1-later.md', 'annexes/zz.md'] },
@@ -228,11 +230,10 @@ describe('buildTracks without a manifest', () => {
     ]);
   });
 
-  it('still lists the left-out video material in the course order, at the end', () => {
+  it('lists a video page first in its sequence, in the course order', () => {
     const { order } = buildTracks(folders, null, []);
     expect(order).toHaveLength(folders.length);
-    expect(order.at(-1)).toBe('w1/w1-s1-av-slides.md');
-    expect(order.slice(0, 3)).toEqual(['intro.md', 'w1/w1-s1-c1-a.md', 'w1/notes.md']);
+    expect(order.slice(0, 3)).toEqual(['intro.md', 'w1/w1-s1-av', 'w1/w1-s1-c1-a.md']);
   });
 
   it('makes one track without sections for an empty course', () => {

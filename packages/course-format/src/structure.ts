@@ -28,8 +28,9 @@ interface StructureItem {
 
 /**
  * Resolves the manifest's tracks against the course's items — or, without a manifest, makes one
- * track with a section per week folder. Quizzes that no pattern names (nbhosting patterns only
- * list notebooks) join the first track in their week. Returns the tracks and the course order.
+ * track with a section per week folder. Quizzes and video pages that no pattern names (nbhosting
+ * patterns only list notebooks) join the first track in their week, in course order (a video first
+ * in its sequence). Returns the tracks and the course order.
  */
 export function buildTracks(
   items: readonly StructureItem[],
@@ -42,13 +43,8 @@ export function buildTracks(
   const sorted = [...items].sort((a, b) => compareItemPaths(a.path, b.path));
   const tracks = manifestTracks
     ? manifestTracks.map((t) => resolveTrack(t, sorted, byPath, diagnostics, files))
-    : [
-        folderTrack(
-          sorted.filter((i) => i.kind !== 'video'),
-          byPath,
-        ),
-      ];
-  if (manifestTracks && tracks[0]) mergeQuizzes(tracks[0], sorted, byPath);
+    : [folderTrack(sorted, byPath)];
+  if (manifestTracks && tracks[0]) mergeUnlisted(tracks[0], sorted, byPath);
 
   const order: string[] = [];
   const seen = new Set<string>();
@@ -134,11 +130,11 @@ function folderTrack(sorted: StructureItem[], byPath: Map<string, StructureItem>
   return { id: 'course', name: '', description: '', sections };
 }
 
-function mergeQuizzes(track: Track, sorted: StructureItem[], byPath: Map<string, StructureItem>): void {
+function mergeUnlisted(track: Track, sorted: StructureItem[], byPath: Map<string, StructureItem>): void {
   const listed = new Set(track.sections.flatMap((s) => s.items));
   let weekless: Section | undefined; // one section for all the quizzes outside the weeks
   for (const quiz of sorted) {
-    if (quiz.kind !== 'quiz' || listed.has(quiz.path)) continue;
+    if ((quiz.kind !== 'quiz' && quiz.kind !== 'video') || listed.has(quiz.path)) continue;
     let section = quiz.week === null ? weekless : track.sections.find((s) => s.week === quiz.week);
     if (!section) {
       section = { title: null, week: quiz.week, items: [] };

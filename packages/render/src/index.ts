@@ -5,6 +5,7 @@
 export { renderCourse, RENDERER_VERSION, type RenderedItem } from './course.ts';
 export { renderNotebook, type RenderedNotebook } from './notebook.ts';
 export { renderQuiz } from './quiz.ts';
+export { renderVideo, embedUrl, type RenderedVideo } from './video.ts';
 export { CourseLinks, type RenderTarget } from './links.ts';
 export { renderMarkdown, renderHtml } from './markdown.ts';
 export { sanitize, findUnsafeHtml, type UrlResolver, type ResolvedUrl } from './sanitize.ts';

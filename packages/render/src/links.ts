@@ -21,7 +21,16 @@ export class CourseLinks {
     private readonly target: RenderTarget,
   ) {
     this.routes = new Map(course.items.map((i) => [i.path, i.route]));
+    // A video page's slideshow notebooks: a link to one opens the video page.
+    for (const item of course.items) {
+      if (item.type === 'video') for (const path of Object.keys(item.notebooks)) this.routes.set(path, item.route);
+    }
     this.publicFiles = new Map(course.files.map((f) => [f.path, f.public]));
+  }
+
+  /** The stored copy of a course file (public or not: the caller decides what it links). */
+  fileUrl(path: string): string {
+    return this.target.fileUrl(path);
   }
 
   /**

@@ -33,6 +33,7 @@ export function renderNotebook(
   links: CourseLinks,
   language: string,
   diagnostics: Diagnostic[],
+  options: { slides?: boolean } = {},
 ): RenderedNotebook {
   const env = createEnv(language, () => {});
   const parts: string[] = [];
@@ -41,7 +42,17 @@ export function renderNotebook(
     if (row.length > 0) parts.push(`<div class="nb-row">${row.join('')}</div>`);
     row = [];
   };
+  const slides: string[][] = [];
+  const slideStarts = options.slides ? slideStarter(notebook) : null;
   for (const cell of notebook.cells) {
+    if (slideStarts) {
+      const type = slideType(cell);
+      if (type === 'skip' || type === 'notes') continue;
+      if (slideStarts(cell) && (parts.length > 0 || row.length > 0)) {
+        flushRow();
+        slides.push(parts.splice(0));
+      }
+    }
     env.report = reporter(notebook, cell, diagnostics);
     const width = widthOf(cell);
     const html = renderCell(cell, notebook, links, env, width ? [`nb-w-${width}`] : []);
@@ -54,9 +65,32 @@ export function renderNotebook(
   }
   flushRow();
   const codeCells = notebook.cells
-    .filter((c): c is CodeCell => c.type === 'code')
+    .filter((c): c is CodeCell => c.type === 'code' && !(slideStarts && ['skip', 'notes'].includes(slideType(c))))
     .map((c) => ({ id: c.id, tags: c.tags, source: c.source }));
-  return { html: parts.join('\n'), headings: env.headings, codeCells };
+  if (!slideStarts) return { html: parts.join('\n'), headings: env.headings, codeCells };
+  if (parts.length > 0) slides.push(parts);
+  const html = slides
+    .map((cells, i) => `<section class="slide" data-slide="${i + 1}">${cells.join('\n')}</section>`)
+    .join('\n');
+  return { html, headings: env.headings, codeCells };
+}
+
+/** A cell's RISE / Jupyter slideshow type (`metadata.slideshow.slide_type`), or ''. */
+function slideType(cell: Cell): string {
+  const show = cell.metadata['slideshow'];
+  const type = typeof show === 'object' && show !== null ? (show as Record<string, unknown>)['slide_type'] : undefined;
+  return typeof type === 'string' ? type : '';
+}
+
+/**
+ * Which cells open a slide: `slide` and `subslide` (a deck read flat), or — in a notebook
+ * without slideshow metadata — each markdown cell that opens with a heading.
+ */
+function slideStarter(notebook: Notebook): (cell: Cell) => boolean {
+  if (notebook.cells.some((c) => slideType(c) !== '')) {
+    return (cell) => slideType(cell) === 'slide' || slideType(cell) === 'subslide';
+  }
+  return (cell) => cell.type === 'markdown' && /^\s*#{1,6}\s/.test(cell.source);
 }
 
 function renderCell(cell: Cell, notebook: Notebook, links: CourseLinks, env: RenderEnv, layout: string[]): string {

@@ -22,6 +22,8 @@ export interface PageConfig {
   route: string;
   /** Where to log in and come back here. */
   loginUrl: string;
+  /** Whether reaching the end marks the page read (a notebook), or another source says (a video page). */
+  reading: boolean;
 }
 
 /** One code cell of the page: its source (editor or original), its prompt, its outputs. */
@@ -270,8 +272,11 @@ export class NotebookPage {
     const header = document.createElement('div');
     header.className = 'runtime-header';
     header.append(bar, this.workBar, keys);
+    // A video page says where its code begins (`.runtime-anchor`); a notebook's bar is at the top.
+    const anchor = article.querySelector('.runtime-anchor');
     const kind = article.querySelector('.item-kind');
-    if (kind) kind.after(header);
+    if (anchor) anchor.replaceWith(header);
+    else if (kind) kind.after(header);
     else article.prepend(header);
 
     this.runtime.subscribe(() => this.showState());
@@ -311,7 +316,7 @@ export class NotebookPage {
     this.addWorkActions(work);
     this.showSaveStatus(work.status);
     work.resume();
-    this.watchEnd(work);
+    if (this.config.reading) this.watchEnd(work);
   }
 
   /** Called by a cell when the learner edits it. */

@@ -5,6 +5,7 @@ import type { LiveVersion } from '../lib/content-cache.ts';
 import { readerVersion } from '../lib/runs/reading.ts';
 import { selectOptionalItemByRoute } from '../models/course-items.ts';
 import type { Services } from '../services.ts';
+import type { VideoFacts } from '../lib/videos/facts.ts';
 
 /**
  * What the saved-work and progress API needs of a course item, resolved from the URL for the
@@ -19,13 +20,15 @@ export interface ItemTarget {
 
 /** The facts of an item the API uses; a version never changes, so they are cached per version. */
 export interface ItemFacts {
-  type: 'notebook' | 'quiz';
+  type: 'notebook' | 'quiz' | 'video';
   /** Course-relative path of its file (e.g. `w1/w1-s1-c1-nombres.md`). */
   path: string;
   /** Code cells: id → original source. */
   codeCells: Map<string, string>;
   /** The exercises the notebook corrects (`<exo>.correction(…)` in its cells): `module.attribute`. */
   corrects: Set<string>;
+  /** A video page's videos. */
+  videos: VideoFacts[];
 }
 
 /**
@@ -87,12 +90,14 @@ export class ItemResolver {
       const meta = JSON.parse(row.meta) as {
         codeCells?: { id: string; source: string }[];
         exercises?: { module: string; name: string; corrected: boolean }[];
+        videos?: VideoFacts[];
       };
       return {
         type: row.type,
         path: row.path,
         codeCells: new Map((meta.codeCells ?? []).map((c) => [c.id, c.source])),
         corrects: new Set((meta.exercises ?? []).filter((e) => e.corrected).map((e) => `${e.module}.${e.name}`)),
+        videos: meta.videos ?? [],
       };
     });
   }

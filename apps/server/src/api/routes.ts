@@ -5,6 +5,7 @@ import { createWriteLimiter, type WriteLimiter } from './limits.ts';
 import { progressRoutes } from './progress.route.ts';
 import { sessionRoutes } from './session.route.ts';
 import { submissionRoutes } from './submissions.route.ts';
+import { videoRoutes } from './videos.route.ts';
 import { workRoutes } from './work.route.ts';
 
 /** What the API's route modules share: the write limit and the item facts cache. */
@@ -23,4 +24,5 @@ export function apiRoutes(app: FastifyInstance, services: Services): void {
   workRoutes(app, services, parts);
   progressRoutes(app, services, parts);
   submissionRoutes(app, services, parts);
+  videoRoutes(app, services, parts);
 }

@@ -124,9 +124,10 @@ export function workRoutes(app: FastifyInstance, services: Services, { limiter, 
     accept?: (item: ItemFacts) => boolean,
   ): Promise<ItemTarget> {
     const target = await items.resolve(request, slug, normaliseRoute(routeSegments), {
-      accept: (item) => item.type === 'notebook' && (accept?.(item) ?? true),
+      accept: (item) => item.type !== 'quiz' && (accept?.(item) ?? true),
     });
-    if (target.item.type !== 'notebook') throw new HttpError('ITEM_NOT_FOUND', undefined, target.version.slug);
+    // A video page's code cells are saved like a notebook's.
+    if (target.item.type === 'quiz') throw new HttpError('ITEM_NOT_FOUND', undefined, target.version.slug);
     return target;
   }
 

@@ -23,6 +23,7 @@ export interface Database {
   saved_cells: SavedCellsTable;
   saved_cell_versions: SavedCellVersionsTable;
   item_progress: ItemProgressTable;
+  video_views: VideoViewsTable;
   exercise_seals: ExerciseSealsTable;
   submissions: SubmissionsTable;
   quiz_attempts: QuizAttemptsTable;
@@ -64,7 +65,7 @@ export interface CourseItemsTable {
   version_id: number;
   route: string;
   path: string;
-  type: 'notebook' | 'quiz';
+  type: 'notebook' | 'quiz' | 'video';
   kind: string;
   position: number;
   week: number | null;
@@ -208,6 +209,8 @@ export interface RunsTable {
   quiz_show_answer: Generated<string>;
   /** JSON: the grading policy (lib/grades/policy.ts; '{}' is the default policy). */
   grading: Generated<string>;
+  /** 1: video pages count toward completion (progress bars), never toward the grade. */
+  videos_count: Generated<number>;
 }
 
 export type EnrolmentStatus = 'active' | 'unenrolled';
@@ -280,7 +283,24 @@ export interface SavedCellVersionsTable {
 }
 
 /** What feeds an item's status: reading now; exercises and quizzes later. */
-export type ProgressSource = 'reading' | 'exercise' | 'quiz';
+export type ProgressSource = 'reading' | 'exercise' | 'quiz' | 'video';
+
+/** What a learner has seen of one video of a video page (lib/videos/watched.ts). */
+export interface VideoViewsTable {
+  user_id: number;
+  course_id: number;
+  route: string;
+  /** The video's av stem (`w1-s1`, `w2-s3a`). */
+  video: string;
+  /** Seconds, as the learner's player reported (the longest seen). */
+  duration: number;
+  /** Where they stopped, for "resume". */
+  position: number;
+  /** JSON [[start, end], …]: the played segments, merged. */
+  segments: string;
+  watched: number;
+  updated_at: string;
+}
 export type ProgressState = 'started' | 'done';
 
 /** One source's view of a learner's progress on one item of a course. */

@@ -38,14 +38,19 @@ export function registerSecurityHeaders(app: FastifyInstance, options: { https: 
     reply.header('Cross-Origin-Resource-Policy', 'same-origin');
     if (options.https) reply.header('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
     const type = String(reply.getHeader('content-type') ?? '');
-    if (type.startsWith('text/html') && !reply.hasHeader('content-security-policy')) {
-      reply.header('Content-Security-Policy', PAGE_CSP);
+    // Our pages; a page may widen its own policy (a video page's declared hosts, ADR 041). A
+    // course's HTML file keeps FILE_CSP and no framing rule of ours.
+    const own = reply.getHeader('content-security-policy');
+    if (type.startsWith('text/html') && own !== FILE_CSP) {
+      if (own === undefined) reply.header('Content-Security-Policy', PAGE_CSP);
       reply.header('X-Frame-Options', 'DENY');
       reply.header('Permissions-Policy', 'camera=(), microphone=(), geolocation=(), payment=()');
     }
+    // A page may choose its own embedder policy (a video page's, ADR 041).
     if (request.routeOptions.config?.crossOriginIsolated) {
       reply.header('Cross-Origin-Opener-Policy', 'same-origin');
-      reply.header('Cross-Origin-Embedder-Policy', 'require-corp');
+      if (!reply.hasHeader('cross-origin-embedder-policy'))
+        reply.header('Cross-Origin-Embedder-Policy', 'require-corp');
     }
     return payload;
   });

@@ -41,9 +41,18 @@ export class ContentCache {
   /**
    * A page of a version, rendered once per key (which must name the version and the language) and
    * kept encoded: serving it is then a copy of bytes, with no templating and no UTF-8 encoding.
-   * Its per-reader parts are slots (views/slots.ts), filled per request for logged-in readers.
+   * Its per-reader parts are slots (views/slots.ts), filled per request for logged-in readers;
+   * `headers` are the page's own response headers (a video page's CSP and isolation).
    */
-  page(key: string, render: () => Promise<string>): Promise<SlottedPage> {
-    return this.pages.getOrLoad(key, async () => new SlottedPage(await render()));
+  page(
+    key: string,
+    render: () => Promise<string | { html: string; headers: Record<string, string> }>,
+  ): Promise<SlottedPage> {
+    return this.pages.getOrLoad(key, async () => {
+      const rendered = await render();
+      return typeof rendered === 'string'
+        ? new SlottedPage(rendered)
+        : new SlottedPage(rendered.html, rendered.headers);
+    });
   }
 }

@@ -79,6 +79,7 @@ export type RunChanges = Partial<
     | 'enrol_closes_at'
     | 'week_opens'
     | 'archived'
+    | 'videos_count'
     | 'version_id'
     | 'grading'
     | 'quiz_attempts'

@@ -48,7 +48,11 @@ export class SlottedPage {
   /** The page as an anonymous visitor gets it. */
   readonly anonymous: Buffer;
 
-  constructor(rendered: string) {
+  constructor(
+    rendered: string,
+    /** Response headers of this page (a video page's CSP and isolation), sent with every copy. */
+    readonly headers: Readonly<Record<string, string>> = {},
+  ) {
     const defaults: string[] = [];
     let rest = rendered;
     let anonymous = '';

@@ -30,6 +30,7 @@ import { hiddenChecks, SEAL_FORMAT } from '../exercises/seals.ts';
 import { sealWarnings } from './seal-warnings.ts';
 import type { Sandbox } from '../sandbox/sandbox.ts';
 import { insertExerciseSeals } from '../../models/exercise-seals.ts';
+import { videoFacts } from '../videos/facts.ts';
 import { insertCourseMedia } from '../../models/course-media.ts';
 import { MediaChangedError, mediaContentType, storeMediaFiles } from '../media.ts';
 
@@ -155,7 +156,7 @@ export async function importCourse(db: Db, options: ImportOptions): Promise<Impo
     db,
     course,
     rendered,
-    snapshot.files,
+    withCaptions(course, rendered, snapshot.files),
     media,
     { ...summary, status: 'imported', durationMs: 0 },
     seals,
@@ -210,7 +211,7 @@ async function store(
       menu_title: r.item.menuTitle,
       html: r.html,
       headings: JSON.stringify(r.headings),
-      meta: JSON.stringify(r.item.type === 'notebook' ? { exercises: r.item.exercises, codeCells: r.codeCells } : {}),
+      meta: JSON.stringify(itemMeta(r)),
     }));
     await insertItems(trx, items);
     await insertQuizKeys(
@@ -260,6 +261,34 @@ async function store(
     await updateLiveVersion(trx, row.id, versionId, course.meta.title);
     return versionId;
   });
+}
+
+/** What an item's pages and API need besides its HTML (course_items.meta). */
+function itemMeta(r: RenderedItem): object {
+  if (r.item.type === 'notebook') return { exercises: r.item.exercises, codeCells: r.codeCells };
+  if (r.item.type === 'video') return { codeCells: r.codeCells, videos: videoFacts(r.item) };
+  return {};
+}
+
+/**
+ * The WebVTT captions of video pages, made from the SubRip files at render, join the version's
+ * files (public, like the subtitles they come from); a .vtt the author wrote at that path wins.
+ */
+function withCaptions(
+  course: CourseModel,
+  rendered: RenderedItem[],
+  files: Map<string, Uint8Array>,
+): Map<string, Uint8Array> {
+  const captions = rendered.flatMap((r) => r.captions).filter((c) => !files.has(c.path));
+  if (captions.length === 0) return files;
+  const all = new Map(files);
+  const encoder = new TextEncoder();
+  for (const caption of captions) {
+    const data = encoder.encode(caption.vtt);
+    all.set(caption.path, data);
+    course.files.push({ path: caption.path, size: data.byteLength, role: 'asset', public: true });
+  }
+  return all;
 }
 
 /** What pages need to show the course's organisation, stored with the version. */

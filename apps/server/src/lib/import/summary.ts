@@ -16,6 +16,9 @@ export interface ImportSummary {
     exerciseNotebooks: number;
     exercises: number;
     quizzes: number;
+    /** Video pages, and the videos they show (declared or not). */
+    videos: number;
+    videoFiles: number;
     problems: number;
     questions: number;
     files: number;
@@ -48,6 +51,7 @@ export function summarise(
 ): Omit<ImportSummary, 'status' | 'durationMs'> {
   const notebooks = course.items.filter((i) => i.type === 'notebook');
   const quizzes = course.items.flatMap((i) => (i.type === 'quiz' ? [i.quiz] : []));
+  const videoPages = course.items.filter((i) => i.type === 'video');
   const exercises = new Set(notebooks.flatMap((n) => n.exercises.map((e) => `${e.module}.${e.name}`)));
   return {
     ...base,
@@ -57,6 +61,8 @@ export function summarise(
       exerciseNotebooks: notebooks.filter((n) => n.kind === 'exercise').length,
       exercises: exercises.size,
       quizzes: quizzes.length,
+      videos: videoPages.length,
+      videoFiles: videoPages.reduce((n, v) => n + v.videos.length, 0),
       problems: quizzes.reduce((n, q) => n + q.problems.length, 0),
       questions: quizzes.reduce(
         (n, q) => n + q.problems.reduce((m, p) => m + p.blocks.filter((b) => b.type === 'question').length, 0),
@@ -91,6 +97,7 @@ export function formatSummary(s: ImportSummary): string {
     `  status     ${STATUS[s.status]}`,
     `  notebooks  ${c.notebooks} (${c.exerciseNotebooks} exercise notebooks using ${c.exercises} exercises)`,
     `  quizzes    ${c.quizzes} files, ${c.problems} problems, ${c.questions} questions`,
+    `  videos     ${c.videos ?? 0} video pages, ${c.videoFiles ?? 0} videos`,
     `  files      ${c.files} (${mb} MB)`,
     `  warnings   ${s.warnings.length}`,
     `  errors     ${s.errors.length}`,

@@ -120,11 +120,12 @@ export async function editRun(
   runId: number,
   settings: RunSettings,
   now: Date,
-  options: { archived?: boolean } = {},
+  options: { archived?: boolean; videosCount?: boolean } = {},
 ): Promise<void> {
   const { slug: _slug, ...changes } = settings;
   const archived = options.archived === undefined ? {} : { archived: options.archived ? 1 : 0 };
-  await updateRun(db, runId, { ...changes, ...archived } satisfies RunChanges, now);
+  const videos = options.videosCount === undefined ? {} : { videos_count: options.videosCount ? 1 : 0 };
+  await updateRun(db, runId, { ...changes, ...archived, ...videos } satisfies RunChanges, now);
 }
 
 /**

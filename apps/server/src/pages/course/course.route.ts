@@ -58,9 +58,10 @@ export function courseRoutes(app: FastifyInstance, services: Services): void {
     });
     // The reader's progress fills the page's progress slots: each key names the notebooks it counts.
     const statuses = statusesByRoute(await selectCourseProgress(db.kysely, request.user.id, live.course_id));
+    const countVideos = enrolment?.run.videos_count === 1;
     const bar = (key: string) => {
-      const { label, routes } = JSON.parse(key) as ProgressSlotKey;
-      return progressBar(ctx, countDone(routes, statuses), label);
+      const { label, routes, videos } = JSON.parse(key) as ProgressSlotKey;
+      return progressBar(ctx, countDone(countVideos ? [...routes, ...(videos ?? [])] : routes, statuses), label);
     };
     return sendPage(
       reply,

@@ -8,10 +8,11 @@ import { layout, type PageContext } from '../../views/layout.ts';
 import { anonymousSessionBox } from '../../views/runs.ts';
 import { slot } from '../../views/slots.ts';
 
-/** The key of a progress slot: which notebooks it counts, and what the bar is called. */
+/** The key of a progress slot: which notebooks it counts (and videos, if the session says so), and what the bar is called. */
 export interface ProgressSlotKey {
   label: string;
   routes: string[];
+  videos: string[];
 }
 
 export interface CoursePageData {
@@ -127,8 +128,12 @@ function sectionView(
   </section>`;
 }
 
-/** A progress slot's key: the notebooks among `items` (quizzes and exercises will join with their results). */
+/** A progress slot's key: the notebooks among `items`, and its video pages apart (a session may count them). */
 function progressKey(label: string, items: CourseItemSummary[]): string {
-  const key: ProgressSlotKey = { label, routes: items.filter((i) => i.type === 'notebook').map((i) => i.route) };
+  const key: ProgressSlotKey = {
+    label,
+    routes: items.filter((i) => i.type === 'notebook').map((i) => i.route),
+    videos: items.filter((i) => i.type === 'video').map((i) => i.route),
+  };
   return JSON.stringify(key);
 }

@@ -28,9 +28,10 @@ export function dashboardRoutes(app: FastifyInstance, { db, assets, content, clo
       entries.map(async (e) => {
         const version = await content.version(e.run.version_id);
         const structure = version ? (JSON.parse(version.structure) as CourseStructure) : null;
-        // Progress counts the notebooks of the version the learner reads (quizzes and exercises will join).
+        // Progress counts the notebooks of the version the learner reads, and its video pages if
+        // the session says so (quizzes and exercises will join).
         const notebooks = (await selectItemSummaries(db.kysely, e.run.version_id))
-          .filter((i) => i.type === 'notebook')
+          .filter((i) => i.type === 'notebook' || (i.type === 'video' && e.run.videos_count === 1))
           .map((i) => i.route);
         const statuses = statusesByRoute(await selectCourseProgress(db.kysely, user.id, e.run.course_id));
         return {

@@ -18,6 +18,7 @@ import type { CourseStructure } from '../../lib/import/import-course.ts';
 import { selectPublicFileList } from '../../models/course-files.ts';
 import { versionSeals } from '../../lib/exercises/seals.ts';
 import { moduleNames } from '../../lib/exercises/modules.ts';
+import { videoPageHeaders, type VideoFacts } from '../../lib/videos/facts.ts';
 
 export function itemRoutes(app: FastifyInstance, services: Services): void {
   app.get<{ Params: { slug: string; '*': string } }>(
@@ -29,7 +30,7 @@ export function itemRoutes(app: FastifyInstance, services: Services): void {
 }
 
 /**
- * Serves a notebook or quiz page: the cached, slotted page, filled for a logged-in reader.
+ * Serves a notebook, quiz or video page: the cached, slotted page, filled for a logged-in reader.
  * `flash` is a quiz submission refused just now (its answers stay in the controls), with `status`.
  */
 export async function serveItem(
@@ -51,8 +52,12 @@ export async function serveItem(
     const { previous, next } = await selectNeighbours(db.kysely, version.id, item.position);
     const ctx = sharedPageContext(request, assets);
     let runtime: { runtime: object; page: object } | null = null;
-    if (item.type === 'notebook') {
-      const meta = JSON.parse(item.meta) as { codeCells?: { id: string; tags: string[]; source: string }[] };
+    const meta = JSON.parse(item.meta) as {
+      codeCells?: { id: string; tags: string[]; source: string }[];
+      videos?: VideoFacts[];
+    };
+    // A video page runs the code of its slides and of its videos like a notebook's.
+    if (item.type === 'notebook' || (meta.codeCells?.length ?? 0) > 0) {
       const structure = JSON.parse(version.structure) as Partial<CourseStructure>;
       const files = await selectPublicFileList(db.kysely, version.id);
       runtime = notebookRuntimeConfig(ctx.t, {
@@ -67,9 +72,10 @@ export async function serveItem(
         pyodideUrl: pyodide.url,
         packagesUrl: config.pyodidePackagesUrl ?? null,
         workerUrl: assets.url('runtime-worker.js'),
+        reading: item.type === 'notebook',
       });
     }
-    return itemView(ctx, {
+    const view = itemView(ctx, {
       slug: version.slug,
       courseTitle: version.title,
       language: version.language,
@@ -78,7 +84,9 @@ export async function serveItem(
       next,
       runtime,
     });
+    return item.type === 'video' ? { html: view, headers: videoPageHeaders(meta.videos ?? []) } : view;
   });
+  for (const [name, value] of Object.entries(page.headers)) reply.header(name, value);
   if (!request.user) return sendPage(reply, page.anonymous, status);
   // "Resume where I left": one write when the learner moves to another page, none on reloads.
   if (enrolment && enrolment.enrolment.last_route !== route) {

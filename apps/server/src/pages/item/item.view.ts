@@ -8,6 +8,7 @@ import { layout, type PageContext } from '../../views/layout.ts';
 import { slot } from '../../views/slots.ts';
 import { kindBadge } from '../course/course.view.ts';
 import { quizFragmentWithSlots, quizNotice } from './quiz.view.ts';
+import { entries } from './runtime-config.ts';
 
 export interface ItemPageData {
   slug: string;
@@ -35,12 +36,17 @@ export function itemView(ctx: PageContext, data: ItemPageData): string {
     <div class="item-layout${outline.length >= 2 ? ' with-toc' : ''}">
       <article class="item item-${item.type}" lang="${data.language}">
         <p class="item-kind" lang="${ctx.lang}">${kindBadge(ctx, item.kind)}</p>
-        ${hasTitle && item.type === 'notebook' ? '' : html`<h1>${item.title}</h1>`}
+        ${hasTitle && item.type !== 'quiz' ? '' : html`<h1>${item.title}</h1>`}
         ${item.type === 'quiz' ? html`<div lang="${ctx.lang}">${slot('quiz-notice', quizNotice(ctx, null))}</div>` : ''}
         ${data.runtime ? html`<noscript><p class="notice" lang="${ctx.lang}">${t('runtime.noscript')}</p></noscript>` : ''}
         ${body}
       </article>
       ${data.runtime ? jsonScript('carnet-notebook', data.runtime.page) : ''}
+      ${
+        item.type === 'video'
+          ? jsonScript('carnet-video', { strings: entries(t, 'video.ui.'), slug: data.slug, route: item.route })
+          : ''
+      }
       ${outline.length >= 2 ? toc(ctx, outline, data.language) : ''}
     </div>
     ${pager(ctx, data, 'pager-bottom')}`;
@@ -60,10 +66,13 @@ export function itemView(ctx: PageContext, data: ItemPageData): string {
     // is still being parsed and styled.
     head: data.runtime
       ? html`${jsonScript('carnet-runtime', data.runtime.runtime)}
-          <script type="module" async src="${ctx.asset('notebook.js')}"></script>`
-      : item.type === 'quiz'
-        ? html`<script type="module" src="${ctx.asset('quiz.js')}"></script>`
-        : undefined,
+          <script type="module" async src="${ctx.asset('notebook.js')}"></script>
+          ${item.type === 'video' ? html`<script type="module" src="${ctx.asset('video.js')}"></script>` : ''}`
+      : item.type === 'video'
+        ? html`<script type="module" src="${ctx.asset('video.js')}"></script>`
+        : item.type === 'quiz'
+          ? html`<script type="module" src="${ctx.asset('quiz.js')}"></script>`
+          : undefined,
   });
 }
 

@@ -6,8 +6,8 @@ import { courseItemUrl, loginUrl, runtimeExercisesUrl, runtimeFilesUrl, runtimeM
 /** Where the course sits in Python's virtual file system. */
 export const COURSE_ROOT = '/home/pyodide/course';
 
-/** Catalogue entries under a prefix, keyed by the rest of their name. */
-function entries(t: Translate, prefix: string): Record<string, string> {
+/** Catalogue entries under a prefix, keyed by the rest of their name (a page script's strings). */
+export function entries(t: Translate, prefix: string): Record<string, string> {
   const result: Record<string, string> = {};
   for (const key of Object.keys(fr) as MessageKey[]) {
     // Placeholders stay for the browser to fill: translate without parameters.
@@ -30,6 +30,8 @@ export interface NotebookRuntimeInput {
   pyodideUrl: string;
   packagesUrl: string | null;
   workerUrl: string;
+  /** Whether reaching the end marks the page read: notebooks yes, video pages no (watching does). */
+  reading: boolean;
 }
 
 /**
@@ -65,6 +67,7 @@ export function notebookRuntimeConfig(t: Translate, input: NotebookRuntimeInput)
       slug: input.slug,
       route: input.route,
       loginUrl: loginUrl(courseItemUrl(input.slug, input.route)),
+      reading: input.reading,
     },
   };
 }

@@ -87,7 +87,17 @@ export function manageRoutes(app: FastifyInstance, services: Services): void {
   }
 
   function formFromRequest(request: FastifyRequest, weeks: number[]): FormState {
-    const names = ['slug', 'title', 'mode', 'startsAt', 'endsAt', 'enrolOpensAt', 'enrolClosesAt', 'archived'];
+    const names = [
+      'slug',
+      'title',
+      'mode',
+      'startsAt',
+      'endsAt',
+      'enrolOpensAt',
+      'enrolClosesAt',
+      'archived',
+      'videosCount',
+    ];
     const values = Object.fromEntries(names.map((n) => [n, formValue(request, n)]));
     for (const week of weeks) values[`week_${week}`] = formValue(request, `week_${week}`);
     return { values, errors: {} };
@@ -248,6 +258,7 @@ export function manageRoutes(app: FastifyInstance, services: Services): void {
         enrolOpensAt: toLocalInput(run.enrol_opens_at, zone),
         enrolClosesAt: toLocalInput(run.enrol_closes_at, zone),
         archived: run.archived ? '1' : '',
+        videosCount: run.videos_count ? '1' : '',
       },
       errors: {},
     };
@@ -282,7 +293,10 @@ export function manageRoutes(app: FastifyInstance, services: Services): void {
       form.errors = checked.errors;
       return showRun(request, reply, course, run, form, 400);
     }
-    await editRun(db.kysely, run.id, checked.settings, clock(), { archived: formValue(request, 'archived') === '1' });
+    await editRun(db.kysely, run.id, checked.settings, clock(), {
+      archived: formValue(request, 'archived') === '1',
+      videosCount: formValue(request, 'videosCount') === '1',
+    });
     // Due dates follow the schedule (ADR 029): grades are recomputed when it changes.
     const s = checked.settings;
     if (

@@ -226,16 +226,27 @@ export function runFormView(ctx: PageContext, data: RunFormPageData): string {
       ${
         run
           ? html`<div class="field">
-              <label
-                ><input
-                  type="checkbox"
-                  name="archived"
-                  value="1"
-                  ${(form.values['archived'] ?? (run.archived ? '1' : '')) === '1' ? html`checked` : ''}
-                />
-                ${t('manage.run.archived')}</label
-              >
-            </div>`
+                <label
+                  ><input
+                    type="checkbox"
+                    name="archived"
+                    value="1"
+                    ${(form.values['archived'] ?? (run.archived ? '1' : '')) === '1' ? html`checked` : ''}
+                  />
+                  ${t('manage.run.archived')}</label
+                >
+              </div>
+              <div class="field">
+                <label
+                  ><input
+                    type="checkbox"
+                    name="videosCount"
+                    value="1"
+                    ${(form.values['videosCount'] ?? (run.videos_count ? '1' : '')) === '1' ? html`checked` : ''}
+                  />
+                  ${t('manage.run.videosCount')}</label
+                >
+              </div>`
           : ''
       }
       <p><button type="submit" class="button">${t(run ? 'manage.run.save' : 'manage.run.create')}</button></p>

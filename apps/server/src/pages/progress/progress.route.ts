@@ -7,6 +7,9 @@ import { parseGradingPolicy } from '../../lib/grades/policy.ts';
 import type { CourseStructure } from '../../lib/import/import-course.ts';
 import { readerVersion } from '../../lib/runs/reading.ts';
 import { selectAttemptCounts } from '../../models/quiz-attempts.ts';
+import { selectItemSummaries } from '../../models/course-items.ts';
+import { selectCourseProgress } from '../../models/item-progress.ts';
+import { statusesByRoute } from '../../lib/progress/status.ts';
 import type { Services } from '../../services.ts';
 import { progressView } from './progress.view.ts';
 
@@ -26,10 +29,16 @@ export function progressRoutes(app: FastifyInstance, services: Services): void {
     if (!request.user) return sendPage(reply, progressView(ctx, { ...base, state: 'anonymous' }));
     if (!enrolment) return sendPage(reply, progressView(ctx, { ...base, state: 'not-enrolled' }));
     const { run } = enrolment;
-    const [grade, attempts] = await Promise.all([
+    const [grade, attempts, items, rows] = await Promise.all([
       learnerGrade(db.kysely, run, request.user.id),
       selectAttemptCounts(db.kysely, request.user.id, run.course_id),
+      selectItemSummaries(db.kysely, version.id),
+      selectCourseProgress(db.kysely, request.user.id, run.course_id),
     ]);
+    const statuses = statusesByRoute(rows);
+    const videos = items
+      .filter((i) => i.type === 'video')
+      .map((i) => ({ route: i.route, title: i.menu_title, status: statuses.get(i.route) ?? 'not-started' }));
     const policy = parseGradingPolicy(run.grading);
     const structure = JSON.parse(version.structure) as CourseStructure;
     return sendPage(
@@ -46,6 +55,7 @@ export function progressRoutes(app: FastifyInstance, services: Services): void {
           themes: new Map(structure.weeks.map((w) => [w.week, w.theme])),
           zone: config.timezone,
           now: clock(),
+          videos,
         },
       }),
     );

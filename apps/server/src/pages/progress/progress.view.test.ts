@@ -32,6 +32,7 @@ function progress(weeks: WeekGrade[], now: string, extra: Partial<LearnerProgres
     grade,
     graceMinutes: 0,
     attemptsAllowed: 2,
+    videos: [],
     attempts: new Map(),
     themes: new Map(),
     zone: 'Europe/Paris',

@@ -12,6 +12,8 @@ import {
   signupUrl,
 } from '../../lib/urls.ts';
 import { html, type SafeHtml } from '../../views/html.ts';
+import { itemStatusMark } from '../../views/progress.ts';
+import type { ItemStatus } from '../../lib/progress/status.ts';
 import { layout, type PageContext } from '../../views/layout.ts';
 
 /** A learner's grade in their session and what the page needs around it. */
@@ -27,6 +29,8 @@ export interface LearnerProgress {
   themes: Map<number, string | null>;
   zone: string;
   now: Date;
+  /** The version's video pages and whether the learner has watched them (never graded). */
+  videos: { route: string; title: string; status: ItemStatus }[];
 }
 
 export type ProgressPageData = { slug: string; courseTitle: string } & (
@@ -120,6 +124,21 @@ export function progressView(ctx: PageContext, data: ProgressPageData): string {
   return layout(ctx, { title: t('progressPage.title'), main, breadcrumb, bodyClass: 'page-progress' });
 }
 
+/** The videos watched: progress only, never part of the grade. */
+function videosSection(ctx: PageContext, slug: string, p: LearnerProgress): SafeHtml {
+  if (p.videos.length === 0) return html``;
+  const done = p.videos.filter((v) => v.status === 'done').length;
+  return html`<section class="progress-videos" aria-labelledby="progress-videos-title">
+    <h2 id="progress-videos-title">${ctx.t('progressPage.videosTitle')}</h2>
+    <p>${ctx.t('progressPage.videos', { done, total: p.videos.length })}</p>
+    <ul class="items">
+      ${p.videos.map(
+        (v) => html`<li><a href="${courseItemUrl(slug, v.route)}">${v.title}</a> ${itemStatusMark(ctx, v.status)}</li>`,
+      )}
+    </ul>
+  </section>`;
+}
+
 function learnerMain(ctx: PageContext, slug: string, title: string, p: LearnerProgress): SafeHtml {
   const { t } = ctx;
   const hasItems = p.grade.weeks.some((w) => w.items.length > 0);
@@ -130,7 +149,8 @@ function learnerMain(ctx: PageContext, slug: string, title: string, p: LearnerPr
         ? html`${gradeSection(ctx, p)} ${remainingSection(ctx, slug, p)} ${weeksSection(ctx, p)}
           ${detailsSection(ctx, slug, p)}`
         : html`<p>${t('progressPage.noItems')}</p>`
-    }`;
+    }
+    ${videosSection(ctx, slug, p)}`;
 }
 
 /** A share (0 to 1) as a percentage, with one decimal where useful: "42,5 %", "50 %". */

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -258,6 +258,18 @@ describe.each(DIALECTS)('course videos on %s (ADR 040)', (dialect) => {
     } finally {
       broken.cleanup();
     }
+  });
+
+  it('answers a video missing from DATA_DIR/media with the generic error page, never its path', async () => {
+    const lost = makeCourse({ 'README.md': '# Perdue\n' });
+    const bytes = randomBytes(5000);
+    writeFileSync(join(lost.dir, 'lost.m4v'), bytes);
+    const summary = await importCourse(t.db, { source: lost.dir, slug: 'lost', dataDir: t.dataDir });
+    lost.cleanup();
+    rmSync(mediaFilePath(t.dataDir, createHash('sha256').update(bytes).digest('hex'), 'lost.m4v'));
+    const res = await app.inject({ method: 'GET', url: `/files/lost/${summary.tag}/lost.m4v` });
+    expect(res.statusCode).toBe(500);
+    expect(res.body).not.toContain(t.dataDir);
   });
 
   it('closes the file when a client goes away in the middle of a video', async () => {

@@ -1,21 +1,44 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
+import { isMediaPath } from '@carnet/course-format';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { HttpError } from '../../http/errors.ts';
 import { matchesNoneMatch, requestedRange } from '../../http/ranges.ts';
 import { FILE_CSP } from '../../http/security.ts';
+import { LruCache } from '../../lib/cache.ts';
 import { mediaFilePath } from '../../lib/media.ts';
 import { selectOptionalPublicFile } from '../../models/course-files.ts';
-import { selectOptionalMedia } from '../../models/course-media.ts';
+import { selectOptionalMedia, type ServedMedia } from '../../models/course-media.ts';
 import type { Services } from '../../services.ts';
 
 type FileRequest = FastifyRequest<{ Params: { slug: string; tag: string; '*': string } }>;
+type StoredVideo = ServedMedia & { location: string };
 
 /**
  * Course files of one version (data, images, modules; videos from DATA_DIR/media, ADR 040):
  * immutable, so cached for a year; byte ranges for players that seek.
  */
 export function fileRoutes(app: FastifyInstance, { db, config }: Services): void {
+  const videos = new LruCache<string, StoredVideo>(1000);
+
+  /** A version's video and where its bytes are, checked once; null if the version has none there. */
+  const findVideo = async (slug: string, tag: string, path: string): Promise<StoredVideo | null> => {
+    const key = `${slug}\0${tag}\0${path}`;
+    const cached = videos.get(key);
+    if (cached) return cached;
+    const media = await selectOptionalMedia(db.kysely, slug, tag, path);
+    if (!media) return null;
+    const location = mediaFilePath(config.dataDir, media.sha256, path);
+    const info = await stat(location).catch(() => null);
+    if (!info || info.size !== media.size) {
+      // The import stored it; it is gone: DATA_DIR/media not shared with this web server, or pruned.
+      throw new Error(`the video ${slug}/${tag}/${path} is not in ${location} (${media.size} bytes expected)`);
+    }
+    const video = { ...media, location };
+    videos.set(key, video);
+    return video;
+  };
+
   app.route({
     // HEAD by hand: Fastify's own would read a video's stream to the end to discard it.
     method: ['GET', 'HEAD'],
@@ -24,26 +47,22 @@ export function fileRoutes(app: FastifyInstance, { db, config }: Services): void
       const { slug, tag } = request.params;
       const path = request.params['*'];
       if (!/^[0-9a-f]{16}$/.test(tag) || path === '') throw new HttpError('FILE_NOT_FOUND');
+      // Videos first (a version's rows never change: kept per process); a course imported before
+      // ADR 040 may still hold a small one as an ordinary file.
+      const video = isMediaPath(path) ? await findVideo(slug, tag, path) : null;
+      if (video) {
+        const answer = prepare(request, reply, `"${video.sha256}"`, video.content_type, video.size);
+        if (answer.kind === 'done' || request.method === 'HEAD') return reply.send();
+        const range = answer.kind === 'full' ? { start: 0, end: video.size - 1 } : answer;
+        if (range.end < range.start) return reply.send(Buffer.alloc(0));
+        // Fastify destroys the stream (closing the file) if the client goes away mid-way.
+        return reply.send(createReadStream(video.location, { ...range, highWaterMark: 256 * 1024 }));
+      }
       const file = await selectOptionalPublicFile(db.kysely, slug, tag, path);
-      if (file) {
-        const answer = prepare(request, reply, `"${file.blob_hash}"`, file.content_type, file.data.byteLength);
-        if (answer.kind === 'done') return reply.send();
-        return reply.send(answer.kind === 'full' ? file.data : file.data.subarray(answer.start, answer.end + 1));
-      }
-      const media = await selectOptionalMedia(db.kysely, slug, tag, path);
-      if (!media) throw new HttpError('FILE_NOT_FOUND');
-      const location = mediaFilePath(config.dataDir, media.sha256, path);
-      const info = await stat(location).catch(() => null);
-      if (!info || info.size !== media.size) {
-        // The import stored it; it is gone: DATA_DIR/media not shared with this web server, or pruned.
-        throw new Error(`the video ${slug}/${tag}/${path} is not in ${location} (${media.size} bytes expected)`);
-      }
-      const answer = prepare(request, reply, `"${media.sha256}"`, media.content_type, media.size);
-      if (answer.kind === 'done' || request.method === 'HEAD') return reply.send();
-      const range = answer.kind === 'full' ? { start: 0, end: media.size - 1 } : answer;
-      if (range.end < range.start) return reply.send(Buffer.alloc(0));
-      // Fastify destroys the stream (closing the file) if the client goes away mid-way.
-      return reply.send(createReadStream(location, { ...range, highWaterMark: 256 * 1024 }));
+      if (!file) throw new HttpError('FILE_NOT_FOUND');
+      const answer = prepare(request, reply, `"${file.blob_hash}"`, file.content_type, file.data.byteLength);
+      if (answer.kind === 'done') return reply.send();
+      return reply.send(answer.kind === 'full' ? file.data : file.data.subarray(answer.start, answer.end + 1));
     },
   });
 }

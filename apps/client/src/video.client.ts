@@ -135,6 +135,8 @@ class Player {
       if (near !== undefined) speed.value = String(near);
     });
     tools.append(element('label', { className: 'video-speed-label' }, `${s['speed']} `, speed));
+    const renditions = [...video.querySelectorAll('source')].filter((r) => r.dataset['label']);
+    if (renditions.length > 1) tools.append(this.qualities(renditions));
     const tracks = [...video.textTracks].filter((t) => t.kind === 'captions' || t.kind === 'subtitles');
     if (tracks.length > 0) {
       const toggle = element('button', { type: 'button', className: 'video-captions' });
@@ -171,6 +173,25 @@ class Player {
     });
     video.addEventListener('pause', () => this.onReport?.(false));
     video.addEventListener('ended', () => this.onReport?.(false));
+  }
+
+  /** A menu of the declared renditions (720p, 360p…): the chosen one plays on from the same time. */
+  private qualities(renditions: HTMLSourceElement[]): HTMLLabelElement {
+    const select = element('select', { className: 'video-quality' });
+    for (const r of renditions) select.append(element('option', { value: r.src }, r.dataset['label']!));
+    select.addEventListener('change', () => {
+      const { currentTime, paused } = this.video;
+      this.video.src = select.value;
+      this.video.addEventListener(
+        'loadedmetadata',
+        () => {
+          this.video.currentTime = currentTime;
+          if (!paused) void this.video.play().catch(() => {});
+        },
+        { once: true },
+      );
+    });
+    return element('label', {}, `${this.s['quality']} `, select);
   }
 
   /** Called when what was seen should be sent (set by the page once the session is known). */

@@ -262,7 +262,7 @@ function videoItem(
     }
     for (const file of [...video.scripts, ...video.code]) texts[file] = read(file) ?? '';
   }
-  const declared = sequence.videos.find((v) => v.title)?.title;
+  const declared = sequence.videos[0]?.title;
   const title =
     sequenceTitles[sequence.key] ?? declared ?? (VIDEO_TITLE[language] ?? VIDEO_TITLE['en']!)(sequence.sequence);
   return {

@@ -47,6 +47,7 @@ export const en: Record<MessageKey, string> = {
   'video.code': 'The code in this video',
   'video.downloads': 'Downloads',
   'video.ui.speed': 'Speed',
+  'video.ui.quality': 'Quality',
   'video.ui.captions': 'Captions',
   'video.ui.captionsOn': 'Show captions',
   'video.ui.captionsOff': 'Hide captions',

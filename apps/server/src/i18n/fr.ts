@@ -46,6 +46,7 @@ export const fr = {
   'video.code': 'Le code de cette vidéo',
   'video.downloads': 'À télécharger',
   'video.ui.speed': 'Vitesse',
+  'video.ui.quality': 'Qualité',
   'video.ui.captions': 'Sous-titres',
   'video.ui.captionsOn': 'Afficher les sous-titres',
   'video.ui.captionsOff': 'Masquer les sous-titres',

@@ -28,6 +28,8 @@ export function progressRoutes(app: FastifyInstance, services: Services, { limit
     const user = requireUser(request);
     const [slug = '', ...rest] = pathSegments(request.url, PREFIX);
     const target = await items.resolve(request, slug, normaliseRoute(rest));
+    // A video page is done when its videos are watched (/api/videos), never by the reading button.
+    if (target.item.type === 'video') throw new HttpError('ITEM_NOT_FOUND', undefined, target.version.slug);
     const parsed = progressBody.safeParse(request.body);
     if (!parsed.success) throw new HttpError('BAD_REQUEST', 'state: done|started, reason: end|button');
     throttleWrites(limiter, user, clock());

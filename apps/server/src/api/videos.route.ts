@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { sql } from 'kysely';
 import { z } from 'zod';
 import { requireUser } from '../http/auth.ts';
 import { HttpError } from '../http/errors.ts';
@@ -27,6 +28,12 @@ const viewBody = z.object({
 });
 
 const PREFIX = '/api/videos/';
+
+/**
+ * Separate played ranges kept per video. A player's seeks make a few dozen; more is a report made
+ * to grow the stored row (each report re-reads and re-sorts it), refused.
+ */
+const MAX_SEGMENTS = 1000;
 
 /** A learner's view of each video of a page, as the page shows it. */
 function views(rows: readonly VideoView[]) {
@@ -84,27 +91,40 @@ export function videoRoutes(app: FastifyInstance, services: Services, { limiter,
     if (body.watched && facts.source !== 'embed') throw new HttpError('BAD_REQUEST', 'watched: embedded players only');
     throttleWrites(limiter, user, clock());
     const now = clock().toISOString();
-    const rows = await selectVideoViews(db.kysely, user.id, target.courseId, target.route);
-    const stored = rows.find((r) => r.video === body.video);
-    const duration = Math.max(stored?.duration ?? 0, body.duration ?? 0);
-    const segments = mergeSegments(
-      [...((stored ? JSON.parse(stored.segments) : []) as Segment[]), ...(body.segments ?? [])],
-      duration,
-    );
-    const watched = stored?.watched === 1 || body.watched === true || isWatched(segments, duration);
-    const view = {
-      duration,
-      position: body.position ?? stored?.position ?? 0,
-      segments: JSON.stringify(segments.map(([a, b]) => [round(a), round(b)])),
-      watched: watched ? 1 : 0,
-    };
     const key = { userId: user.id, courseId: target.courseId, route: target.route };
-    await upsertVideoView(db.kysely, { ...key, video: body.video }, view, now);
-    const all = [...rows.filter((r) => r.video !== body.video), { video: body.video, ...view }];
-    const declared = target.item.videos.filter((v) => v.source !== null);
-    const done = declared.every((v) => all.some((r) => r.video === v.key && r.watched === 1));
-    await upsertProgressState(db.kysely, { ...key, source: 'video' }, done ? 'done' : 'started', true, now);
-    const progress = itemStatus(await selectItemProgress(db.kysely, user.id, target.courseId, target.route));
+    // Read, merge and write as one transaction, one report of a page at a time (two tabs, or a
+    // report racing the one sent on page hide): else the last write drops the other's ranges.
+    const { all, progress } = await db.kysely.transaction().execute(async (trx) => {
+      if (db.dialect === 'postgres') {
+        await sql`select pg_advisory_xact_lock(${user.id}, hashtext(${`${target.courseId}/${target.route}`}))`.execute(
+          trx,
+        );
+      }
+      const rows = await selectVideoViews(trx, user.id, target.courseId, target.route);
+      const stored = rows.find((r) => r.video === body.video);
+      const duration = Math.max(stored?.duration ?? 0, body.duration ?? 0);
+      const segments = mergeSegments(
+        [...((stored ? JSON.parse(stored.segments) : []) as Segment[]), ...(body.segments ?? [])],
+        duration,
+      );
+      if (segments.length > MAX_SEGMENTS) {
+        throw new HttpError('BAD_REQUEST', `at most ${MAX_SEGMENTS} separate played ranges per video`);
+      }
+      const watched = stored?.watched === 1 || body.watched === true || isWatched(segments, duration);
+      const view = {
+        duration,
+        position: body.position ?? stored?.position ?? 0,
+        segments: JSON.stringify(segments.map(([a, b]) => [round(a), round(b)])),
+        watched: watched ? 1 : 0,
+      };
+      await upsertVideoView(trx, { ...key, video: body.video }, view, now);
+      const all = [...rows.filter((r) => r.video !== body.video), { video: body.video, ...view }];
+      const declared = target.item.videos.filter((v) => v.source !== null);
+      const done = declared.every((v) => all.some((r) => r.video === v.key && r.watched === 1));
+      await upsertProgressState(trx, { ...key, source: 'video' }, done ? 'done' : 'started', true, now);
+      const progress = itemStatus(await selectItemProgress(trx, user.id, target.courseId, target.route));
+      return { all, progress };
+    });
     reply.header('Cache-Control', 'no-store');
     return { videos: views(all), progress };
   });

@@ -45,3 +45,25 @@ export async function upsertVideoView(
     .onConflict((oc) => oc.columns(['user_id', 'course_id', 'route', 'video']).doUpdateSet({ ...view, updated_at: at }))
     .execute();
 }
+
+/** Every video view of a user, with its course (for their data export). */
+export async function selectUserVideoViews(db: Kysely<Database>, userId: number) {
+  return db
+    .selectFrom('video_views')
+    .innerJoin('courses', 'courses.id', 'video_views.course_id')
+    .select([
+      'courses.slug as course',
+      'video_views.route',
+      'video_views.video',
+      'video_views.duration',
+      'video_views.position',
+      'video_views.segments',
+      'video_views.watched',
+      'video_views.updated_at',
+    ])
+    .where('video_views.user_id', '=', userId)
+    .orderBy('courses.slug')
+    .orderBy('video_views.route')
+    .orderBy('video_views.video')
+    .execute();
+}

@@ -8,6 +8,7 @@ import { consumeToken, insertEmailToken, retireUserTokens } from '../../models/e
 import { selectUserEnrolments } from '../../models/enrolments.ts';
 import { selectUserProgress } from '../../models/item-progress.ts';
 import { selectUserCellVersions, selectUserSavedCells } from '../../models/saved-cells.ts';
+import { selectUserVideoViews } from '../../models/video-views.ts';
 import {
   countAdmins,
   deleteUser,
@@ -314,6 +315,7 @@ export async function exportUserData(db: Db, userId: number): Promise<Record<str
     saved_work: await selectUserSavedCells(db.kysely, userId),
     saved_work_history: await selectUserCellVersions(db.kysely, userId),
     progress: await selectUserProgress(db.kysely, userId),
+    video_views: await selectUserVideoViews(db.kysely, userId),
     certificates: await selectUserCertificates(db.kysely, userId),
   };
 }

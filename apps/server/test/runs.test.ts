@@ -189,7 +189,8 @@ describe.each(DIALECTS)('course sessions and enrolment on %s', (dialect) => {
     const run = await createRun({ title: 'Resume', startsAt: '2026-03-01T00:00' });
     const { agent } = await learner('resumer@example.org');
     await agent.post(`/runs/${run.id}/enrol`, {}, { tokenFrom: '/me' });
-    expect((await agent.get('/me')).body).toContain('href="/courses/demo/w1/w1-s1-c1-nombres"');
+    // Before any page: the course's first item, its first sequence's video.
+    expect((await agent.get('/me')).body).toContain('href="/courses/demo/w1/w1-s1-av"');
     await agent.get('/courses/demo/w2/w2-s2-c1-dictionnaires');
     const me = await agent.get('/me');
     expect(me.body).toMatch(/href="\/courses\/demo\/w2\/w2-s2-c1-dictionnaires"\s*>Reprendre là où je me suis arrêté/);

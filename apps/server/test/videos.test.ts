@@ -734,11 +734,11 @@ describe.each(DIALECTS)('video pages on %s', (dialect) => {
       );
 
       const after = (await agent.get('/courses/demo')).body;
-      expect(after).toContain(`1 / ${total + 2} notebooks terminés`);
+      expect(after).toContain(`1 / ${total + 2} notebooks et vidéos terminés`);
       expect(after).toMatch(
         new RegExp(`<progress max="${total + 2}" value="1" aria-label="Progression dans le cours">`),
       );
-      expect((await agent.get('/me')).body).toContain(`1 / ${total + 2} notebooks terminés`);
+      expect((await agent.get('/me')).body).toContain(`1 / ${total + 2} notebooks et vidéos terminés`);
       // Someone not in the session: videos do not count for them.
       const outsider = await learner('outsider-video@example.org');
       await report(outsider.agent, { video: 'w1-s1', duration: 24, segments: [[0, 24]] });

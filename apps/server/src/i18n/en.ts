@@ -527,6 +527,7 @@ export const en: Record<MessageKey, string> = {
   'progress.status.done': 'Done',
   'progress.course': 'Your progress',
   'progress.courseLabel': 'Progress in the course',
+  'progress.countWithVideos': '{done} / {total} notebooks and videos done',
   'progress.sectionLabel': 'Progress: {title}',
   'progress.count': '{done} / {total} notebooks done',
   // Certificates (ADR 031).

@@ -544,6 +544,7 @@ export const fr = {
   'progress.status.done': 'Terminé',
   'progress.course': 'Votre progression',
   'progress.courseLabel': 'Progression dans le cours',
+  'progress.countWithVideos': '{done} / {total} notebooks et vidéos terminés',
   'progress.sectionLabel': 'Progression : {title}',
   'progress.count': '{done} / {total} notebooks terminés',
   // Certificates (ADR 031).

@@ -8,13 +8,14 @@ import type { PageContext } from './layout.ts';
  */
 export function progressBar(
   ctx: Pick<PageContext, 't'>,
-  counts: { done: number; total: number },
+  counts: { done: number; total: number; withVideos?: boolean },
   label: string,
 ): SafeHtml {
   const { done, total } = counts;
+  const count = counts.withVideos ? 'progress.countWithVideos' : 'progress.count';
   return html`<div class="progress-bar">
     <progress max="${Math.max(total, 1)}" value="${done}" aria-label="${label}">${done} / ${total}</progress>
-    <span class="progress-count">${ctx.t('progress.count', { done, total })}</span>
+    <span class="progress-count">${ctx.t(count, { done, total })}</span>
   </div>`;
 }
 

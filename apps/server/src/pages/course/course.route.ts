@@ -61,7 +61,9 @@ export function courseRoutes(app: FastifyInstance, services: Services): void {
     const countVideos = enrolment?.run.videos_count === 1;
     const bar = (key: string) => {
       const { label, routes, videos } = JSON.parse(key) as ProgressSlotKey;
-      return progressBar(ctx, countDone(countVideos ? [...routes, ...(videos ?? [])] : routes, statuses), label);
+      const counted = countVideos && (videos ?? []).length > 0;
+      const counts = countDone(counted ? [...routes, ...(videos ?? [])] : routes, statuses);
+      return progressBar(ctx, { ...counts, withVideos: counted }, label);
     };
     return sendPage(
       reply,

@@ -35,7 +35,7 @@ export function dashboardRoutes(app: FastifyInstance, { db, assets, content, clo
           .map((i) => i.route);
         const statuses = statusesByRoute(await selectCourseProgress(db.kysely, user.id, e.run.course_id));
         return {
-          progress: countDone(notebooks, statuses),
+          progress: { ...countDone(notebooks, statuses), withVideos: e.run.videos_count === 1 },
           courseSlug: e.course_slug,
           courseTitle: version?.title ?? e.course_title,
           run: e.run,

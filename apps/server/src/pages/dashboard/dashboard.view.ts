@@ -19,7 +19,7 @@ export interface DashboardCourse {
   resumed: boolean;
   weeks: number[];
   /** Notebooks done out of the course's notebooks. */
-  progress: { done: number; total: number };
+  progress: { done: number; total: number; withVideos?: boolean };
   /** The session's certificate, or how far the learner is from it (ADR 031). */
   certificate: CertificateStatus;
 }

@@ -84,6 +84,10 @@ function sampleRss(pid: number): { stop(): number } {
 /** Starts a server process and waits for the line that says it listens. */
 async function start(command: string, args: string[], env: NodeJS.ProcessEnv, ready: string): Promise<ChildProcess> {
   const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  child.on('exit', (code, signal) => {
+    if (!stopping.has(child))
+      console.error(`${command} ${args[0] ?? ''} exited (${code ?? signal}) during the benchmark`);
+  });
   await new Promise<void>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`${command} ${args[0] ?? ''} exited (${code})`)));
     child.stdout!.on('data', (chunk: Buffer) => {
@@ -93,7 +97,10 @@ async function start(command: string, args: string[], env: NodeJS.ProcessEnv, re
   return child;
 }
 
+const stopping = new WeakSet<ChildProcess>();
+
 async function stop(child: ChildProcess): Promise<void> {
+  stopping.add(child);
   const exited = new Promise((resolve) => child.once('exit', resolve));
   child.kill('SIGTERM');
   await exited;
@@ -224,39 +231,46 @@ const live = await t.db.kysely.selectFrom('course_media').select('sha256').execu
 const stored = mediaFilePath(t.dataDir, live.sha256, 'media/big.webm');
 const source = openSync(stored, 'r');
 
-const carnetPort = await freePort();
-const carnet = await start(
-  process.execPath,
-  [CARNET, 'serve', '--port', String(carnetPort), '--host', '127.0.0.1'],
-  { DATABASE_URL: t.databaseUrl ?? '', CARNET_DATA_DIR: t.dataDir, CARNET_LOG_LEVEL: 'warn' },
-  'Carnet is serving',
-);
-const barePort = await freePort();
-const bare = await start(process.execPath, ['-e', BARE], { FILE: stored, PORT: String(barePort) }, 'bare listening');
+const children: ChildProcess[] = [];
+let carnetFigures: Figures;
+let bareFigures: Figures;
+try {
+  const carnetPort = await freePort();
+  const carnet = await start(
+    process.execPath,
+    [CARNET, 'serve', '--port', String(carnetPort), '--host', '127.0.0.1'],
+    { DATABASE_URL: t.databaseUrl ?? '', CARNET_DATA_DIR: t.dataDir, CARNET_LOG_LEVEL: 'warn' },
+    'Carnet is serving',
+  );
+  children.push(carnet);
+  const barePort = await freePort();
+  const bare = await start(process.execPath, ['-e', BARE], { FILE: stored, PORT: String(barePort) }, 'bare listening');
+  children.push(bare);
 
-// Warm the page cache with one read of the file here, so that neither side pays the disk.
-for await (const chunk of createReadStream(stored, { highWaterMark: 4 * MB })) void chunk;
-await new Promise((resolve) => setTimeout(resolve, 500));
-const sides: Side[] = [
-  { child: carnet, port: carnetPort, path: `/files/video/${summary.tag}/media/big.webm` },
-  { child: bare, port: barePort, path: '/' },
-].map((s) => ({ ...s, rssBefore: rssOf(s.child.pid!), rssMax: 0, ranges: [], full: [] }));
-// Interleaved, so that a noisy neighbour weighs on both sides alike; medians are reported.
-for (let round = 0; round < ROUNDS; round++) {
-  for (const mode of ['ranges', 'full'] as const) for (const side of sides) await measure(side, mode, source);
+  // Warm the page cache with one read of the file here, so that neither side pays the disk.
+  for await (const chunk of createReadStream(stored, { highWaterMark: 4 * MB })) void chunk;
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  const sides: Side[] = [
+    { child: carnet, port: carnetPort, path: `/files/video/${summary.tag}/media/big.webm` },
+    { child: bare, port: barePort, path: '/' },
+  ].map((s) => ({ ...s, rssBefore: rssOf(s.child.pid!), rssMax: 0, ranges: [], full: [] }));
+  // Interleaved, so that a noisy neighbour weighs on both sides alike; medians are reported.
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const mode of ['ranges', 'full'] as const) for (const side of sides) await measure(side, mode, source);
+  }
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  [carnetFigures, bareFigures] = sides.map((side): Figures => ({
+    rangesMBs: median(side.ranges),
+    fullMBs: median(side.full),
+    rssBefore: side.rssBefore,
+    rssMax: side.rssMax,
+    rssAfter: rssOf(side.child.pid!),
+  })) as [Figures, Figures];
+} finally {
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) await stop(child);
+  closeSync(source);
+  await t.cleanup();
 }
-await new Promise((resolve) => setTimeout(resolve, 1000));
-const [carnetFigures, bareFigures] = sides.map((side): Figures => ({
-  rangesMBs: median(side.ranges),
-  fullMBs: median(side.full),
-  rssBefore: side.rssBefore,
-  rssMax: side.rssMax,
-  rssAfter: rssOf(side.child.pid!),
-})) as [Figures, Figures];
-await stop(carnet);
-await stop(bare);
-closeSync(source);
-await t.cleanup();
 
 const mb = (bytes: number) => (bytes / MB).toFixed(0);
 const growth = (f: Figures) => f.rssMax - f.rssBefore;

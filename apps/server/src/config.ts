@@ -32,6 +32,7 @@ export const configSchema = z
     baseUrl: z.url({ message: 'expected an absolute URL such as https://carnet.example.org' }).optional(),
     trustProxy: boolean.default(false),
     maxFileMb: z.coerce.number({ message: 'expected a number of megabytes' }).positive().max(4096).default(64),
+    maxMediaMb: z.coerce.number({ message: 'expected a number of megabytes' }).positive().max(65536).default(4096),
     pageCacheEntries: z.coerce.number({ message: 'expected a number of pages' }).int().min(0).default(500),
     liveCacheMs: z.coerce.number({ message: 'expected a number of milliseconds' }).int().min(0).default(2000),
     sessionIdleHours: z.coerce.number({ message: 'expected a number of hours' }).positive().max(8760).default(168),
@@ -139,6 +140,11 @@ export const SETTINGS: Record<keyof z.infer<typeof configSchema>, { env: string;
     env: 'CARNET_MAX_FILE_MB',
     flag: '--max-file-mb',
     help: 'largest course file accepted by import, in MB (default 64)',
+  },
+  maxMediaMb: {
+    env: 'CARNET_MAX_MEDIA_MB',
+    flag: '--max-media-mb',
+    help: 'largest video file (.webm, .mp4, .m4v) accepted by import, in MB (default 4096)',
   },
   pageCacheEntries: {
     env: 'CARNET_PAGE_CACHE_ENTRIES',

@@ -58,7 +58,7 @@ const COMMANDS: Record<string, Command> = {
     summary: 'import a course folder or git repository',
     usage: 'carnet import <folder | git URL> [--slug S] [--check] [--json] [options]',
     options: { slug: { type: 'string' }, check: { type: 'boolean' }, json: { type: 'boolean' } },
-    settings: ['maxFileMb', 'python', 'bwrap', 'unsafeGrading', ...DB_SETTINGS],
+    settings: ['maxFileMb', 'maxMediaMb', 'python', 'bwrap', 'unsafeGrading', ...DB_SETTINGS],
     help: [
       'Reads a course folder (or clones/fetches a git URL, file:// included, into the data directory),',
       'checks and renders every notebook and quiz, and stores it as a new version that becomes live',
@@ -226,6 +226,7 @@ async function runImport(flags: Flags, args: string[], getConfig: () => Config):
       check: flags['check'] === true,
       dataDir: config.dataDir,
       maxFileBytes: config.maxFileMb * 1024 * 1024,
+      maxMediaBytes: config.maxMediaMb * 1024 * 1024,
       sandbox: grading?.sandbox,
       sandboxProblem: grading?.problem,
     });

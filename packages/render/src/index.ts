@@ -8,6 +8,7 @@ export { renderQuiz } from './quiz.ts';
 export { renderVideo, embedUrl, type RenderedVideo } from './video.ts';
 export { CourseLinks, type RenderTarget } from './links.ts';
 export { renderMarkdown, renderHtml } from './markdown.ts';
+export { renderPost } from './post.ts';
 export { sanitize, findUnsafeHtml, type UrlResolver, type ResolvedUrl } from './sanitize.ts';
 export { highlight, codeBlock, languageOf } from './highlight.ts';
 export { renderTex } from './math.ts';

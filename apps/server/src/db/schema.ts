@@ -29,6 +29,10 @@ export interface Database {
   quiz_attempts: QuizAttemptsTable;
   learner_grades: LearnerGradesTable;
   certificates: CertificatesTable;
+  forum_topics: ForumTopicsTable;
+  forum_threads: ForumThreadsTable;
+  forum_posts: ForumPostsTable;
+  forum_post_revisions: ForumPostRevisionsTable;
 }
 
 export interface CoursesTable {
@@ -418,3 +422,65 @@ export interface CertificatesTable {
 }
 
 export type Certificate = Selectable<CertificatesTable>;
+
+/** A forum topic of a course (issue 13): one per week of the live version, `general`, or one staff made. */
+export interface ForumTopicsTable {
+  id: Generated<number>;
+  course_id: number;
+  /** `week-1`…, `general`, or a slug staff chose. */
+  key: string;
+  title: string;
+  week: number | null;
+  position: number;
+  created_at: string;
+}
+
+export type ForumThreadKind = 'question' | 'discussion';
+
+/** A forum thread: a question or a discussion, maybe about one item of the course. */
+export interface ForumThreadsTable {
+  id: Generated<number>;
+  course_id: number;
+  topic_id: number;
+  /** The item it is about (a notebook, quiz or video page route), or null. */
+  route: string | null;
+  kind: ForumThreadKind;
+  title: string;
+  /** Null once its author deleted their account. */
+  author_id: number | null;
+  created_at: string;
+  last_activity_at: string;
+  /** Replies and comments not deleted, kept by the statements that add or remove them. */
+  reply_count: Generated<number>;
+  accepted_post_id: number | null;
+  deleted: Generated<number>;
+}
+
+/** A post: the thread's opening post (depth 0), a reply (1), or a comment on the reply `parent_id` (2). */
+export interface ForumPostsTable {
+  id: Generated<number>;
+  thread_id: number;
+  depth: 0 | 1 | 2;
+  parent_id: number | null;
+  author_id: number | null;
+  /** The markdown as written. */
+  body: string;
+  /** `renderPost(body)`: rendered once, at write time. */
+  html: string;
+  created_at: string;
+  edited_at: string | null;
+  deleted: Generated<number>;
+}
+
+/** The text an edit replaced (staff see a post's history). */
+export interface ForumPostRevisionsTable {
+  id: Generated<number>;
+  post_id: number;
+  body: string;
+  editor_id: number | null;
+  replaced_at: string;
+}
+
+export type ForumTopic = Selectable<ForumTopicsTable>;
+export type ForumThread = Selectable<ForumThreadsTable>;
+export type ForumPost = Selectable<ForumPostsTable>;

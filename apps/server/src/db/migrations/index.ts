@@ -11,6 +11,7 @@ import * as m0009 from './0009-quiz-attempts-by-route.ts';
 import * as m0010 from './0010-fair-jobs.ts';
 import * as m0011 from './0011-course-media.ts';
 import * as m0012 from './0012-video-views.ts';
+import * as m0013 from './0013-forum.ts';
 
 /** Every migration, in order. Names sort as they apply; never rename or edit a shipped one. */
 export const migrations: Record<string, Migration> = {
@@ -26,4 +27,5 @@ export const migrations: Record<string, Migration> = {
   '0010-fair-jobs': m0010,
   '0011-course-media': m0011,
   '0012-video-views': m0012,
+  '0013-forum': m0013,
 };

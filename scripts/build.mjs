@@ -19,6 +19,7 @@ async function buildClient() {
       quiz: 'apps/client/src/quiz.client.ts',
       notebook: 'apps/client/src/notebook.client.ts',
       video: 'apps/client/src/video.client.ts',
+      'forum-panel': 'apps/client/src/forum-panel.client.ts',
       'runtime-worker': 'apps/client/src/runtime/worker.ts',
       icon: 'apps/client/src/icon.svg',
     },

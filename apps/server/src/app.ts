@@ -45,6 +45,7 @@ import { apiRoutes } from './api/routes.ts';
 import { registerCertificates } from './lib/certificates/issue.ts';
 import { certificateRoutes } from './pages/certificates/certificate.route.ts';
 import { manageCertificateRoutes } from './pages/certificates/manage.route.ts';
+import { forumRoutes } from './pages/forum/forum.route.ts';
 
 export interface AppOptions {
   config: Config;
@@ -149,6 +150,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   apiRoutes(app, services);
   certificateRoutes(app, services);
   manageCertificateRoutes(app, services);
+  forumRoutes(app, services);
 
   app.setNotFoundHandler((request, reply) => sendError(request, reply, services, new HttpError('NOT_FOUND')));
   app.setErrorHandler((error: FastifyError, request, reply) => sendError(request, reply, services, error));

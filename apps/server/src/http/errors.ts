@@ -33,6 +33,16 @@ export const ERRORS = {
   TOO_MANY_PENDING: { status: 429, title: 'error.tooManySubmissions.title', body: 'error.tooManyPending.body' },
   /** Submissions waiting in all past CARNET_GRADING_QUEUE_MAX; the detail is Retry-After. */
   GRADING_BUSY: { status: 503, title: 'error.gradingBusy.title', body: 'error.gradingBusy.body' },
+  /** A forum thread that does not exist in this course (or is deleted, for learners). */
+  THREAD_NOT_FOUND: { status: 404, title: 'error.notFound.title', body: 'error.threadNotFound.body' },
+  /** A post that is not in this thread, or a post history asked for by someone who is not staff. */
+  POST_NOT_FOUND: { status: 404, title: 'error.notFound.title', body: 'error.postNotFound.body' },
+  /** A forum action the reader's role does not allow (another's post, another's question). */
+  FORUM_FORBIDDEN: { status: 403, title: 'error.forbidden.title', body: 'error.forumForbidden.body' },
+  /** A comment on a comment, or a reply to a deleted post: posts nest two levels. */
+  FORUM_NESTING: { status: 400, title: 'error.badRequest.title', body: 'error.forumNesting.body' },
+  /** Accepting an answer in a discussion, or a post that is not a reply of the question. */
+  FORUM_NOT_AN_ANSWER: { status: 400, title: 'error.badRequest.title', body: 'error.forumNotAnAnswer.body' },
   INTERNAL: { status: 500, title: 'error.server.title', body: 'error.server.body' },
 } as const satisfies Record<string, { status: number; title: MessageKey; body: MessageKey }>;
 

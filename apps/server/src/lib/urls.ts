@@ -85,3 +85,15 @@ export const manageCertificatesUrl = (slug: string, runSlug: string): string => 
 /** A session's grading and quiz policies (staff), and its grade report. */
 export const runGradingUrl = (slug: string, runSlug: string): string => `${runUrl(slug, runSlug)}/grading`;
 export const runGradesCsvUrl = (slug: string, runSlug: string): string => `${runUrl(slug, runSlug)}/grades.csv`;
+
+/** The course forum (issue 13): the list (`?topic=&route=&unanswered=1&page=`), a thread, its posts' actions. */
+export const forumUrl = (slug: string): string => `${courseUrl(slug)}/forum`;
+export const forumNewThreadUrl = (slug: string): string => `${forumUrl(slug)}/new`;
+/** The fragment item pages fetch: the latest threads about one item. */
+export const forumPanelUrl = (slug: string, route: string): string =>
+  `${forumUrl(slug)}/panel?route=${encodeURIComponent(route)}`;
+export const forumThreadUrl = (slug: string, threadId: number): string => `${forumUrl(slug)}/threads/${threadId}`;
+export const forumRepliesUrl = (slug: string, threadId: number): string => `${forumThreadUrl(slug, threadId)}/replies`;
+export const forumAcceptUrl = (slug: string, threadId: number): string => `${forumThreadUrl(slug, threadId)}/accept`;
+export const forumPostUrl = (slug: string, threadId: number, postId: number): string =>
+  `${forumThreadUrl(slug, threadId)}/posts/${postId}`;

@@ -95,3 +95,19 @@ export async function selectOptionalFirstRoute(db: Kysely<Database>, versionId: 
     .executeTakeFirst();
   return row?.route ?? null;
 }
+
+/** The titles and weeks of these routes in a version (routes it lacks are left out). */
+export async function selectItemTitles(
+  db: Kysely<Database>,
+  versionId: number,
+  routes: string[],
+): Promise<Map<string, { title: string; week: number | null }>> {
+  if (routes.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('course_items')
+    .select(['route', 'title', 'week'])
+    .where('version_id', '=', versionId)
+    .where('route', 'in', [...new Set(routes)])
+    .execute();
+  return new Map(rows.map((r) => [r.route, { title: r.title, week: r.week }]));
+}

@@ -8,6 +8,7 @@ import { consumeToken, insertEmailToken, retireUserTokens } from '../../models/e
 import { selectUserEnrolments } from '../../models/enrolments.ts';
 import { selectUserProgress } from '../../models/item-progress.ts';
 import { selectUserCellVersions, selectUserSavedCells } from '../../models/saved-cells.ts';
+import { selectUserPosts } from '../../models/forum.ts';
 import { selectUserVideoViews } from '../../models/video-views.ts';
 import {
   countAdmins,
@@ -317,5 +318,6 @@ export async function exportUserData(db: Db, userId: number): Promise<Record<str
     progress: await selectUserProgress(db.kysely, userId),
     video_views: await selectUserVideoViews(db.kysely, userId),
     certificates: await selectUserCertificates(db.kysely, userId),
+    forum_posts: await selectUserPosts(db.kysely, userId),
   };
 }

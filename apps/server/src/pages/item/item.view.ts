@@ -7,6 +7,7 @@ import { html, jsonScript, trustedHtml, type SafeHtml } from '../../views/html.t
 import { layout, type PageContext } from '../../views/layout.ts';
 import { slot } from '../../views/slots.ts';
 import { kindBadge } from '../course/course.view.ts';
+import { itemPanel } from '../forum/forum.view.ts';
 import { quizFragmentWithSlots, quizNotice } from './quiz.view.ts';
 import { entries } from './runtime-config.ts';
 
@@ -49,7 +50,7 @@ export function itemView(ctx: PageContext, data: ItemPageData): string {
       }
       ${outline.length >= 2 ? toc(ctx, outline, data.language) : ''}
     </div>
-    ${pager(ctx, data, 'pager-bottom')}`;
+    ${itemPanel(ctx, data.slug, item.route)} ${pager(ctx, data, 'pager-bottom')}`;
   return layout(ctx, {
     title: `${item.title} — ${data.courseTitle}`,
     main,
@@ -64,15 +65,15 @@ export function itemView(ctx: PageContext, data: ItemPageData): string {
     bodyClass: `page-item page-${item.type}`,
     // The runtime's part comes first, with an async script: Python starts loading while the page
     // is still being parsed and styled.
-    head: data.runtime
-      ? html`${jsonScript('carnet-runtime', data.runtime.runtime)}
-          <script type="module" async src="${ctx.asset('notebook.js')}"></script>
-          ${item.type === 'video' ? html`<script type="module" src="${ctx.asset('video.js')}"></script>` : ''}`
-      : item.type === 'video'
-        ? html`<script type="module" src="${ctx.asset('video.js')}"></script>`
-        : item.type === 'quiz'
-          ? html`<script type="module" src="${ctx.asset('quiz.js')}"></script>`
-          : undefined,
+    head: html`${
+        data.runtime
+          ? html`${jsonScript('carnet-runtime', data.runtime.runtime)}
+              <script type="module" async src="${ctx.asset('notebook.js')}"></script>`
+          : ''
+      }
+      ${item.type === 'video' ? html`<script type="module" src="${ctx.asset('video.js')}"></script>` : ''}
+      ${item.type === 'quiz' && !data.runtime ? html`<script type="module" src="${ctx.asset('quiz.js')}"></script>` : ''}
+      <script type="module" src="${ctx.asset('forum-panel.js')}"></script>`,
   });
 }
 

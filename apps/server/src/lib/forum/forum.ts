@@ -1,0 +1,223 @@
+import type { Kysely } from 'kysely';
+import { renderPost } from '@carnet/render';
+import type { Database, ForumThreadKind } from '../../db/schema.ts';
+import type { CurrentUser } from '../../http/auth.ts';
+import { HttpError } from '../../http/errors.ts';
+import {
+  countReplies,
+  ensureTopics,
+  insertPost,
+  insertRevision,
+  insertThread,
+  selectComments,
+  selectOptionalOpeningPost,
+  selectOptionalPost,
+  selectReplies,
+  selectTopics,
+  updateAcceptedPost,
+  updatePostBody,
+  updatePostDeleted,
+  updateThreadDeleted,
+  updateThreadForDeletedPost,
+  updateThreadForNewPost,
+  type PostRow,
+  type ThreadRow,
+  type TopicWithCount,
+} from '../../models/forum.ts';
+import type { CourseStructure } from '../import/import-course.ts';
+import type { LiveVersion } from '../content-cache.ts';
+import { canManageCourse } from '../auth/roles.ts';
+import { GENERAL_TOPIC, REPLIES_PER_PAGE, type ForumActor } from './rules.ts';
+
+/** The forum's workflows (issue 13): topics, threads and posts, each write one transaction. */
+
+/** Who the reader is on this course's forum, or null for an anonymous visitor. */
+export async function forumActor(
+  db: Kysely<Database>,
+  user: CurrentUser | null,
+  courseId: number,
+): Promise<ForumActor | null> {
+  if (!user) return null;
+  return { userId: user.id, staff: await canManageCourse(db, user, courseId) };
+}
+
+/** The topics a version implies: one per week of its structure, then `general`. */
+export function versionTopics(
+  structure: string,
+): { key: string; title: string; week: number | null; position: number }[] {
+  let weeks: CourseStructure['weeks'] = [];
+  try {
+    weeks = (JSON.parse(structure) as Partial<CourseStructure>).weeks ?? [];
+  } catch {
+    weeks = [];
+  }
+  return [
+    ...weeks.map((w) => ({ key: `week-${w.week}`, title: w.theme ?? '', week: w.week, position: w.week })),
+    { key: GENERAL_TOPIC, title: '', week: null, position: 1_000_000 },
+  ];
+}
+
+/**
+ * A course's topics with their thread counts; the live version's weeks and `general` are created
+ * on first use (a version that adds a week adds its topic; one that drops a week keeps it).
+ */
+export async function courseTopics(db: Kysely<Database>, live: LiveVersion, now: Date): Promise<TopicWithCount[]> {
+  const topics = await selectTopics(db, live.course_id);
+  const have = new Set(topics.map((t) => t.key));
+  const missing = versionTopics(live.structure).filter((t) => !have.has(t.key));
+  if (missing.length === 0) return topics;
+  await ensureTopics(db, live.course_id, missing, now);
+  return selectTopics(db, live.course_id);
+}
+
+/** A new thread and its opening post, in one transaction; returns the thread's id. */
+export async function createThread(
+  db: Kysely<Database>,
+  data: {
+    courseId: number;
+    topicId: number;
+    route: string | null;
+    kind: ForumThreadKind;
+    title: string;
+    body: string;
+    authorId: number;
+  },
+  now: Date,
+): Promise<number> {
+  const html = renderPost(data.body);
+  return db.transaction().execute(async (trx) => {
+    const threadId = await insertThread(trx, data, now);
+    await insertPost(trx, { threadId, depth: 0, parentId: null, authorId: data.authorId, body: data.body, html }, now);
+    return threadId;
+  });
+}
+
+/**
+ * A reply to a thread, or with `parentId` a comment on one of its replies (not on a comment, nor
+ * on a deleted reply: FORUM_NESTING); the thread's counters move in the same transaction.
+ */
+export async function addPost(
+  db: Kysely<Database>,
+  thread: ThreadRow,
+  data: { parentId: number | null; body: string; authorId: number },
+  now: Date,
+): Promise<number> {
+  if (data.parentId !== null) {
+    const parent = await selectOptionalPost(db, thread.id, data.parentId);
+    if (!parent) throw new HttpError('POST_NOT_FOUND');
+    if (parent.depth !== 1 || parent.deleted !== 0) throw new HttpError('FORUM_NESTING');
+  }
+  const html = renderPost(data.body);
+  return db.transaction().execute(async (trx) => {
+    const id = await insertPost(
+      trx,
+      {
+        threadId: thread.id,
+        depth: data.parentId === null ? 1 : 2,
+        parentId: data.parentId,
+        authorId: data.authorId,
+        body: data.body,
+        html,
+      },
+      now,
+    );
+    await updateThreadForNewPost(trx, thread.id, now);
+    return id;
+  });
+}
+
+/** Replaces a post's text, keeping the one it replaced. */
+export async function editPost(
+  db: Kysely<Database>,
+  post: PostRow,
+  body: string,
+  editorId: number,
+  now: Date,
+): Promise<void> {
+  const html = renderPost(body);
+  await db.transaction().execute(async (trx) => {
+    await insertRevision(trx, { postId: post.id, body: post.body, editorId }, now);
+    await updatePostBody(trx, post.id, { body, html }, now);
+  });
+}
+
+/**
+ * Deletes a post (kept, shown as deleted, its comments stay); the opening post takes its thread
+ * with it. Counters move once, in the same transaction, even when two deletions cross.
+ */
+export async function deletePost(db: Kysely<Database>, thread: ThreadRow, post: PostRow): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    if (!(await updatePostDeleted(trx, post.id))) return;
+    if (post.depth === 0) await updateThreadDeleted(trx, thread.id);
+    else await updateThreadForDeletedPost(trx, thread.id, post.id);
+  });
+}
+
+/** Marks a reply of a question as its accepted answer (or, `undo`, no longer). */
+export async function acceptAnswer(
+  db: Kysely<Database>,
+  thread: ThreadRow,
+  postId: number,
+  undo: boolean,
+): Promise<void> {
+  if (thread.kind !== 'question') throw new HttpError('FORUM_NOT_AN_ANSWER');
+  const post = await selectOptionalPost(db, thread.id, postId);
+  if (!post) throw new HttpError('POST_NOT_FOUND');
+  if (post.depth !== 1 || post.deleted !== 0) throw new HttpError('FORUM_NOT_AN_ANSWER');
+  if (undo) {
+    if (thread.accepted_post_id === post.id) await updateAcceptedPost(db, thread.id, null);
+  } else {
+    await updateAcceptedPost(db, thread.id, post.id);
+  }
+}
+
+/** A reply and its comments. */
+export interface ReplyWithComments {
+  reply: PostRow;
+  comments: PostRow[];
+}
+
+/** What a thread page shows: the opening post, the accepted answer (first page), one page of the others. */
+export interface ThreadContent {
+  opening: PostRow | null;
+  accepted: ReplyWithComments | null;
+  replies: ReplyWithComments[];
+  page: number;
+  pages: number;
+}
+
+/** One page of a thread: replies oldest first, 50 a page, the accepted answer apart from them. */
+export async function threadContent(db: Kysely<Database>, thread: ThreadRow, page: number): Promise<ThreadContent> {
+  const opening = await selectOptionalOpeningPost(db, thread.id);
+  const except = thread.accepted_post_id;
+  const total = await countReplies(db, thread.id, { except });
+  const pages = Math.max(1, Math.ceil(total / REPLIES_PER_PAGE));
+  const current = Math.min(page, pages);
+  const replies = await selectReplies(db, thread.id, {
+    limit: REPLIES_PER_PAGE,
+    offset: (current - 1) * REPLIES_PER_PAGE,
+    except,
+  });
+  const acceptedPost = except !== null && current === 1 ? await selectOptionalPost(db, thread.id, except) : null;
+  const parents = [...replies, ...(acceptedPost ? [acceptedPost] : [])].map((r) => r.id);
+  const comments = await selectComments(db, thread.id, parents);
+  const withComments = (reply: PostRow): ReplyWithComments => ({
+    reply,
+    comments: comments.filter((c) => c.parent_id === reply.id),
+  });
+  return {
+    opening,
+    accepted: acceptedPost ? withComments(acceptedPost) : null,
+    replies: replies.map(withComments),
+    page: current,
+    pages,
+  };
+}
+
+/** The page of a thread on which a post is shown (a comment: its reply's). */
+export async function pageOfPost(db: Kysely<Database>, thread: ThreadRow, post: PostRow): Promise<number> {
+  const replyId = post.depth === 2 ? post.parent_id! : post.id;
+  if (post.depth === 0 || replyId === thread.accepted_post_id) return 1;
+  const before = await countReplies(db, thread.id, { except: thread.accepted_post_id, beforeId: replyId });
+  return Math.floor(before / REPLIES_PER_PAGE) + 1;
+}

@@ -1,0 +1,74 @@
+import type { ForumThreadKind } from '../../db/schema.ts';
+import type { MessageKey } from '../../i18n/index.ts';
+
+/** The forum's rules (issue 13): what a post may be, and who may do what. Pure. */
+
+export const TITLE_MAX = 150;
+export const BODY_MAX = 20_000;
+export const THREADS_PER_PAGE = 30;
+export const REPLIES_PER_PAGE = 50;
+export const PANEL_THREADS = 5;
+/** The topic every course has, besides its weeks. */
+export const GENERAL_TOPIC = 'general';
+
+export const THREAD_KINDS: readonly ForumThreadKind[] = ['question', 'discussion'];
+
+export const isThreadKind = (value: string): value is ForumThreadKind =>
+  (THREAD_KINDS as readonly string[]).includes(value);
+
+/** Length as a reader counts it: characters, not UTF-16 units. */
+const length = (text: string): number => [...text].length;
+
+/** A title as stored: trimmed, any run of white space (newlines too) one space. */
+export const cleanTitle = (raw: string): string => raw.replace(/\s+/gu, ' ').trim();
+
+/** A body as stored: trimmed, line endings made LF. */
+export const cleanBody = (raw: string): string => raw.replace(/\r\n?/g, '\n').trim();
+
+/** What is wrong with a cleaned title, or null. */
+export function titleProblem(title: string): MessageKey | null {
+  if (title === '') return 'forum.error.titleRequired';
+  return length(title) > TITLE_MAX ? 'forum.error.titleTooLong' : null;
+}
+
+/** What is wrong with a cleaned body, or null. */
+export function bodyProblem(body: string): MessageKey | null {
+  if (body === '') return 'forum.error.bodyRequired';
+  return length(body) > BODY_MAX ? 'forum.error.bodyTooLong' : null;
+}
+
+/** Who acts on the forum of one course. */
+export interface ForumActor {
+  userId: number;
+  /** Staff of the course, or an administrator. */
+  staff: boolean;
+}
+
+/** A post as the rules see it. */
+export interface PostFacts {
+  author_id: number | null;
+  deleted: number;
+}
+
+/** Only the author edits a post, while it is not deleted (staff delete, they do not rewrite). */
+export const canEditPost = (actor: ForumActor | null, post: PostFacts): boolean =>
+  actor !== null && post.deleted === 0 && post.author_id !== null && post.author_id === actor.userId;
+
+/** The author, staff and administrators delete a post not yet deleted. */
+export const canDeletePost = (actor: ForumActor | null, post: PostFacts): boolean =>
+  actor !== null && post.deleted === 0 && (actor.staff || (post.author_id !== null && post.author_id === actor.userId));
+
+/** The asker, staff and administrators choose a question's accepted answer. */
+export const canAcceptAnswer = (
+  actor: ForumActor | null,
+  thread: { kind: ForumThreadKind; author_id: number | null },
+): boolean =>
+  actor !== null &&
+  thread.kind === 'question' &&
+  (actor.staff || (thread.author_id !== null && thread.author_id === actor.userId));
+
+/** A page number from a query parameter: a positive integer, else 1. */
+export function pageNumber(raw: unknown): number {
+  const n = typeof raw === 'string' && /^\d{1,6}$/.test(raw) ? Number(raw) : 1;
+  return n >= 1 ? n : 1;
+}

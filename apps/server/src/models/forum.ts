@@ -1,0 +1,394 @@
+import type { Kysely } from 'kysely';
+import type { Database, ForumPost, ForumThread, ForumThreadKind, ForumTopic } from '../db/schema.ts';
+
+/** A topic as the forum lists it: with its number of threads not deleted. */
+export interface TopicWithCount extends ForumTopic {
+  thread_count: number;
+}
+
+/** Inserts the topics a course lacks among these (by key); existing ones are left as they are. */
+export async function ensureTopics(
+  db: Kysely<Database>,
+  courseId: number,
+  topics: { key: string; title: string; week: number | null; position: number }[],
+  now: Date,
+): Promise<void> {
+  if (topics.length === 0) return;
+  await db
+    .insertInto('forum_topics')
+    .values(topics.map((t) => ({ course_id: courseId, ...t, created_at: now.toISOString() })))
+    .onConflict((oc) => oc.columns(['course_id', 'key']).doNothing())
+    .execute();
+}
+
+/** A course's topics in forum order, with their thread counts. */
+export async function selectTopics(db: Kysely<Database>, courseId: number): Promise<TopicWithCount[]> {
+  const rows = await db
+    .selectFrom('forum_topics')
+    .leftJoin('forum_threads', (j) =>
+      j.onRef('forum_threads.topic_id', '=', 'forum_topics.id').on('forum_threads.deleted', '=', 0),
+    )
+    .selectAll('forum_topics')
+    .select((eb) => eb.fn.count<number | string>('forum_threads.id').as('thread_count'))
+    .where('forum_topics.course_id', '=', courseId)
+    .groupBy([
+      'forum_topics.id',
+      'forum_topics.course_id',
+      'forum_topics.key',
+      'forum_topics.title',
+      'forum_topics.week',
+      'forum_topics.position',
+      'forum_topics.created_at',
+    ])
+    .orderBy('forum_topics.position')
+    .orderBy('forum_topics.id')
+    .execute();
+  return rows.map((r) => ({ ...r, thread_count: Number(r.thread_count) }));
+}
+
+/** A thread as lists show it: its author's name, its topic's key. */
+export interface ThreadSummary {
+  id: number;
+  kind: ForumThreadKind;
+  title: string;
+  route: string | null;
+  topic_key: string;
+  author_name: string | null;
+  reply_count: number;
+  last_activity_at: string;
+  answered: boolean;
+}
+
+/** Which threads a list shows. */
+export interface ThreadFilter {
+  courseId: number;
+  topicId?: number;
+  route?: string;
+  unanswered?: boolean;
+}
+
+/** One page of a course's threads not deleted, newest activity first; `limit + 1` rows tell whether more follow. */
+export async function selectThreadSummaries(
+  db: Kysely<Database>,
+  filter: ThreadFilter,
+  page: { limit: number; offset: number },
+): Promise<ThreadSummary[]> {
+  let query = db
+    .selectFrom('forum_threads')
+    .innerJoin('forum_topics', 'forum_topics.id', 'forum_threads.topic_id')
+    .leftJoin('users', 'users.id', 'forum_threads.author_id')
+    .select([
+      'forum_threads.id',
+      'forum_threads.kind',
+      'forum_threads.title',
+      'forum_threads.route',
+      'forum_topics.key as topic_key',
+      'users.display_name as author_name',
+      'forum_threads.reply_count',
+      'forum_threads.last_activity_at',
+      'forum_threads.accepted_post_id',
+    ])
+    .where('forum_threads.course_id', '=', filter.courseId)
+    .where('forum_threads.deleted', '=', 0);
+  if (filter.topicId !== undefined) query = query.where('forum_threads.topic_id', '=', filter.topicId);
+  if (filter.route !== undefined) query = query.where('forum_threads.route', '=', filter.route);
+  if (filter.unanswered) {
+    query = query.where('forum_threads.kind', '=', 'question').where('forum_threads.accepted_post_id', 'is', null);
+  }
+  const rows = await query
+    .orderBy('forum_threads.last_activity_at', 'desc')
+    .orderBy('forum_threads.id', 'desc')
+    .limit(page.limit)
+    .offset(page.offset)
+    .execute();
+  return rows.map(({ accepted_post_id, ...r }) => ({ ...r, answered: accepted_post_id !== null }));
+}
+
+/** How many threads not deleted a course has about one item. */
+export async function countThreadsByRoute(db: Kysely<Database>, courseId: number, route: string): Promise<number> {
+  const row = await db
+    .selectFrom('forum_threads')
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .where('course_id', '=', courseId)
+    .where('route', '=', route)
+    .where('deleted', '=', 0)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** A thread with its author's name and its topic. */
+export type ThreadRow = ForumThread & {
+  author_name: string | null;
+  topic_key: string;
+  topic_title: string;
+  topic_week: number | null;
+};
+
+/** A course's thread by id (deleted ones too: the caller decides who sees them), or null. */
+export async function selectOptionalThread(
+  db: Kysely<Database>,
+  courseId: number,
+  threadId: number,
+): Promise<ThreadRow | null> {
+  const row = await db
+    .selectFrom('forum_threads')
+    .innerJoin('forum_topics', 'forum_topics.id', 'forum_threads.topic_id')
+    .leftJoin('users', 'users.id', 'forum_threads.author_id')
+    .selectAll('forum_threads')
+    .select([
+      'users.display_name as author_name',
+      'forum_topics.key as topic_key',
+      'forum_topics.title as topic_title',
+      'forum_topics.week as topic_week',
+    ])
+    .where('forum_threads.course_id', '=', courseId)
+    .where('forum_threads.id', '=', threadId)
+    .executeTakeFirst();
+  return row ?? null;
+}
+
+/** Stores a new thread (without its opening post); returns its id. */
+export async function insertThread(
+  db: Kysely<Database>,
+  data: {
+    courseId: number;
+    topicId: number;
+    route: string | null;
+    kind: ForumThreadKind;
+    title: string;
+    authorId: number;
+  },
+  now: Date,
+): Promise<number> {
+  const at = now.toISOString();
+  const row = await db
+    .insertInto('forum_threads')
+    .values({
+      course_id: data.courseId,
+      topic_id: data.topicId,
+      route: data.route,
+      kind: data.kind,
+      title: data.title,
+      author_id: data.authorId,
+      created_at: at,
+      last_activity_at: at,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+/** One more reply or comment in a thread: its count and its last activity. */
+export async function updateThreadForNewPost(db: Kysely<Database>, threadId: number, now: Date): Promise<void> {
+  await db
+    .updateTable('forum_threads')
+    .set((eb) => ({ reply_count: eb('reply_count', '+', 1), last_activity_at: now.toISOString() }))
+    .where('id', '=', threadId)
+    .execute();
+}
+
+/** One reply or comment fewer shown in a thread; an accepted answer deleted is no longer accepted. */
+export async function updateThreadForDeletedPost(
+  db: Kysely<Database>,
+  threadId: number,
+  postId: number,
+): Promise<void> {
+  await db
+    .updateTable('forum_threads')
+    .set((eb) => ({
+      reply_count: eb('reply_count', '-', 1),
+      accepted_post_id: eb
+        .case()
+        .when('accepted_post_id', '=', postId)
+        .then(null)
+        .else(eb.ref('accepted_post_id'))
+        .end(),
+    }))
+    .where('id', '=', threadId)
+    .execute();
+}
+
+/** Marks a thread deleted (its opening post was); says whether it was not already. */
+export async function updateThreadDeleted(db: Kysely<Database>, threadId: number): Promise<boolean> {
+  const result = await db
+    .updateTable('forum_threads')
+    .set({ deleted: 1 })
+    .where('id', '=', threadId)
+    .where('deleted', '=', 0)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/** Sets (or, with null, clears) a question's accepted answer. */
+export async function updateAcceptedPost(db: Kysely<Database>, threadId: number, postId: number | null): Promise<void> {
+  await db.updateTable('forum_threads').set({ accepted_post_id: postId }).where('id', '=', threadId).execute();
+}
+
+/** A post with its author's name. */
+export type PostRow = ForumPost & { author_name: string | null };
+
+/** Stores a post; returns its id. */
+export async function insertPost(
+  db: Kysely<Database>,
+  data: { threadId: number; depth: 0 | 1 | 2; parentId: number | null; authorId: number; body: string; html: string },
+  now: Date,
+): Promise<number> {
+  const row = await db
+    .insertInto('forum_posts')
+    .values({
+      thread_id: data.threadId,
+      depth: data.depth,
+      parent_id: data.parentId,
+      author_id: data.authorId,
+      body: data.body,
+      html: data.html,
+      created_at: now.toISOString(),
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+function postsWithAuthors(db: Kysely<Database>) {
+  return db
+    .selectFrom('forum_posts')
+    .leftJoin('users', 'users.id', 'forum_posts.author_id')
+    .selectAll('forum_posts')
+    .select('users.display_name as author_name');
+}
+
+/** A post of a thread by id, or null. */
+export async function selectOptionalPost(
+  db: Kysely<Database>,
+  threadId: number,
+  postId: number,
+): Promise<PostRow | null> {
+  const row = await postsWithAuthors(db)
+    .where('forum_posts.thread_id', '=', threadId)
+    .where('forum_posts.id', '=', postId)
+    .executeTakeFirst();
+  return row ?? null;
+}
+
+/** A thread's opening post, or null. */
+export async function selectOptionalOpeningPost(db: Kysely<Database>, threadId: number): Promise<PostRow | null> {
+  const row = await postsWithAuthors(db)
+    .where('forum_posts.thread_id', '=', threadId)
+    .where('forum_posts.depth', '=', 0)
+    .executeTakeFirst();
+  return row ?? null;
+}
+
+/** One page of a thread's replies, oldest first, deleted ones included (shown in place); `except` left out. */
+export async function selectReplies(
+  db: Kysely<Database>,
+  threadId: number,
+  page: { limit: number; offset: number; except: number | null },
+): Promise<PostRow[]> {
+  let query = postsWithAuthors(db).where('forum_posts.thread_id', '=', threadId).where('forum_posts.depth', '=', 1);
+  if (page.except !== null) query = query.where('forum_posts.id', '!=', page.except);
+  return query.orderBy('forum_posts.id').limit(page.limit).offset(page.offset).execute();
+}
+
+/** How many replies of a thread come before `beforeId` (all with null), `except` left out. */
+export async function countReplies(
+  db: Kysely<Database>,
+  threadId: number,
+  options: { except: number | null; beforeId?: number },
+): Promise<number> {
+  let query = db
+    .selectFrom('forum_posts')
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .where('thread_id', '=', threadId)
+    .where('depth', '=', 1);
+  if (options.except !== null) query = query.where('id', '!=', options.except);
+  if (options.beforeId !== undefined) query = query.where('id', '<', options.beforeId);
+  const row = await query.executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** The comments on these replies, oldest first. */
+export async function selectComments(db: Kysely<Database>, threadId: number, replyIds: number[]): Promise<PostRow[]> {
+  if (replyIds.length === 0) return [];
+  return postsWithAuthors(db)
+    .where('forum_posts.thread_id', '=', threadId)
+    .where('forum_posts.depth', '=', 2)
+    .where('forum_posts.parent_id', 'in', replyIds)
+    .orderBy('forum_posts.id')
+    .execute();
+}
+
+/** Replaces a post's text; the caller keeps the old one with `insertRevision`. */
+export async function updatePostBody(
+  db: Kysely<Database>,
+  postId: number,
+  body: { body: string; html: string },
+  now: Date,
+): Promise<void> {
+  await db
+    .updateTable('forum_posts')
+    .set({ ...body, edited_at: now.toISOString() })
+    .where('id', '=', postId)
+    .execute();
+}
+
+/** Keeps the text an edit replaced. */
+export async function insertRevision(
+  db: Kysely<Database>,
+  data: { postId: number; body: string; editorId: number },
+  now: Date,
+): Promise<void> {
+  await db
+    .insertInto('forum_post_revisions')
+    .values({ post_id: data.postId, body: data.body, editor_id: data.editorId, replaced_at: now.toISOString() })
+    .execute();
+}
+
+/** A post's replaced texts, oldest first, with the editor's name. */
+export async function selectRevisions(db: Kysely<Database>, postId: number) {
+  return db
+    .selectFrom('forum_post_revisions')
+    .leftJoin('users', 'users.id', 'forum_post_revisions.editor_id')
+    .select([
+      'forum_post_revisions.id',
+      'forum_post_revisions.body',
+      'forum_post_revisions.replaced_at',
+      'users.display_name as editor_name',
+    ])
+    .where('forum_post_revisions.post_id', '=', postId)
+    .orderBy('forum_post_revisions.id')
+    .execute();
+}
+
+/** Marks a post deleted; says whether it was not already (so counters move once). */
+export async function updatePostDeleted(db: Kysely<Database>, postId: number): Promise<boolean> {
+  const result = await db
+    .updateTable('forum_posts')
+    .set({ deleted: 1 })
+    .where('id', '=', postId)
+    .where('deleted', '=', 0)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/** Every post of a user, deleted ones too (their text is kept), with its course and thread (for their data export). */
+export async function selectUserPosts(db: Kysely<Database>, userId: number) {
+  return db
+    .selectFrom('forum_posts')
+    .innerJoin('forum_threads', 'forum_threads.id', 'forum_posts.thread_id')
+    .innerJoin('courses', 'courses.id', 'forum_threads.course_id')
+    .select([
+      'courses.slug as course',
+      'forum_threads.id as thread_id',
+      'forum_threads.title as thread_title',
+      'forum_posts.id as post_id',
+      'forum_posts.depth',
+      'forum_posts.body',
+      'forum_posts.created_at',
+      'forum_posts.edited_at',
+      'forum_posts.deleted',
+    ])
+    .where('forum_posts.author_id', '=', userId)
+    .orderBy('forum_posts.id')
+    .execute();
+}

@@ -1,0 +1,352 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { requireUser } from '../../http/auth.ts';
+import { pageContext } from '../../http/context.ts';
+import { HttpError } from '../../http/errors.ts';
+import { formValue, sendPage } from '../../http/forms.ts';
+import type { LiveVersion } from '../../lib/content-cache.ts';
+import {
+  acceptAnswer,
+  addPost,
+  courseTopics,
+  createThread,
+  deletePost,
+  editPost,
+  forumActor,
+  pageOfPost,
+  threadContent,
+} from '../../lib/forum/forum.ts';
+import {
+  bodyProblem,
+  canAcceptAnswer,
+  canDeletePost,
+  canEditPost,
+  cleanBody,
+  cleanTitle,
+  GENERAL_TOPIC,
+  isThreadKind,
+  pageNumber,
+  PANEL_THREADS,
+  THREADS_PER_PAGE,
+  titleProblem,
+} from '../../lib/forum/rules.ts';
+import { forumThreadUrl, forumUrl } from '../../lib/urls.ts';
+import { selectItemTitles } from '../../models/course-items.ts';
+import {
+  countThreadsByRoute,
+  selectOptionalPost,
+  selectOptionalThread,
+  selectRevisions,
+  selectThreadSummaries,
+  type PostRow,
+  type ThreadRow,
+} from '../../models/forum.ts';
+import type { Services } from '../../services.ts';
+import type { FormState } from '../../views/forms.ts';
+import {
+  editPostView,
+  forumListView,
+  historyView,
+  newThreadView,
+  panelFragment,
+  threadView,
+  type ForumContext,
+} from './forum.view.ts';
+
+type SlugParams = { Params: { slug: string } };
+type ThreadParams = { Params: { slug: string; id: string } };
+type PostParams = { Params: { slug: string; id: string; post: string } };
+
+const query = (request: FastifyRequest, name: string): string => {
+  const value = (request.query as Record<string, unknown> | undefined)?.[name];
+  return typeof value === 'string' ? value : '';
+};
+
+/** A positive id from a URL or a form, or null. */
+const idOf = (raw: string): number | null => (/^[1-9]\d{0,11}$/.test(raw) ? Number(raw) : null);
+
+/**
+ * The course forum (issue 13, first part): the list, threads, posting, editing, deleting,
+ * accepted answers, the panel fragment item pages fetch. Reading is public; writing needs an
+ * account; every write checks that the thread and post belong to the course in the URL.
+ */
+export function forumRoutes(app: FastifyInstance, services: Services): void {
+  const { db, content, clock, config, assets } = services;
+
+  async function forumOf(request: FastifyRequest<SlugParams>): Promise<{ live: LiveVersion; forum: ForumContext }> {
+    const live = await content.liveVersion(request.params.slug);
+    if (!live) throw new HttpError('COURSE_NOT_FOUND');
+    const actor = await forumActor(db.kysely, request.user, live.course_id);
+    return {
+      live,
+      forum: {
+        slug: live.slug,
+        courseTitle: live.title,
+        language: live.language,
+        zone: config.timezone,
+        actor,
+        csrf: request.authSession?.csrfSecret ?? null,
+      },
+    };
+  }
+
+  /** The thread of the URL in this course; a deleted one only for staff (and never to write in). */
+  async function threadOf(
+    request: FastifyRequest<ThreadParams>,
+    live: LiveVersion,
+    forum: ForumContext,
+    options: { writing: boolean },
+  ): Promise<ThreadRow> {
+    const id = idOf(request.params.id);
+    const thread = id === null ? null : await selectOptionalThread(db.kysely, live.course_id, id);
+    if (!thread) throw new HttpError('THREAD_NOT_FOUND', undefined, live.slug);
+    if (thread.deleted && (options.writing || !forum.actor?.staff)) {
+      throw new HttpError('THREAD_NOT_FOUND', undefined, live.slug);
+    }
+    return thread;
+  }
+
+  async function postOf(request: FastifyRequest<PostParams>, thread: ThreadRow): Promise<PostRow> {
+    const id = idOf(request.params.post);
+    const post = id === null ? null : await selectOptionalPost(db.kysely, thread.id, id);
+    if (!post) throw new HttpError('POST_NOT_FOUND');
+    return post;
+  }
+
+  async function aboutOf(live: LiveVersion, route: string | null) {
+    if (!route) return null;
+    const item = (await selectItemTitles(db.kysely, live.id, [route])).get(route);
+    return item ? { route, title: item.title, week: item.week } : null;
+  }
+
+  // The list: topics with counts, 30 threads a page, filtered by topic, item or "unanswered".
+  app.get<SlugParams>('/courses/:slug/forum', async (request, reply) => {
+    const { live, forum } = await forumOf(request);
+    const topics = await courseTopics(db.kysely, live, clock());
+    const topic = topics.find((t) => t.key === query(request, 'topic'));
+    const route = query(request, 'route') || undefined;
+    const unanswered = query(request, 'unanswered') === '1';
+    const page = pageNumber(query(request, 'page'));
+    const rows = await selectThreadSummaries(
+      db.kysely,
+      { courseId: live.course_id, topicId: topic?.id, route, unanswered },
+      { limit: THREADS_PER_PAGE + 1, offset: (page - 1) * THREADS_PER_PAGE },
+    );
+    const threads = rows.slice(0, THREADS_PER_PAGE);
+    const routes = threads.flatMap((t) => (t.route ? [t.route] : []));
+    const items = await selectItemTitles(db.kysely, live.id, route ? [...routes, route] : routes);
+    return sendPage(
+      reply,
+      forumListView(pageContext(request, assets), {
+        forum,
+        topics,
+        threads,
+        items,
+        filter: { topic: topic?.key, route, unanswered },
+        page,
+        hasMore: rows.length > THREADS_PER_PAGE,
+      }),
+    );
+  });
+
+  // The panel of an item page: its latest threads, fetched by a small module (never cached).
+  app.get<SlugParams>('/courses/:slug/forum/panel', async (request, reply) => {
+    const { live } = await forumOf(request);
+    const route = query(request, 'route');
+    if (!route) throw new HttpError('BAD_REQUEST', 'route');
+    const threads = await selectThreadSummaries(
+      db.kysely,
+      { courseId: live.course_id, route },
+      { limit: PANEL_THREADS, offset: 0 },
+    );
+    const total =
+      threads.length < PANEL_THREADS ? threads.length : await countThreadsByRoute(db.kysely, live.course_id, route);
+    return reply
+      .header('Cache-Control', 'no-store')
+      .type('text/html; charset=utf-8')
+      .send(panelFragment(request.t, { slug: live.slug, language: live.language, threads, total }));
+  });
+
+  async function showNewThread(
+    request: FastifyRequest<SlugParams>,
+    reply: FastifyReply,
+    form: FormState,
+    routeRaw: string,
+    status = 200,
+  ) {
+    const { live, forum } = await forumOf(request);
+    const topics = await courseTopics(db.kysely, live, clock());
+    const about = await aboutOf(live, routeRaw || null);
+    if (!form.values['topic']) {
+      const week = about?.week !== null && about?.week !== undefined ? `week-${about.week}` : null;
+      form.values['topic'] = topics.some((t) => t.key === week) ? week! : GENERAL_TOPIC;
+    }
+    return sendPage(reply, newThreadView(pageContext(request, assets), { forum, topics, about, form }), status);
+  }
+
+  app.get<SlugParams>('/courses/:slug/forum/new', async (request, reply) => {
+    requireUser(request);
+    const values: Record<string, string> = {};
+    const kind = query(request, 'kind');
+    if (isThreadKind(kind)) values['kind'] = kind;
+    if (query(request, 'topic')) values['topic'] = query(request, 'topic');
+    return showNewThread(request, reply, { values, errors: {} }, query(request, 'route'));
+  });
+
+  app.post<SlugParams>('/courses/:slug/forum', async (request, reply) => {
+    const user = requireUser(request);
+    const { live } = await forumOf(request);
+    const kind = formValue(request, 'kind');
+    const topicKey = formValue(request, 'topic');
+    const title = cleanTitle(formValue(request, 'title'));
+    const body = cleanBody(formValue(request, 'body'));
+    const route = formValue(request, 'route');
+    const form: FormState = { values: { kind, topic: topicKey, title, body }, errors: {} };
+    const topics = await courseTopics(db.kysely, live, clock());
+    const topic = topics.find((t) => t.key === topicKey);
+    const about = await aboutOf(live, route || null);
+    if (!isThreadKind(kind)) form.errors['kind'] = 'forum.error.kind';
+    if (!topic) form.errors['topic'] = 'forum.error.topic';
+    const titleError = titleProblem(title);
+    if (titleError) form.errors['title'] = titleError;
+    const bodyError = bodyProblem(body);
+    if (bodyError) form.errors['body'] = bodyError;
+    if (route && !about) form.formError = { key: 'forum.error.route' };
+    if (Object.keys(form.errors).length > 0 || form.formError || !topic || !isThreadKind(kind)) {
+      return showNewThread(request, reply, form, about ? route : '', 400);
+    }
+    const id = await createThread(
+      db.kysely,
+      {
+        courseId: live.course_id,
+        topicId: topic.id,
+        route: about?.route ?? null,
+        kind,
+        title,
+        body,
+        authorId: user.id,
+      },
+      clock(),
+    );
+    return reply.redirect(forumThreadUrl(live.slug, id), 303);
+  });
+
+  async function showThread(
+    request: FastifyRequest<ThreadParams>,
+    reply: FastifyReply,
+    form: FormState,
+    page: number,
+    status = 200,
+  ) {
+    const { live, forum } = await forumOf(request);
+    const thread = await threadOf(request, live, forum, { writing: false });
+    const about = await aboutOf(live, thread.route);
+    return sendPage(
+      reply,
+      threadView(pageContext(request, assets), {
+        forum,
+        thread,
+        topic: { key: thread.topic_key, title: thread.topic_title, week: thread.topic_week },
+        about,
+        content: await threadContent(db.kysely, thread, page),
+        replyForm: form,
+      }),
+      status,
+    );
+  }
+
+  app.get<ThreadParams>('/courses/:slug/forum/threads/:id', (request, reply) =>
+    showThread(request, reply, { values: {}, errors: {} }, pageNumber(query(request, 'page'))),
+  );
+
+  /** Where a post is seen: its thread's page, at its anchor. */
+  async function postLocation(slug: string, thread: ThreadRow, postId: number): Promise<string> {
+    const fresh = (await selectOptionalThread(db.kysely, thread.course_id, thread.id)) ?? thread;
+    const post = await selectOptionalPost(db.kysely, thread.id, postId);
+    const page = post ? await pageOfPost(db.kysely, fresh, post) : 1;
+    return `${forumThreadUrl(slug, thread.id)}${page > 1 ? `?page=${page}` : ''}#post-${postId}`;
+  }
+
+  // A reply, or with `parent` a comment on a reply.
+  app.post<ThreadParams>('/courses/:slug/forum/threads/:id/replies', async (request, reply) => {
+    const user = requireUser(request);
+    const { live, forum } = await forumOf(request);
+    const thread = await threadOf(request, live, forum, { writing: true });
+    const parentRaw = formValue(request, 'parent');
+    const parentId = parentRaw === '' ? null : idOf(parentRaw);
+    if (parentRaw !== '' && parentId === null) throw new HttpError('POST_NOT_FOUND');
+    const body = cleanBody(formValue(request, 'body'));
+    const problem = bodyProblem(body);
+    if (problem) {
+      const form: FormState = { values: { body, parent: parentRaw }, errors: { body: problem } };
+      const parent = parentId === null ? null : await selectOptionalPost(db.kysely, thread.id, parentId);
+      if (parentId !== null && !parent) throw new HttpError('POST_NOT_FOUND');
+      const page = parent ? await pageOfPost(db.kysely, thread, parent) : 1;
+      return showThread(request, reply, form, page, 400);
+    }
+    const id = await addPost(db.kysely, thread, { parentId, body, authorId: user.id }, clock());
+    return reply.redirect(await postLocation(live.slug, thread, id), 303);
+  });
+
+  async function editable(request: FastifyRequest<PostParams>) {
+    const user = requireUser(request);
+    const { live, forum } = await forumOf(request);
+    const thread = await threadOf(request, live, forum, { writing: true });
+    const post = await postOf(request, thread);
+    if (!canEditPost(forum.actor, post)) throw new HttpError('FORUM_FORBIDDEN', undefined, live.slug);
+    return { user, live, forum, thread, post };
+  }
+
+  app.get<PostParams>('/courses/:slug/forum/threads/:id/posts/:post/edit', async (request, reply) => {
+    const { forum, thread, post } = await editable(request);
+    const form: FormState = { values: { body: post.body }, errors: {} };
+    return sendPage(reply, editPostView(pageContext(request, assets), { forum, thread, post, form }));
+  });
+
+  app.post<PostParams>('/courses/:slug/forum/threads/:id/posts/:post/edit', async (request, reply) => {
+    const { user, live, forum, thread, post } = await editable(request);
+    const body = cleanBody(formValue(request, 'body'));
+    const problem = bodyProblem(body);
+    if (problem) {
+      const form: FormState = { values: { body }, errors: { body: problem } };
+      return sendPage(reply, editPostView(pageContext(request, assets), { forum, thread, post, form }), 400);
+    }
+    if (body !== post.body) await editPost(db.kysely, post, body, user.id, clock());
+    return reply.redirect(await postLocation(live.slug, thread, post.id), 303);
+  });
+
+  app.post<PostParams>('/courses/:slug/forum/threads/:id/posts/:post/delete', async (request, reply) => {
+    requireUser(request);
+    const { live, forum } = await forumOf(request);
+    const thread = await threadOf(request, live, forum, { writing: true });
+    const post = await postOf(request, thread);
+    // Deleting twice (a double submit) is no error for whoever could delete it once.
+    if (!canDeletePost(forum.actor, { ...post, deleted: 0 }))
+      throw new HttpError('FORUM_FORBIDDEN', undefined, live.slug);
+    if (!post.deleted) await deletePost(db.kysely, thread, post);
+    if (post.depth === 0) return reply.redirect(forumUrl(live.slug), 303);
+    return reply.redirect(await postLocation(live.slug, thread, post.id), 303);
+  });
+
+  app.post<ThreadParams>('/courses/:slug/forum/threads/:id/accept', async (request, reply) => {
+    requireUser(request);
+    const { live, forum } = await forumOf(request);
+    const thread = await threadOf(request, live, forum, { writing: true });
+    if (!canAcceptAnswer(forum.actor, thread)) {
+      throw new HttpError(thread.kind === 'question' ? 'FORUM_FORBIDDEN' : 'FORUM_NOT_AN_ANSWER', undefined, live.slug);
+    }
+    const postId = idOf(formValue(request, 'post'));
+    if (postId === null) throw new HttpError('POST_NOT_FOUND');
+    await acceptAnswer(db.kysely, thread, postId, formValue(request, 'undo') === '1');
+    return reply.redirect(await postLocation(live.slug, thread, postId), 303);
+  });
+
+  // A post's edit history: staff of the course only; anyone else gets the 404 of a missing page.
+  app.get<PostParams>('/courses/:slug/forum/threads/:id/posts/:post/history', async (request, reply) => {
+    const { live, forum } = await forumOf(request);
+    if (!forum.actor?.staff) throw new HttpError('POST_NOT_FOUND');
+    const thread = await threadOf(request, live, forum, { writing: false });
+    const post = await postOf(request, thread);
+    const revisions = await selectRevisions(db.kysely, post.id);
+    return sendPage(reply, historyView(pageContext(request, assets), { forum, thread, post, revisions }));
+  });
+}

@@ -16,7 +16,8 @@ export function videoFacts(item: VideoItem): VideoFacts[] {
   return item.videos.map((video) => {
     const source = video.source;
     if (!source) return { key: video.key, source: null, origins: [] };
-    if (source.kind === 'embed') return { key: video.key, source: 'embed', origins: [new URL(embedUrl(source)).origin] };
+    if (source.kind === 'embed')
+      return { key: video.key, source: 'embed', origins: [new URL(embedUrl(source)).origin] };
     const urls = source.renditions.flatMap((r) => (r.kind === 'url' ? [new URL(r.url).origin] : []));
     return { key: video.key, source: urls.length > 0 ? 'url' : 'file', origins: [...new Set(urls)] };
   });

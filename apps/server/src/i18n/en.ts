@@ -24,6 +24,7 @@ export const en: Record<MessageKey, string> = {
   'course.contents': 'Contents',
   'course.week': 'Week {n}',
   'course.level': 'Level: {level}',
+  'course.forum': 'The course forum',
   'course.start': 'Start the course',
   'course.track': 'Track',
   'course.otherSection': 'Other content',

@@ -22,6 +22,7 @@ export const fr = {
   'course.contents': 'Sommaire',
   'course.week': 'Semaine {n}',
   'course.level': 'Niveau : {level}',
+  'course.forum': 'Le forum du cours',
   'course.start': 'Commencer le cours',
   'course.track': 'Parcours',
   'course.otherSection': 'Autres contenus',

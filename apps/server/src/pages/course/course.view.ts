@@ -1,7 +1,7 @@
 import type { Section, Track } from '@carnet/course-format';
 import type { MessageKey } from '../../i18n/index.ts';
 import type { CourseStructure } from '../../lib/import/import-course.ts';
-import { catalogueUrl, courseItemUrl } from '../../lib/urls.ts';
+import { catalogueUrl, courseItemUrl, forumUrl } from '../../lib/urls.ts';
 import type { CourseItemSummary } from '../../models/course-items.ts';
 import { html, type SafeHtml } from '../../views/html.ts';
 import { layout, type PageContext } from '../../views/layout.ts';
@@ -46,7 +46,10 @@ export function courseView(ctx: PageContext, data: CoursePageData): string {
       <h1>${data.title}</h1>
       ${data.description ? html`<p class="lead">${data.description}</p>` : ''}
       ${credits ? html`<p class="credits">${credits}</p>` : ''}
-      ${first ? html`<p><a class="button" href="${courseItemUrl(data.slug, first.route)}" lang="${ctx.lang}">${t('course.start')}</a></p>` : ''}
+      <p class="course-actions" lang="${ctx.lang}">
+        ${first ? html`<a class="button" href="${courseItemUrl(data.slug, first.route)}">${t('course.start')}</a>` : ''}
+        <a href="${forumUrl(data.slug)}">${t('course.forum')}</a>
+      </p>
     </div>
     ${slot('course-session', anonymousSessionBox(ctx, data.slug))}
     ${slot('course-progress', html``, progressKey(t('progress.courseLabel'), data.items))}

@@ -46,6 +46,7 @@ import { registerCertificates } from './lib/certificates/issue.ts';
 import { certificateRoutes } from './pages/certificates/certificate.route.ts';
 import { manageCertificateRoutes } from './pages/certificates/manage.route.ts';
 import { forumRoutes } from './pages/forum/forum.route.ts';
+import { forumSearchRoutes } from './pages/forum/search.route.ts';
 
 export interface AppOptions {
   config: Config;
@@ -151,6 +152,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   certificateRoutes(app, services);
   manageCertificateRoutes(app, services);
   forumRoutes(app, services);
+  forumSearchRoutes(app, services);
 
   app.setNotFoundHandler((request, reply) => sendError(request, reply, services, new HttpError('NOT_FOUND')));
   app.setErrorHandler((error: FastifyError, request, reply) => sendError(request, reply, services, error));

@@ -92,6 +92,8 @@ export const forumNewThreadUrl = (slug: string): string => `${forumUrl(slug)}/ne
 /** The fragment item pages fetch: the latest threads about one item. */
 export const forumPanelUrl = (slug: string, route: string): string =>
   `${forumUrl(slug)}/panel?route=${encodeURIComponent(route)}`;
+/** The forum's search page (`?q=&topic=&unanswered=1&recent=1&mine=1&page=`), and the similar-title fragment (`/similar?title=`). */
+export const forumSearchUrl = (slug: string): string => `${forumUrl(slug)}/search`;
 export const forumThreadUrl = (slug: string, threadId: number): string => `${forumUrl(slug)}/threads/${threadId}`;
 export const forumRepliesUrl = (slug: string, threadId: number): string => `${forumThreadUrl(slug, threadId)}/replies`;
 export const forumAcceptUrl = (slug: string, threadId: number): string => `${forumThreadUrl(slug, threadId)}/accept`;

@@ -20,6 +20,7 @@ async function buildClient() {
       notebook: 'apps/client/src/notebook.client.ts',
       video: 'apps/client/src/video.client.ts',
       'forum-panel': 'apps/client/src/forum-panel.client.ts',
+      'forum-suggest': 'apps/client/src/forum-suggest.client.ts',
       'runtime-worker': 'apps/client/src/runtime/worker.ts',
       icon: 'apps/client/src/icon.svg',
     },

@@ -33,6 +33,8 @@ export interface Database {
   forum_threads: ForumThreadsTable;
   forum_posts: ForumPostsTable;
   forum_post_revisions: ForumPostRevisionsTable;
+  forum_votes: ForumVotesTable;
+  forum_follows: ForumFollowsTable;
 }
 
 export interface CoursesTable {
@@ -45,6 +47,8 @@ export interface CoursesTable {
   source: string | null;
   created_at: string;
   updated_at: string;
+  /** 1: learners may post on the forum anonymously to other learners (set by staff). */
+  forum_anonymous: Generated<number>;
 }
 
 export interface CourseVersionsTable {
@@ -454,6 +458,12 @@ export interface ForumThreadsTable {
   reply_count: Generated<number>;
   accepted_post_id: number | null;
   deleted: Generated<number>;
+  /** The opening post's votes (kept with it, so the list sorts by its own column). */
+  vote_count: Generated<number>;
+  /** Replies endorsed by staff and not deleted. */
+  endorsed_count: Generated<number>;
+  /** 1: its opening post is anonymous to other learners. */
+  anonymous: Generated<number>;
 }
 
 /** A post: the thread's opening post (depth 0), a reply (1), or a comment on the reply `parent_id` (2). */
@@ -470,6 +480,14 @@ export interface ForumPostsTable {
   created_at: string;
   edited_at: string | null;
   deleted: Generated<number>;
+  /** Its rows in forum_votes, kept by the statement that adds or removes one. */
+  vote_count: Generated<number>;
+  /** The staff member who endorsed it (null once they deleted their account: still endorsed). */
+  endorsed_by: number | null;
+  /** When staff endorsed it; null: not endorsed. */
+  endorsed_at: string | null;
+  /** 1: its author is shown to learners as "Anonyme" (staff still see who). */
+  anonymous: Generated<number>;
 }
 
 /** The text an edit replaced (staff see a post's history). */
@@ -479,6 +497,21 @@ export interface ForumPostRevisionsTable {
   body: string;
   editor_id: number | null;
   replaced_at: string;
+}
+
+/** One learner's upvote of a post (an opening post or a reply). */
+export interface ForumVotesTable {
+  post_id: number;
+  user_id: number;
+  created_at: string;
+}
+
+/** Who follows a thread: 1, or 0 for an explicit unfollow that automatic follows leave alone. */
+export interface ForumFollowsTable {
+  thread_id: number;
+  user_id: number;
+  following: number;
+  created_at: string;
 }
 
 export type ForumTopic = Selectable<ForumTopicsTable>;

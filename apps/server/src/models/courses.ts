@@ -105,3 +105,23 @@ export async function selectAllCourses(db: Kysely<Database>): Promise<Course[]> 
 export async function selectOptionalVersionById(db: Kysely<Database>, id: number): Promise<CourseVersion | null> {
   return (await db.selectFrom('course_versions').selectAll().where('id', '=', id).executeTakeFirst()) ?? null;
 }
+
+/** Whether a course lets learners post on its forum anonymously to other learners. */
+export async function selectForumAnonymousAllowed(db: Kysely<Database>, courseId: number): Promise<boolean> {
+  const row = await db.selectFrom('courses').select('forum_anonymous').where('id', '=', courseId).executeTakeFirst();
+  return row?.forum_anonymous === 1;
+}
+
+/** Sets a course's forum anonymity setting (staff). */
+export async function updateForumAnonymous(
+  db: Kysely<Database>,
+  courseId: number,
+  allowed: boolean,
+  now: Date,
+): Promise<void> {
+  await db
+    .updateTable('courses')
+    .set({ forum_anonymous: allowed ? 1 : 0, updated_at: now.toISOString() })
+    .where('id', '=', courseId)
+    .execute();
+}

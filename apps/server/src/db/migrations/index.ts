@@ -12,6 +12,7 @@ import * as m0010 from './0010-fair-jobs.ts';
 import * as m0011 from './0011-course-media.ts';
 import * as m0012 from './0012-video-views.ts';
 import * as m0013 from './0013-forum.ts';
+import * as m0014 from './0014-forum-social.ts';
 import * as m0015 from './0015-forum-search.ts';
 
 /** Every migration, in order. Names sort as they apply; never rename or edit a shipped one. */
@@ -29,5 +30,6 @@ export const migrations: Record<string, Migration> = {
   '0011-course-media': m0011,
   '0012-video-views': m0012,
   '0013-forum': m0013,
+  '0014-forum-social': m0014,
   '0015-forum-search': m0015,
 };

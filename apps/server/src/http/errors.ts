@@ -43,6 +43,12 @@ export const ERRORS = {
   FORUM_NESTING: { status: 400, title: 'error.badRequest.title', body: 'error.forumNesting.body' },
   /** Accepting an answer in a discussion, or a post that is not a reply of the question. */
   FORUM_NOT_AN_ANSWER: { status: 400, title: 'error.badRequest.title', body: 'error.forumNotAnAnswer.body' },
+  /** A vote for one's own post. */
+  FORUM_OWN_POST: { status: 403, title: 'error.forbidden.title', body: 'error.forumOwnPost.body' },
+  /** A vote for a comment or a deleted post: one votes for an opening post or a reply. */
+  FORUM_NOT_VOTABLE: { status: 400, title: 'error.badRequest.title', body: 'error.forumNotVotable.body' },
+  /** Staff endorsing the opening post, a comment or a deleted reply: one endorses a reply. */
+  FORUM_NOT_ENDORSABLE: { status: 400, title: 'error.badRequest.title', body: 'error.forumNotEndorsable.body' },
   INTERNAL: { status: 500, title: 'error.server.title', body: 'error.server.body' },
 } as const satisfies Record<string, { status: number; title: MessageKey; body: MessageKey }>;
 

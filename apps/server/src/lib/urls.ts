@@ -74,6 +74,8 @@ export const runUrl = (slug: string, runSlug: string): string =>
   `${manageCourseUrl(slug)}/runs/${encodeURIComponent(runSlug)}`;
 /** Staff figures: a course's quizzes, and one quiz's answer distribution (`?run=&attempts=first|all&format=csv`). */
 export const manageQuizzesUrl = (slug: string): string => `${manageCourseUrl(slug)}/quizzes`;
+/** A course's forum settings (staff): anonymity. */
+export const manageForumUrl = (slug: string): string => `${manageCourseUrl(slug)}/forum`;
 export const manageQuizUrl = (slug: string, route: string): string => `${manageQuizzesUrl(slug)}/${encodePath(route)}`;
 
 /** Certificates (ADR 031): the public verification page, the PDF, the staff's list. */
@@ -99,3 +101,9 @@ export const forumRepliesUrl = (slug: string, threadId: number): string => `${fo
 export const forumAcceptUrl = (slug: string, threadId: number): string => `${forumThreadUrl(slug, threadId)}/accept`;
 export const forumPostUrl = (slug: string, threadId: number, postId: number): string =>
   `${forumThreadUrl(slug, threadId)}/posts/${postId}`;
+/** A thread's follow form; a post's vote and endorsement forms (ADR 043). */
+export const forumFollowUrl = (slug: string, threadId: number): string => `${forumThreadUrl(slug, threadId)}/follow`;
+export const forumVoteUrl = (slug: string, threadId: number, postId: number): string =>
+  `${forumPostUrl(slug, threadId, postId)}/vote`;
+export const forumEndorseUrl = (slug: string, threadId: number, postId: number): string =>
+  `${forumPostUrl(slug, threadId, postId)}/endorse`;

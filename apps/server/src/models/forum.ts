@@ -46,18 +46,29 @@ export async function selectTopics(db: Kysely<Database>, courseId: number): Prom
   return rows.map((r) => ({ ...r, thread_count: Number(r.thread_count) }));
 }
 
-/** A thread as lists show it: its author's name, its topic's key. */
+/**
+ * A thread as lists show it: its author (name, id, whether anonymous: a page shows these through
+ * `readerView`, never as they are), its topic's key, its counters.
+ */
 export interface ThreadSummary {
   id: number;
   kind: ForumThreadKind;
   title: string;
   route: string | null;
   topic_key: string;
+  author_id: number | null;
   author_name: string | null;
+  anonymous: number;
   reply_count: number;
+  vote_count: number;
   last_activity_at: string;
   answered: boolean;
+  /** A reply of it is endorsed by staff. */
+  endorsed: boolean;
 }
+
+/** The orders of the thread list: newest activity first, or most votes (of the opening post) first. */
+export type ThreadSort = 'activity' | 'votes';
 
 /** Which threads a list shows. */
 export interface ThreadFilter {
@@ -65,9 +76,14 @@ export interface ThreadFilter {
   topicId?: number;
   route?: string;
   unanswered?: boolean;
+  /** Threads this user follows. */
+  followedBy?: number;
+  /** Threads this user started or posted in (anonymously too: the filter is only ever their own). */
+  postedInBy?: number;
+  sort?: ThreadSort;
 }
 
-/** One page of a course's threads not deleted, newest activity first; `limit + 1` rows tell whether more follow. */
+/** One page of a course's threads not deleted, in the filter's order; `limit + 1` rows tell whether more follow. */
 export async function selectThreadSummaries(
   db: Kysely<Database>,
   filter: ThreadFilter,
@@ -83,8 +99,12 @@ export async function selectThreadSummaries(
       'forum_threads.title',
       'forum_threads.route',
       'forum_topics.key as topic_key',
+      'forum_threads.author_id',
       'users.display_name as author_name',
+      'forum_threads.anonymous',
       'forum_threads.reply_count',
+      'forum_threads.vote_count',
+      'forum_threads.endorsed_count',
       'forum_threads.last_activity_at',
       'forum_threads.accepted_post_id',
     ])
@@ -95,13 +115,37 @@ export async function selectThreadSummaries(
   if (filter.unanswered) {
     query = query.where('forum_threads.kind', '=', 'question').where('forum_threads.accepted_post_id', 'is', null);
   }
+  const { followedBy, postedInBy } = filter;
+  if (followedBy !== undefined) {
+    query = query.where('forum_threads.id', 'in', (eb) =>
+      eb
+        .selectFrom('forum_follows')
+        .select('forum_follows.thread_id')
+        .where('forum_follows.user_id', '=', followedBy)
+        .where('forum_follows.following', '=', 1),
+    );
+  }
+  if (postedInBy !== undefined) {
+    query = query.where('forum_threads.id', 'in', (eb) =>
+      eb
+        .selectFrom('forum_posts')
+        .select('forum_posts.thread_id')
+        .where('forum_posts.author_id', '=', postedInBy)
+        .where('forum_posts.deleted', '=', 0),
+    );
+  }
+  if (filter.sort === 'votes') query = query.orderBy('forum_threads.vote_count', 'desc');
   const rows = await query
     .orderBy('forum_threads.last_activity_at', 'desc')
     .orderBy('forum_threads.id', 'desc')
     .limit(page.limit)
     .offset(page.offset)
     .execute();
-  return rows.map(({ accepted_post_id, ...r }) => ({ ...r, answered: accepted_post_id !== null }));
+  return rows.map(({ accepted_post_id, endorsed_count, ...r }) => ({
+    ...r,
+    answered: accepted_post_id !== null,
+    endorsed: endorsed_count > 0,
+  }));
 }
 
 /** How many threads not deleted a course has about one item. */
@@ -157,6 +201,7 @@ export async function insertThread(
     kind: ForumThreadKind;
     title: string;
     authorId: number;
+    anonymous: boolean;
   },
   now: Date,
 ): Promise<number> {
@@ -170,6 +215,7 @@ export async function insertThread(
       kind: data.kind,
       title: data.title,
       author_id: data.authorId,
+      anonymous: data.anonymous ? 1 : 0,
       created_at: at,
       last_activity_at: at,
     })
@@ -187,16 +233,21 @@ export async function updateThreadForNewPost(db: Kysely<Database>, threadId: num
     .execute();
 }
 
-/** One reply or comment fewer shown in a thread; an accepted answer deleted is no longer accepted. */
+/**
+ * One reply or comment fewer shown in a thread; an accepted answer deleted is no longer accepted,
+ * an endorsed one no longer counts as endorsed.
+ */
 export async function updateThreadForDeletedPost(
   db: Kysely<Database>,
   threadId: number,
-  postId: number,
+  post: { id: number; endorsed: boolean },
 ): Promise<void> {
+  const postId = post.id;
   await db
     .updateTable('forum_threads')
     .set((eb) => ({
       reply_count: eb('reply_count', '-', 1),
+      ...(post.endorsed ? { endorsed_count: eb('endorsed_count', '-', 1) } : {}),
       accepted_post_id: eb
         .case()
         .when('accepted_post_id', '=', postId)
@@ -224,13 +275,21 @@ export async function updateAcceptedPost(db: Kysely<Database>, threadId: number,
   await db.updateTable('forum_threads').set({ accepted_post_id: postId }).where('id', '=', threadId).execute();
 }
 
-/** A post with its author's name. */
-export type PostRow = ForumPost & { author_name: string | null };
+/** A post with its author's name and its endorser's (a page shows the author through `readerView`). */
+export type PostRow = ForumPost & { author_name: string | null; endorser_name: string | null };
 
 /** Stores a post; returns its id. */
 export async function insertPost(
   db: Kysely<Database>,
-  data: { threadId: number; depth: 0 | 1 | 2; parentId: number | null; authorId: number; body: string; html: string },
+  data: {
+    threadId: number;
+    depth: 0 | 1 | 2;
+    parentId: number | null;
+    authorId: number;
+    body: string;
+    html: string;
+    anonymous: boolean;
+  },
   now: Date,
 ): Promise<number> {
   const row = await db
@@ -242,6 +301,7 @@ export async function insertPost(
       author_id: data.authorId,
       body: data.body,
       html: data.html,
+      anonymous: data.anonymous ? 1 : 0,
       created_at: now.toISOString(),
     })
     .returning('id')
@@ -253,8 +313,9 @@ function postsWithAuthors(db: Kysely<Database>) {
   return db
     .selectFrom('forum_posts')
     .leftJoin('users', 'users.id', 'forum_posts.author_id')
+    .leftJoin('users as endorsers', 'endorsers.id', 'forum_posts.endorsed_by')
     .selectAll('forum_posts')
-    .select('users.display_name as author_name');
+    .select(['users.display_name as author_name', 'endorsers.display_name as endorser_name']);
 }
 
 /** A post of a thread by id, or null. */
@@ -360,15 +421,92 @@ export async function selectRevisions(db: Kysely<Database>, postId: number) {
     .execute();
 }
 
-/** Marks a post deleted; says whether it was not already (so counters move once). */
-export async function updatePostDeleted(db: Kysely<Database>, postId: number): Promise<boolean> {
-  const result = await db
+/**
+ * Marks a post deleted; null when it already was (so counters move once), else whether it was
+ * endorsed (read by the same statement, so an endorsement crossing the deletion counts right).
+ */
+export async function updatePostDeleted(db: Kysely<Database>, postId: number): Promise<{ endorsed: boolean } | null> {
+  const row = await db
     .updateTable('forum_posts')
     .set({ deleted: 1 })
     .where('id', '=', postId)
     .where('deleted', '=', 0)
+    .returning('endorsed_at')
+    .executeTakeFirst();
+  return row ? { endorsed: row.endorsed_at !== null } : null;
+}
+
+/** Moves a post's vote count, and its thread's when it is the opening post, by `delta`. */
+export async function updateVoteCounts(
+  db: Kysely<Database>,
+  post: { id: number; thread_id: number; depth: number },
+  delta: 1 | -1,
+): Promise<void> {
+  await db
+    .updateTable('forum_posts')
+    .set((eb) => ({ vote_count: eb('vote_count', '+', delta) }))
+    .where('id', '=', post.id)
+    .execute();
+  if (post.depth === 0) {
+    await db
+      .updateTable('forum_threads')
+      .set((eb) => ({ vote_count: eb('vote_count', '+', delta) }))
+      .where('id', '=', post.thread_id)
+      .execute();
+  }
+}
+
+/**
+ * One vote fewer on every post this user voted for (their account goes, their votes with it);
+ * run in the deletion's transaction, before the rows cascade away.
+ */
+export async function updateVoteCountsForDeletedVoter(db: Kysely<Database>, userId: number): Promise<void> {
+  await db
+    .updateTable('forum_threads')
+    .set((eb) => ({ vote_count: eb('vote_count', '-', 1) }))
+    .where('id', 'in', (eb) =>
+      eb
+        .selectFrom('forum_votes')
+        .innerJoin('forum_posts', 'forum_posts.id', 'forum_votes.post_id')
+        .select('forum_posts.thread_id')
+        .where('forum_votes.user_id', '=', userId)
+        .where('forum_posts.depth', '=', 0),
+    )
+    .execute();
+  await db
+    .updateTable('forum_posts')
+    .set((eb) => ({ vote_count: eb('vote_count', '-', 1) }))
+    .where('id', 'in', (eb) => eb.selectFrom('forum_votes').select('post_id').where('user_id', '=', userId))
+    .execute();
+}
+
+/**
+ * Endorses a reply not deleted (`by` a staff member) or, with `by` null, withdraws it; says whether
+ * it changed (so the thread's `endorsed_count` moves once).
+ */
+export async function updatePostEndorsed(
+  db: Kysely<Database>,
+  postId: number,
+  by: number | null,
+  now: Date,
+): Promise<boolean> {
+  const result = await db
+    .updateTable('forum_posts')
+    .set(by === null ? { endorsed_by: null, endorsed_at: null } : { endorsed_by: by, endorsed_at: now.toISOString() })
+    .where('id', '=', postId)
+    .where('deleted', '=', 0)
+    .where('endorsed_at', by === null ? 'is not' : 'is', null)
     .executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
+}
+
+/** Moves a thread's count of endorsed replies by `delta`. */
+export async function updateThreadEndorsedCount(db: Kysely<Database>, threadId: number, delta: 1 | -1): Promise<void> {
+  await db
+    .updateTable('forum_threads')
+    .set((eb) => ({ endorsed_count: eb('endorsed_count', '+', delta) }))
+    .where('id', '=', threadId)
+    .execute();
 }
 
 /** Every post of a user, deleted ones too (their text is kept), with its course and thread (for their data export). */
@@ -387,6 +525,8 @@ export async function selectUserPosts(db: Kysely<Database>, userId: number) {
       'forum_posts.created_at',
       'forum_posts.edited_at',
       'forum_posts.deleted',
+      'forum_posts.anonymous',
+      'forum_posts.vote_count',
     ])
     .where('forum_posts.author_id', '=', userId)
     .orderBy('forum_posts.id')

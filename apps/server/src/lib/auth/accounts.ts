@@ -8,7 +8,9 @@ import { consumeToken, insertEmailToken, retireUserTokens } from '../../models/e
 import { selectUserEnrolments } from '../../models/enrolments.ts';
 import { selectUserProgress } from '../../models/item-progress.ts';
 import { selectUserCellVersions, selectUserSavedCells } from '../../models/saved-cells.ts';
-import { selectUserPosts } from '../../models/forum.ts';
+import { selectUserPosts, updateVoteCountsForDeletedVoter } from '../../models/forum.ts';
+import { selectUserFollows } from '../../models/forum-follows.ts';
+import { selectUserVotes } from '../../models/forum-votes.ts';
 import { selectUserVideoViews } from '../../models/video-views.ts';
 import {
   countAdmins,
@@ -280,6 +282,8 @@ export async function deleteAccount(
   const now = services.clock();
   await services.db.kysely.transaction().execute(async (trx) => {
     await unenrolEverywhere(trx, user.id, now);
+    // Their votes go with the account: the counts they added go first.
+    await updateVoteCountsForDeletedVoter(trx, user.id);
     await deleteUser(trx, user.id);
   });
   return 'deleted';
@@ -319,5 +323,7 @@ export async function exportUserData(db: Db, userId: number): Promise<Record<str
     video_views: await selectUserVideoViews(db.kysely, userId),
     certificates: await selectUserCertificates(db.kysely, userId),
     forum_posts: await selectUserPosts(db.kysely, userId),
+    forum_votes: await selectUserVotes(db.kysely, userId),
+    forum_follows: await selectUserFollows(db.kysely, userId),
   };
 }

@@ -24,10 +24,12 @@ import {
   type ThreadRow,
   type TopicWithCount,
 } from '../../models/forum.ts';
+import { ensureFollow } from '../../models/forum-follows.ts';
+import { selectVotedPostIds } from '../../models/forum-votes.ts';
 import type { CourseStructure } from '../import/import-course.ts';
 import type { LiveVersion } from '../content-cache.ts';
 import { canManageCourse } from '../auth/roles.ts';
-import { GENERAL_TOPIC, REPLIES_PER_PAGE, type ForumActor } from './rules.ts';
+import { GENERAL_TOPIC, readerView, REPLIES_PER_PAGE, type ForumActor, type ReaderView } from './rules.ts';
 
 /** The forum's workflows (issue 13): topics, threads and posts, each write one transaction. */
 
@@ -70,7 +72,10 @@ export async function courseTopics(db: Kysely<Database>, live: LiveVersion, now:
   return selectTopics(db, live.course_id);
 }
 
-/** A new thread and its opening post, in one transaction; returns the thread's id. */
+/**
+ * A new thread and its opening post, in one transaction, its author following it; returns the
+ * thread's id. `anonymous` is the caller's to allow (the course's setting).
+ */
 export async function createThread(
   db: Kysely<Database>,
   data: {
@@ -81,25 +86,33 @@ export async function createThread(
     title: string;
     body: string;
     authorId: number;
+    anonymous?: boolean;
   },
   now: Date,
 ): Promise<number> {
   const html = renderPost(data.body);
+  const anonymous = data.anonymous === true;
   return db.transaction().execute(async (trx) => {
-    const threadId = await insertThread(trx, data, now);
-    await insertPost(trx, { threadId, depth: 0, parentId: null, authorId: data.authorId, body: data.body, html }, now);
+    const threadId = await insertThread(trx, { ...data, anonymous }, now);
+    await insertPost(
+      trx,
+      { threadId, depth: 0, parentId: null, authorId: data.authorId, body: data.body, html, anonymous },
+      now,
+    );
+    await ensureFollow(trx, threadId, data.authorId, now);
     return threadId;
   });
 }
 
 /**
  * A reply to a thread, or with `parentId` a comment on one of its replies (not on a comment, nor
- * on a deleted reply: FORUM_NESTING); the thread's counters move in the same transaction.
+ * on a deleted reply: FORUM_NESTING); the thread's counters move in the same transaction, and
+ * the author follows the thread unless they unfollowed it.
  */
 export async function addPost(
   db: Kysely<Database>,
   thread: ThreadRow,
-  data: { parentId: number | null; body: string; authorId: number },
+  data: { parentId: number | null; body: string; authorId: number; anonymous?: boolean },
   now: Date,
 ): Promise<number> {
   if (data.parentId !== null) {
@@ -118,10 +131,12 @@ export async function addPost(
         authorId: data.authorId,
         body: data.body,
         html,
+        anonymous: data.anonymous === true,
       },
       now,
     );
     await updateThreadForNewPost(trx, thread.id, now);
+    await ensureFollow(trx, thread.id, data.authorId, now);
     return id;
   });
 }
@@ -147,9 +162,10 @@ export async function editPost(
  */
 export async function deletePost(db: Kysely<Database>, thread: ThreadRow, post: PostRow): Promise<void> {
   await db.transaction().execute(async (trx) => {
-    if (!(await updatePostDeleted(trx, post.id))) return;
+    const deleted = await updatePostDeleted(trx, post.id);
+    if (!deleted) return;
     if (post.depth === 0) await updateThreadDeleted(trx, thread.id);
-    else await updateThreadForDeletedPost(trx, thread.id, post.id);
+    else await updateThreadForDeletedPost(trx, thread.id, { id: post.id, endorsed: deleted.endorsed });
   });
 }
 
@@ -171,23 +187,35 @@ export async function acceptAnswer(
   }
 }
 
+/** A post as one reader sees it (`readerView`). */
+export type ShownPost = ReaderView<PostRow>;
+
 /** A reply and its comments. */
 export interface ReplyWithComments {
-  reply: PostRow;
-  comments: PostRow[];
+  reply: ShownPost;
+  comments: ShownPost[];
 }
 
-/** What a thread page shows: the opening post, the accepted answer (first page), one page of the others. */
+/**
+ * What a thread page shows one reader: the opening post, the accepted answer (first page), one page
+ * of the others, each post's author as this reader may see it; which of them the reader voted for.
+ */
 export interface ThreadContent {
-  opening: PostRow | null;
+  opening: ShownPost | null;
   accepted: ReplyWithComments | null;
   replies: ReplyWithComments[];
   page: number;
   pages: number;
+  voted: Set<number>;
 }
 
-/** One page of a thread: replies oldest first, 50 a page, the accepted answer apart from them. */
-export async function threadContent(db: Kysely<Database>, thread: ThreadRow, page: number): Promise<ThreadContent> {
+/** One page of a thread for `actor`: replies oldest first, 50 a page, the accepted answer apart from them. */
+export async function threadContent(
+  db: Kysely<Database>,
+  thread: ThreadRow,
+  page: number,
+  actor: ForumActor | null,
+): Promise<ThreadContent> {
   const opening = await selectOptionalOpeningPost(db, thread.id);
   const except = thread.accepted_post_id;
   const total = await countReplies(db, thread.id, { except });
@@ -201,16 +229,19 @@ export async function threadContent(db: Kysely<Database>, thread: ThreadRow, pag
   const acceptedPost = except !== null && current === 1 ? await selectOptionalPost(db, thread.id, except) : null;
   const parents = [...replies, ...(acceptedPost ? [acceptedPost] : [])].map((r) => r.id);
   const comments = await selectComments(db, thread.id, parents);
+  const shown = (p: PostRow): ShownPost => readerView(actor, p);
   const withComments = (reply: PostRow): ReplyWithComments => ({
-    reply,
-    comments: comments.filter((c) => c.parent_id === reply.id),
+    reply: shown(reply),
+    comments: comments.filter((c) => c.parent_id === reply.id).map(shown),
   });
+  const votable = [...(opening ? [opening.id] : []), ...parents];
   return {
-    opening,
+    opening: opening ? shown(opening) : null,
     accepted: acceptedPost ? withComments(acceptedPost) : null,
     replies: replies.map(withComments),
     page: current,
     pages,
+    voted: actor ? await selectVotedPostIds(db, actor.userId, votable) : new Set(),
   };
 }
 

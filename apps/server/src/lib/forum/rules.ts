@@ -72,3 +72,58 @@ export function pageNumber(raw: unknown): number {
   const n = typeof raw === 'string' && /^\d{1,6}$/.test(raw) ? Number(raw) : 1;
   return n >= 1 ? n : 1;
 }
+
+/** A post as the voting rule sees it. */
+export interface VotableFacts extends PostFacts {
+  depth: number;
+}
+
+/** Any account but the author's upvotes an opening post or a reply (not a comment) not deleted. */
+export const canVote = (actor: ForumActor | null, post: VotableFacts): boolean =>
+  actor !== null && post.depth < 2 && post.deleted === 0 && post.author_id !== actor.userId;
+
+/** Course staff and administrators endorse a reply (not the opening post, nor a comment) not deleted. */
+export const canEndorse = (actor: ForumActor | null, post: { depth: number; deleted: number }): boolean =>
+  actor !== null && actor.staff && post.depth === 1 && post.deleted === 0;
+
+/** The list's order from `?sort=`: `votes`, else newest activity first. */
+export const threadSort = (raw: string): 'activity' | 'votes' => (raw === 'votes' ? 'votes' : 'activity');
+
+/**
+ * How a post's or thread's author is shown to one reader: by name (null: a deleted account), or,
+ * for an anonymous post, "Anonyme" to other learners and visitors, "Vous (anonyme)" to its author,
+ * the real name marked "anonymous to learners" to staff.
+ */
+export type ShownAuthor =
+  | { kind: 'named'; name: string | null }
+  | { kind: 'anonymous' }
+  | { kind: 'anonymousSelf' }
+  | { kind: 'anonymousToLearners'; name: string | null };
+
+/** What `readerView` needs of a post or a thread. */
+export interface AuthoredFacts {
+  author_id: number | null;
+  author_name: string | null;
+  anonymous: number;
+}
+
+/** How this reader sees the author of `row`. */
+export function shownAuthor(actor: ForumActor | null, row: AuthoredFacts): ShownAuthor {
+  if (row.anonymous !== 1) return { kind: 'named', name: row.author_name };
+  if (actor?.staff) return { kind: 'anonymousToLearners', name: row.author_name };
+  if (actor !== null && row.author_id !== null && row.author_id === actor.userId) return { kind: 'anonymousSelf' };
+  return { kind: 'anonymous' };
+}
+
+/** A row as one reader may see it: `shown` says how to name its author. */
+export type ReaderView<T extends AuthoredFacts> = T & { shown: ShownAuthor };
+
+/**
+ * A row for one reader's page: when its author is anonymous to them, the author's id and name are
+ * gone from the row itself, so no view can print them (the rules still answer right: a row
+ * without an author is nobody's own). Every page of the forum passes its rows through this.
+ */
+export function readerView<T extends AuthoredFacts>(actor: ForumActor | null, row: T): ReaderView<T> {
+  const shown = shownAuthor(actor, row);
+  return shown.kind === 'anonymous' ? { ...row, author_id: null, author_name: null, shown } : { ...row, shown };
+}

@@ -15,6 +15,7 @@ import {
   pageOfPost,
   threadContent,
 } from '../../lib/forum/forum.ts';
+import { endorsePost, votePost } from '../../lib/forum/social.ts';
 import {
   bodyProblem,
   canAcceptAnswer,
@@ -26,11 +27,15 @@ import {
   isThreadKind,
   pageNumber,
   PANEL_THREADS,
+  readerView,
+  threadSort,
   THREADS_PER_PAGE,
   titleProblem,
 } from '../../lib/forum/rules.ts';
 import { forumThreadUrl, forumUrl } from '../../lib/urls.ts';
 import { selectItemTitles } from '../../models/course-items.ts';
+import { selectForumAnonymousAllowed } from '../../models/courses.ts';
+import { selectIsFollowing, upsertFollow } from '../../models/forum-follows.ts';
 import {
   countThreadsByRoute,
   selectOptionalPost,
@@ -61,6 +66,9 @@ const query = (request: FastifyRequest, name: string): string => {
   return typeof value === 'string' ? value : '';
 };
 
+/** The anonymity box of a post form: ticked (`1`), or not (empty). Anything else counts as ticked, so refused where not allowed. */
+const wantsAnonymity = (request: FastifyRequest): boolean => formValue(request, 'anonymous') !== '';
+
 /** A positive id from a URL or a form, or null. */
 const idOf = (raw: string): number | null => (/^[1-9]\d{0,11}$/.test(raw) ? Number(raw) : null);
 
@@ -85,6 +93,7 @@ export function forumRoutes(app: FastifyInstance, services: Services): void {
         zone: config.timezone,
         actor,
         csrf: request.authSession?.csrfSecret ?? null,
+        anonymousAllowed: await selectForumAnonymousAllowed(db.kysely, live.course_id),
       },
     };
   }
@@ -118,20 +127,33 @@ export function forumRoutes(app: FastifyInstance, services: Services): void {
     return item ? { route, title: item.title, week: item.week } : null;
   }
 
-  // The list: topics with counts, 30 threads a page, filtered by topic, item or "unanswered".
+  // The list: topics with counts, 30 threads a page, filtered by topic, item, "unanswered" and,
+  // for a logged-in reader, the threads they follow or posted in; by activity or votes.
   app.get<SlugParams>('/courses/:slug/forum', async (request, reply) => {
     const { live, forum } = await forumOf(request);
     const topics = await courseTopics(db.kysely, live, clock());
     const topic = topics.find((t) => t.key === query(request, 'topic'));
     const route = query(request, 'route') || undefined;
     const unanswered = query(request, 'unanswered') === '1';
+    const me = forum.actor?.userId;
+    const followed = me !== undefined && query(request, 'followed') === '1';
+    const mine = me !== undefined && query(request, 'mine') === '1';
+    const sort = threadSort(query(request, 'sort'));
     const page = pageNumber(query(request, 'page'));
     const rows = await selectThreadSummaries(
       db.kysely,
-      { courseId: live.course_id, topicId: topic?.id, route, unanswered },
+      {
+        courseId: live.course_id,
+        topicId: topic?.id,
+        route,
+        unanswered,
+        followedBy: followed ? me : undefined,
+        postedInBy: mine ? me : undefined,
+        sort,
+      },
       { limit: THREADS_PER_PAGE + 1, offset: (page - 1) * THREADS_PER_PAGE },
     );
-    const threads = rows.slice(0, THREADS_PER_PAGE);
+    const threads = rows.slice(0, THREADS_PER_PAGE).map((row) => readerView(forum.actor, row));
     const routes = threads.flatMap((t) => (t.route ? [t.route] : []));
     const items = await selectItemTitles(db.kysely, live.id, route ? [...routes, route] : routes);
     return sendPage(
@@ -141,7 +163,7 @@ export function forumRoutes(app: FastifyInstance, services: Services): void {
         topics,
         threads,
         items,
-        filter: { topic: topic?.key, route, unanswered },
+        filter: { topic: topic?.key, route, unanswered, followed, mine, sort },
         page,
         hasMore: rows.length > THREADS_PER_PAGE,
       }),
@@ -150,14 +172,15 @@ export function forumRoutes(app: FastifyInstance, services: Services): void {
 
   // The panel of an item page: its latest threads, fetched by a small module (never cached).
   app.get<SlugParams>('/courses/:slug/forum/panel', async (request, reply) => {
-    const { live } = await forumOf(request);
+    const { live, forum } = await forumOf(request);
     const route = query(request, 'route');
     if (!route) throw new HttpError('BAD_REQUEST', 'route');
-    const threads = await selectThreadSummaries(
+    const rows = await selectThreadSummaries(
       db.kysely,
       { courseId: live.course_id, route },
       { limit: PANEL_THREADS, offset: 0 },
     );
+    const threads = rows.map((row) => readerView(forum.actor, row));
     const total =
       threads.length < PANEL_THREADS ? threads.length : await countThreadsByRoute(db.kysely, live.course_id, route);
     return reply
@@ -194,13 +217,17 @@ export function forumRoutes(app: FastifyInstance, services: Services): void {
 
   app.post<SlugParams>('/courses/:slug/forum', async (request, reply) => {
     const user = requireUser(request);
-    const { live } = await forumOf(request);
+    const { live, forum } = await forumOf(request);
     const kind = formValue(request, 'kind');
     const topicKey = formValue(request, 'topic');
     const title = cleanTitle(formValue(request, 'title'));
     const body = cleanBody(formValue(request, 'body'));
     const route = formValue(request, 'route');
-    const form: FormState = { values: { kind, topic: topicKey, title, body }, errors: {} };
+    const anonymous = wantsAnonymity(request);
+    const form: FormState = {
+      values: { kind, topic: topicKey, title, body, anonymous: anonymous ? '1' : '' },
+      errors: {},
+    };
     const topics = await courseTopics(db.kysely, live, clock());
     const topic = topics.find((t) => t.key === topicKey);
     const about = await aboutOf(live, route || null);
@@ -211,6 +238,8 @@ export function forumRoutes(app: FastifyInstance, services: Services): void {
     const bodyError = bodyProblem(body);
     if (bodyError) form.errors['body'] = bodyError;
     if (route && !about) form.formError = { key: 'forum.error.route' };
+    // Never published under a name its author asked to hide: refused, the text kept.
+    if (anonymous && !forum.anonymousAllowed) form.formError = { key: 'forum.error.anonymous' };
     if (Object.keys(form.errors).length > 0 || form.formError || !topic || !isThreadKind(kind)) {
       return showNewThread(request, reply, form, about ? route : '', 400);
     }
@@ -224,6 +253,7 @@ export function forumRoutes(app: FastifyInstance, services: Services): void {
         title,
         body,
         authorId: user.id,
+        anonymous,
       },
       clock(),
     );
@@ -244,10 +274,11 @@ export function forumRoutes(app: FastifyInstance, services: Services): void {
       reply,
       threadView(pageContext(request, assets), {
         forum,
-        thread,
+        thread: readerView(forum.actor, thread),
+        following: forum.actor ? await selectIsFollowing(db.kysely, thread.id, forum.actor.userId) : false,
         topic: { key: thread.topic_key, title: thread.topic_title, week: thread.topic_week },
         about,
-        content: await threadContent(db.kysely, thread, page),
+        content: await threadContent(db.kysely, thread, page, forum.actor),
         replyForm: form,
       }),
       status,
@@ -275,15 +306,21 @@ export function forumRoutes(app: FastifyInstance, services: Services): void {
     const parentId = parentRaw === '' ? null : idOf(parentRaw);
     if (parentRaw !== '' && parentId === null) throw new HttpError('POST_NOT_FOUND');
     const body = cleanBody(formValue(request, 'body'));
+    const anonymous = wantsAnonymity(request);
     const problem = bodyProblem(body);
-    if (problem) {
-      const form: FormState = { values: { body, parent: parentRaw }, errors: { body: problem } };
+    const refusedAnonymity = anonymous && !forum.anonymousAllowed;
+    if (problem || refusedAnonymity) {
+      const form: FormState = {
+        values: { body, parent: parentRaw, anonymous: anonymous ? '1' : '' },
+        errors: problem ? { body: problem } : {},
+        ...(refusedAnonymity ? { formError: { key: 'forum.error.anonymous' as const } } : {}),
+      };
       const parent = parentId === null ? null : await selectOptionalPost(db.kysely, thread.id, parentId);
       if (parentId !== null && !parent) throw new HttpError('POST_NOT_FOUND');
       const page = parent ? await pageOfPost(db.kysely, thread, parent) : 1;
       return showThread(request, reply, form, page, 400);
     }
-    const id = await addPost(db.kysely, thread, { parentId, body, authorId: user.id }, clock());
+    const id = await addPost(db.kysely, thread, { parentId, body, authorId: user.id, anonymous }, clock());
     return reply.redirect(await postLocation(live.slug, thread, id), 303);
   });
 
@@ -338,6 +375,38 @@ export function forumRoutes(app: FastifyInstance, services: Services): void {
     if (postId === null) throw new HttpError('POST_NOT_FOUND');
     await acceptAnswer(db.kysely, thread, postId, formValue(request, 'undo') === '1');
     return reply.redirect(await postLocation(live.slug, thread, postId), 303);
+  });
+
+  // A vote for an opening post or a reply (not one's own), or with `undo` its withdrawal.
+  app.post<PostParams>('/courses/:slug/forum/threads/:id/posts/:post/vote', async (request, reply) => {
+    requireUser(request);
+    const { live, forum } = await forumOf(request);
+    const thread = await threadOf(request, live, forum, { writing: true });
+    const post = await postOf(request, thread);
+    await votePost(db.kysely, forum.actor!, post, formValue(request, 'undo') === '1', clock());
+    return reply.redirect(await postLocation(live.slug, thread, post.id), 303);
+  });
+
+  // Staff endorse a reply ("Approuvé par l'équipe"), or with `undo` withdraw it.
+  app.post<PostParams>('/courses/:slug/forum/threads/:id/posts/:post/endorse', async (request, reply) => {
+    requireUser(request);
+    const { live, forum } = await forumOf(request);
+    const thread = await threadOf(request, live, forum, { writing: true });
+    const post = await postOf(request, thread);
+    if (!forum.actor?.staff) throw new HttpError('FORUM_FORBIDDEN', undefined, live.slug);
+    await endorsePost(db.kysely, forum.actor, post, formValue(request, 'undo') === '1', clock());
+    return reply.redirect(await postLocation(live.slug, thread, post.id), 303);
+  });
+
+  // Follow a thread (`follow=1`) or stop (`follow=0`): an explicit choice, kept over automatic follows.
+  app.post<ThreadParams>('/courses/:slug/forum/threads/:id/follow', async (request, reply) => {
+    const user = requireUser(request);
+    const { live, forum } = await forumOf(request);
+    const thread = await threadOf(request, live, forum, { writing: true });
+    const follow = formValue(request, 'follow');
+    if (follow !== '0' && follow !== '1') throw new HttpError('BAD_REQUEST', 'follow');
+    await upsertFollow(db.kysely, thread.id, user.id, follow === '1', clock());
+    return reply.redirect(forumThreadUrl(live.slug, thread.id), 303);
   });
 
   // A post's edit history: staff of the course only; anyone else gets the 404 of a missing page.

@@ -1,15 +1,17 @@
 import type { ForumThreadKind } from '../../db/schema.ts';
 import type { MessageKey, Translate } from '../../i18n/index.ts';
-import type { ReplyWithComments, ThreadContent } from '../../lib/forum/forum.ts';
+import type { ReplyWithComments, ShownPost, ThreadContent } from '../../lib/forum/forum.ts';
 import {
   BODY_MAX,
   canAcceptAnswer,
   canDeletePost,
   canEditPost,
   GENERAL_TOPIC,
+  shownAuthor,
   TITLE_MAX,
   THREAD_KINDS,
   type ForumActor,
+  type ReaderView,
 } from '../../lib/forum/rules.ts';
 import { formatDate } from '../../lib/runs/dates.ts';
 import {
@@ -29,6 +31,14 @@ import type { PostRow, ThreadRow, ThreadSummary, TopicWithCount } from '../../mo
 import { csrfField, field, formAlert, type FormState } from '../../views/forms.ts';
 import { html, trustedHtml, type SafeHtml } from '../../views/html.ts';
 import { layout, type Crumb, type PageContext } from '../../views/layout.ts';
+import {
+  anonymousField,
+  authorLabel,
+  endorseControl,
+  endorsedMark,
+  followControl,
+  voteControl,
+} from './social.view.ts';
 
 /** What every forum page knows of its course and reader. */
 export interface ForumContext {
@@ -40,6 +50,8 @@ export interface ForumContext {
   actor: ForumActor | null;
   /** The form token of a logged-in reader. */
   csrf: string | null;
+  /** The course lets learners post anonymously to other learners (its staff setting). */
+  anonymousAllowed: boolean;
 }
 
 /** Items threads are about: title by route (in the live version). */
@@ -50,15 +62,22 @@ export interface ListFilter {
   topic?: string;
   route?: string;
   unanswered?: boolean;
+  /** Threads the reader follows; threads they started or posted in (logged-in readers only). */
+  followed?: boolean;
+  mine?: boolean;
+  sort?: 'activity' | 'votes';
   page?: number;
 }
 
-/** The forum list's URL with these filters (page 1 and empty filters left out). */
+/** The forum list's URL with these filters (page 1, newest activity and empty filters left out). */
 export function forumListUrl(slug: string, filter: ListFilter): string {
   const query = new URLSearchParams();
   if (filter.topic) query.set('topic', filter.topic);
   if (filter.route) query.set('route', filter.route);
   if (filter.unanswered) query.set('unanswered', '1');
+  if (filter.followed) query.set('followed', '1');
+  if (filter.mine) query.set('mine', '1');
+  if (filter.sort === 'votes') query.set('sort', 'votes');
   if (filter.page && filter.page > 1) query.set('page', String(filter.page));
   const q = query.toString();
   return q ? `${forumUrl(slug)}?${q}` : forumUrl(slug);
@@ -83,6 +102,10 @@ export function topicLabel(t: Translate, topic: { key: string; title: string; we
 }
 
 const authorName = (t: Translate, name: string | null): string => name ?? t('forum.deletedUser');
+
+function endorsedListMark(t: Translate): SafeHtml {
+  return html`<span class="forum-endorsed-mark"><span aria-hidden="true">★ </span>${t('forum.list.endorsed')}</span>`;
+}
 
 function when(ctx: PageContext, forum: ForumContext, iso: string): SafeHtml {
   return html`<time datetime="${iso}">${formatDate(iso, ctx.lang, forum.zone, true)}</time>`;
@@ -152,7 +175,7 @@ function pager(
 export interface ForumListData {
   forum: ForumContext;
   topics: TopicWithCount[];
-  threads: ThreadSummary[];
+  threads: ReaderView<ThreadSummary>[];
   items: ItemTitles;
   filter: ListFilter;
   page: number;
@@ -250,15 +273,48 @@ function filterForm(t: Translate, data: ForumListData): SafeHtml {
       <input type="checkbox" id="f-unanswered" name="unanswered" value="1" ${filter.unanswered ? html`checked` : ''} />
       <label for="f-unanswered">${t('forum.filter.unanswered')}</label>
     </div>
+    ${
+      data.forum.actor
+        ? html`<div class="field field-check">
+              <input
+                type="checkbox"
+                id="f-followed"
+                name="followed"
+                value="1"
+                ${filter.followed ? html`checked` : ''}
+              />
+              <label for="f-followed">${t('forum.filter.followed')}</label>
+            </div>
+            <div class="field field-check">
+              <input type="checkbox" id="f-mine" name="mine" value="1" ${filter.mine ? html`checked` : ''} />
+              <label for="f-mine">${t('forum.filter.postedIn')}</label>
+            </div>`
+        : ''
+    }
+    <div class="field">
+      <label for="f-sort">${t('forum.filter.sort')}</label>
+      <select id="f-sort" name="sort">
+        <option value="">${t('forum.sort.activity')}</option>
+        <option value="votes" ${filter.sort === 'votes' ? html`selected` : ''}>${t('forum.sort.votes')}</option>
+      </select>
+    </div>
     <p><button type="submit" class="button button-secondary">${t('forum.filter.submit')}</button></p>
   </form>`;
 }
 
-function threadRow(ctx: PageContext, forum: ForumContext, thread: ThreadSummary, items: ItemTitles): SafeHtml {
+function threadRow(
+  ctx: PageContext,
+  forum: ForumContext,
+  thread: ReaderView<ThreadSummary>,
+  items: ItemTitles,
+): SafeHtml {
   const { t } = ctx;
   const item = thread.route ? items.get(thread.route) : undefined;
   return html`<li class="forum-thread-row">
-    <p class="forum-row-kind">${threadKindBadge(t, thread.kind)} ${thread.answered ? answeredMark(t) : ''}</p>
+    <p class="forum-row-kind">
+      ${threadKindBadge(t, thread.kind)} ${thread.answered ? answeredMark(t) : ''}
+      ${thread.endorsed ? endorsedListMark(t) : ''}
+    </p>
     <h3 class="forum-row-title">
       <a href="${forumThreadUrl(forum.slug, thread.id)}" lang="${forum.language}">${thread.title}</a>
     </h3>
@@ -272,7 +328,8 @@ function threadRow(ctx: PageContext, forum: ForumContext, thread: ThreadSummary,
               · `
           : ''
       }
-      <span class="forum-author">${authorName(t, thread.author_name)}</span> ·
+      ${authorLabel(t, thread.shown)} ·
+      <span class="forum-votes">${t('forum.votes', { n: thread.vote_count })}</span> ·
       <span class="forum-replies">${t('forum.replyCount', { n: thread.reply_count })}</span> ·
       <span class="forum-activity">${t('forum.lastActivity')} ${when(ctx, forum, thread.last_activity_at)}</span>
     </p>
@@ -353,6 +410,7 @@ export function newThreadView(ctx: PageContext, data: NewThreadData): string {
         hint: t('forum.field.body.hint', { max: BODY_MAX }),
         rows: 12,
       })}
+      ${forum.anonymousAllowed ? anonymousField(t, form, 'f-anonymous') : ''}
       <p><button type="submit" class="button">${t('forum.new.submit')}</button></p>
     </form>
   </div>`;
@@ -366,7 +424,10 @@ export function newThreadView(ctx: PageContext, data: NewThreadData): string {
 
 export interface ThreadPageData {
   forum: ForumContext;
-  thread: ThreadRow;
+  /** As this reader may see it (`readerView`). */
+  thread: ReaderView<ThreadRow>;
+  /** The reader follows the thread. */
+  following: boolean;
   topic: { key: string; title: string; week: number | null } | null;
   about: { route: string; title: string } | null;
   content: ThreadContent;
@@ -406,6 +467,7 @@ export function threadView(ctx: PageContext, data: ThreadPageData): string {
           }
           ${replyCount}
         </p>
+        ${followControl(t, forum, thread, data.following)}
       </header>
       ${content.opening ? post(ctx, data, content.opening) : ''}
     </article>
@@ -454,6 +516,7 @@ function replySection(ctx: PageContext, data: ThreadPageData): SafeHtml {
                 label: t('forum.field.reply'),
                 hint: t('forum.field.body.hint', { max: BODY_MAX }),
               })}
+              ${forum.anonymousAllowed ? anonymousField(t, form, 'f-reply-anonymous') : ''}
               <p><button type="submit" class="button">${t('forum.reply.submit')}</button></p>
             </form>`
         : html`<p>
@@ -486,6 +549,7 @@ function reply(ctx: PageContext, data: ThreadPageData, entry: ReplyWithComments,
             ${csrfField(forum.csrf ?? '')}
             <input type="hidden" name="parent" value="${entry.reply.id}" />
             ${textarea(t, form, { name: 'body', id, label: t('forum.field.comment'), rows: 4 })}
+            ${forum.anonymousAllowed ? anonymousField(t, form, `${id}-anonymous`) : ''}
             <p><button type="submit" class="button button-secondary">${t('forum.comment.submit')}</button></p>
           </form>
         </details>`
@@ -493,13 +557,14 @@ function reply(ctx: PageContext, data: ThreadPageData, entry: ReplyWithComments,
   }`;
 }
 
-/** One post: who and when, its stored HTML (or "deleted"), and the actions the reader may take. */
-function post(ctx: PageContext, data: ThreadPageData, p: PostRow, accepted = false): SafeHtml {
+/** One post: who and when, its stored HTML (or "deleted"), its votes, and the actions the reader may take. */
+function post(ctx: PageContext, data: ThreadPageData, p: ShownPost, accepted = false): SafeHtml {
   const { t } = ctx;
   const { forum, thread } = data;
   const kind = p.depth === 0 ? 'opening' : p.depth === 1 ? 'reply' : 'comment';
-  const actions: SafeHtml[] = [];
+  const actions: SafeHtml[] = [voteControl(t, forum, thread, p, data.content.voted.has(p.id))];
   const postUrl = forumPostUrl(forum.slug, thread.id, p.id);
+  actions.push(endorseControl(t, forum, thread, p));
   if (!thread.deleted && p.depth === 1 && !p.deleted && canAcceptAnswer(forum.actor, thread)) {
     const undo = thread.accepted_post_id === p.id;
     actions.push(
@@ -526,22 +591,23 @@ function post(ctx: PageContext, data: ThreadPageData, p: PostRow, accepted = fal
   if (forum.actor?.staff && p.edited_at) {
     actions.push(html`<a href="${postUrl}/history">${t('forum.history')}</a>`);
   }
+  const shownActions = actions.filter((a) => a.value !== '');
   return html`<article
     class="forum-post forum-post-${kind}${accepted ? ' forum-post-accepted' : ''}${p.deleted ? ' forum-post-deleted' : ''}"
     id="post-${p.id}"
   >
     <p class="forum-meta">
-      ${accepted ? html`${answeredMark(t)} · ` : ''}
-      ${p.deleted ? '' : html`<span class="forum-author">${authorName(t, p.author_name)}</span> · `}
+      ${accepted ? html`${answeredMark(t)} · ` : ''} ${p.deleted ? '' : html`${authorLabel(t, p.shown)} · `}
       ${when(ctx, data.forum, p.created_at)}
       ${p.edited_at && !p.deleted ? html` · <span class="forum-edited">${t('forum.edited')}</span>` : ''}
     </p>
     ${
       p.deleted
         ? html`<p class="forum-body forum-removed">${t('forum.post.deleted')}</p>`
-        : html`<div class="forum-body" lang="${forum.language}">${trustedHtml(p.html)}</div>`
+        : html`${endorsedMark(t, p)}
+            <div class="forum-body" lang="${forum.language}">${trustedHtml(p.html)}</div>`
     }
-    ${actions.length > 0 ? html`<div class="forum-post-actions">${actions}</div>` : ''}
+    ${shownActions.length > 0 ? html`<div class="forum-post-actions">${shownActions}</div>` : ''}
   </article>`;
 }
 
@@ -599,7 +665,7 @@ export function historyView(ctx: PageContext, data: HistoryData): string {
     <h1>${t('forum.history.title')}</h1>
     <p>
       <a href="${forumThreadUrl(forum.slug, thread.id)}#post-${p.id}" lang="${forum.language}">${thread.title}</a>
-      · ${authorName(t, p.author_name)}
+      · ${authorLabel(t, shownAuthor(forum.actor, p))}
     </p>
     <ol class="forum-history">
       ${data.revisions.map(
@@ -629,7 +695,7 @@ export function historyView(ctx: PageContext, data: HistoryData): string {
 /** The fragment an item page's panel shows: the latest threads about it, and how many there are. */
 export function panelFragment(
   t: Translate,
-  data: { slug: string; language: string; threads: ThreadSummary[]; total: number },
+  data: { slug: string; language: string; threads: ReaderView<ThreadSummary>[]; total: number },
 ): string {
   const count: MessageKey = data.total === 0 ? 'forum.panel.none' : 'forum.panel.count';
   return html`<p class="forum-panel-count">${t(count, { n: data.total })}</p>

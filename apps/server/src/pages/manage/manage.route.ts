@@ -19,7 +19,7 @@ import {
   selectCourseIdsWithRole,
   selectCourseStaff,
 } from '../../models/course-roles.ts';
-import { selectAllCourses, selectOptionalCourseBySlug } from '../../models/courses.ts';
+import { selectAllCourses, selectOptionalCourseBySlug, updateForumAnonymous } from '../../models/courses.ts';
 import { selectCourseRuns, selectOptionalRunBySlug, type RunWithCourse } from '../../models/runs.ts';
 import { selectOptionalUserByEmail } from '../../models/users.ts';
 import type { Services } from '../../services.ts';
@@ -155,6 +155,14 @@ export function manageRoutes(app: FastifyInstance, services: Services): void {
       return sendPage(reply, manageSubmissionsView(pageContext(request, assets), { course, exercise, submissions }));
     },
   );
+
+  // The course's forum settings (carnet.yml does not carry them): anonymity to other learners.
+  app.post<{ Params: { slug: string } }>('/manage/courses/:slug/forum', async (request, reply) => {
+    const user = requireUser(request);
+    const course = await managedCourse(user, request.params.slug);
+    await updateForumAnonymous(db.kysely, course.id, formValue(request, 'anonymous') === '1', clock());
+    return reply.redirect(`${manageCourseUrl(course.slug)}?notice=saved`, 303);
+  });
 
   app.post<{ Params: { slug: string } }>('/manage/courses/:slug/staff', async (request, reply) => {
     const user = requireUser(request);

@@ -6,6 +6,7 @@ import { weekOpensAt, weekOverrides } from '../../lib/runs/schedule.ts';
 import {
   manageCertificatesUrl,
   manageCourseUrl,
+  manageForumUrl,
   manageQuizzesUrl,
   newRunUrl,
   runGradesCsvUrl,
@@ -95,12 +96,35 @@ export function manageCourseView(ctx: PageContext, data: ManageCoursePageData): 
       }
       ${data.liveTag ? html`<p><a class="button" href="${newRunUrl(course.slug)}">${t('manage.runs.new')}</a></p>` : html`<p>${t('manage.runs.noVersion')}</p>`}
     </section>
-    ${data.staff ? staffSection(ctx, data) : ''}`;
+    ${forumSection(ctx, data)} ${data.staff ? staffSection(ctx, data) : ''}`;
   return layout(ctx, {
     title: course.title,
     main,
     breadcrumb: [{ label: t('manage.title'), href: '/manage' }, { label: course.title }],
   });
+}
+
+/** The course's forum settings: whether learners may post anonymously to other learners. */
+function forumSection(ctx: PageContext, data: ManageCoursePageData): SafeHtml {
+  const { t } = ctx;
+  return html`<section aria-labelledby="forum-settings-title">
+    <h2 id="forum-settings-title">${t('manage.forum.title')}</h2>
+    <form method="post" action="${manageForumUrl(data.course.slug)}" class="stack-form">
+      ${csrfField(data.csrf)}
+      <div class="field">
+        <label
+          ><input
+            type="checkbox"
+            name="anonymous"
+            value="1"
+            ${data.course.forum_anonymous === 1 ? html`checked` : ''}
+          />
+          ${t('manage.forum.anonymous')}</label
+        >
+      </div>
+      <p><button type="submit" class="button">${t('manage.forum.save')}</button></p>
+    </form>
+  </section>`;
 }
 
 function staffSection(ctx: PageContext, data: ManageCoursePageData): SafeHtml {

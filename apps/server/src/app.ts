@@ -46,6 +46,7 @@ import { registerCertificates } from './lib/certificates/issue.ts';
 import { certificateRoutes } from './pages/certificates/certificate.route.ts';
 import { manageCertificateRoutes } from './pages/certificates/manage.route.ts';
 import { forumRoutes } from './pages/forum/forum.route.ts';
+import { snapshotPageRoutes } from './pages/forum/snapshot.route.ts';
 import { forumSearchRoutes } from './pages/forum/search.route.ts';
 
 export interface AppOptions {
@@ -152,6 +153,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   certificateRoutes(app, services);
   manageCertificateRoutes(app, services);
   forumRoutes(app, services);
+  snapshotPageRoutes(app, services);
   forumSearchRoutes(app, services);
 
   app.setNotFoundHandler((request, reply) => sendError(request, reply, services, new HttpError('NOT_FOUND')));

@@ -24,6 +24,8 @@ export interface PageConfig {
   loginUrl: string;
   /** Whether reaching the end marks the page read (a notebook), or another source says (a video page). */
   reading: boolean;
+  /** The snapshot strings (sharing one, opening one as a runnable copy; issue 13). */
+  snapshot: Record<string, string>;
 }
 
 /** One code cell of the page: its source (editor or original), its prompt, its outputs. */
@@ -282,7 +284,9 @@ export class NotebookPage {
     this.runtime.subscribe(() => this.showState());
     this.showState();
     this.observeCells();
-    void this.loadSavedWork();
+    const snapshot = new URLSearchParams(location.search).get('snapshot');
+    if (snapshot) void this.openSnapshot(snapshot);
+    else void this.loadSavedWork();
   }
 
   /** Brings back the learner's code (server, then edits left offline in this browser). */
@@ -398,8 +402,87 @@ export class NotebookPage {
   }
 
   /** Download links and "reset the whole notebook" (undoable) for a logged-in learner. */
+  /**
+   * A shared snapshot opened as a runnable copy: its code in the cells, nothing saved (no saved
+   * work is loaded, so no edit is sent), the learner's own work untouched on the server and in
+   * this browser. A snapshot that cannot be read leaves the page as it is, saying so.
+   */
+  private async openSnapshot(token: string): Promise<void> {
+    const s = this.config.snapshot;
+    const url = `/api/snapshots/${encodeURIComponent(this.config.slug)}/${encodeURIComponent(token)}`;
+    const response = await fetch(url, { credentials: 'same-origin' }).catch(() => null);
+    const body = response?.ok
+      ? ((await response.json()) as { route: string; cells: { id: string; code: string }[] })
+      : null;
+    const banner = document.createElement('p');
+    banner.className = 'notice snapshot-scratch';
+    banner.setAttribute('role', 'status');
+    if (!body || body.route !== this.config.route) {
+      banner.textContent = s['missing'] ?? '';
+      this.workBar.before(banner);
+      void this.loadSavedWork();
+      return;
+    }
+    const codes = new Map(body.cells.map((c) => [c.id, c.code]));
+    for (const cell of this.cells) {
+      const code = codes.get(cell.id);
+      if (code !== undefined && code !== cell.source) cell.setCode(code);
+    }
+    const back = document.createElement('a');
+    back.href = location.pathname;
+    back.textContent = s['backToMine'] ?? '';
+    banner.append(`${s['scratch'] ?? ''} `, back);
+    this.workBar.before(banner);
+    this.saveStatus.dataset['status'] = 'scratch';
+  }
+
+  /** "Share a snapshot": the cells as they are now (and their outputs, if chosen), then the forum. */
+  private addShareAction(work: SavedWork): void {
+    const s = this.config.snapshot;
+    const box = document.createElement('details');
+    box.className = 'snapshot-share';
+    const summary = document.createElement('summary');
+    summary.textContent = s['share'] ?? '';
+    const outputs = document.createElement('input');
+    outputs.type = 'checkbox';
+    const label = document.createElement('label');
+    label.append(outputs, ` ${s['withOutputs'] ?? ''}`);
+    const status = document.createElement('p');
+    status.setAttribute('role', 'status');
+    const share = document.createElement('button');
+    share.type = 'button';
+    share.className = 'snapshot-share-button';
+    share.textContent = s['shareNow'] ?? '';
+    share.addEventListener('click', () => {
+      share.disabled = true;
+      const cells = this.cells.map((cell) => ({
+        id: cell.id,
+        code: cell.source,
+        outputs: outputs.checked ? (cell.element.querySelector('.nb-outputs')?.innerHTML ?? null) : null,
+      }));
+      const path = `${encodeURIComponent(work.slug)}/${work.route.split('/').map(encodeURIComponent).join('/')}`;
+      void fetch(`/api/snapshots/${path}`, {
+        method: 'POST',
+        credentials: 'same-origin',
+        headers: { 'content-type': 'application/json', 'x-csrf-token': work.csrfToken },
+        body: JSON.stringify({ cells, withOutputs: outputs.checked }),
+      })
+        .then(async (response) => {
+          if (!response.ok) throw new Error(String(response.status));
+          location.assign(((await response.json()) as { post: string }).post);
+        })
+        .catch(() => {
+          status.textContent = s['failed'] ?? '';
+          share.disabled = false;
+        });
+    });
+    box.append(summary, label, share, status);
+    this.workBar.append(box);
+  }
+
   private addWorkActions(work: SavedWork): void {
     const strings = this.strings;
+    if (this.cells.length > 0) this.addShareAction(work);
     const base = `/api/work/${encodeURIComponent(work.slug)}/${work.route.split('/').map(encodeURIComponent).join('/')}/download`;
     for (const [format, label] of [
       ['ipynb', strings.downloadIpynb],

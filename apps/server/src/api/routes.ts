@@ -5,6 +5,7 @@ import { createWriteLimiter, type WriteLimiter } from './limits.ts';
 import { progressRoutes } from './progress.route.ts';
 import { sessionRoutes } from './session.route.ts';
 import { submissionRoutes } from './submissions.route.ts';
+import { snapshotRoutes } from './snapshots.route.ts';
 import { videoRoutes } from './videos.route.ts';
 import { workRoutes } from './work.route.ts';
 
@@ -25,4 +26,5 @@ export function apiRoutes(app: FastifyInstance, services: Services): void {
   progressRoutes(app, services, parts);
   submissionRoutes(app, services, parts);
   videoRoutes(app, services, parts);
+  snapshotRoutes(app, services, parts);
 }

@@ -33,6 +33,7 @@ export interface Database {
   forum_threads: ForumThreadsTable;
   forum_posts: ForumPostsTable;
   forum_post_revisions: ForumPostRevisionsTable;
+  forum_snapshots: ForumSnapshotsTable;
   forum_votes: ForumVotesTable;
   forum_follows: ForumFollowsTable;
 }
@@ -491,6 +492,22 @@ export interface ForumPostsTable {
 }
 
 /** The text an edit replaced (staff see a post's history). */
+/** A learner's notebook as it was, shared in the forum (issue 13). */
+export interface ForumSnapshotsTable {
+  id: Generated<number>;
+  token: string;
+  course_id: number;
+  route: string;
+  version_id: number;
+  user_id: number | null;
+  /** JSON: [{ id, code, outputs }] (outputs: sanitised HTML or null). */
+  cells: string;
+  with_outputs: number;
+  /** The post it is attached to; null while only its author sees it. */
+  post_id: number | null;
+  created_at: string;
+}
+
 export interface ForumPostRevisionsTable {
   id: Generated<number>;
   post_id: number;

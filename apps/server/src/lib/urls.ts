@@ -97,6 +97,8 @@ export const forumPanelUrl = (slug: string, route: string): string =>
 /** The forum's search page (`?q=&topic=&unanswered=1&recent=1&mine=1&page=`), and the similar-title fragment (`/similar?title=`). */
 export const forumSearchUrl = (slug: string): string => `${forumUrl(slug)}/search`;
 export const forumThreadUrl = (slug: string, threadId: number): string => `${forumUrl(slug)}/threads/${threadId}`;
+/** A notebook snapshot's read-only page (issue 13). */
+export const forumSnapshotUrl = (slug: string, token: string): string => `${forumUrl(slug)}/snapshots/${token}`;
 export const forumRepliesUrl = (slug: string, threadId: number): string => `${forumThreadUrl(slug, threadId)}/replies`;
 export const forumAcceptUrl = (slug: string, threadId: number): string => `${forumThreadUrl(slug, threadId)}/accept`;
 export const forumPostUrl = (slug: string, threadId: number, postId: number): string =>

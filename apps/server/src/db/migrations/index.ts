@@ -14,6 +14,7 @@ import * as m0012 from './0012-video-views.ts';
 import * as m0013 from './0013-forum.ts';
 import * as m0014 from './0014-forum-social.ts';
 import * as m0015 from './0015-forum-search.ts';
+import * as m0016 from './0016-forum-snapshots.ts';
 
 /** Every migration, in order. Names sort as they apply; never rename or edit a shipped one. */
 export const migrations: Record<string, Migration> = {
@@ -32,4 +33,5 @@ export const migrations: Record<string, Migration> = {
   '0013-forum': m0013,
   '0014-forum-social': m0014,
   '0015-forum-search': m0015,
+  '0016-forum-snapshots': m0016,
 };

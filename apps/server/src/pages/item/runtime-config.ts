@@ -68,6 +68,7 @@ export function notebookRuntimeConfig(t: Translate, input: NotebookRuntimeInput)
       route: input.route,
       loginUrl: loginUrl(courseItemUrl(input.slug, input.route)),
       reading: input.reading,
+      snapshot: entries(t, 'snapshot.ui.'),
     },
   };
 }

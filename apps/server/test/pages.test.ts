@@ -185,7 +185,8 @@ describe.each(DIALECTS)('pages on %s', (dialect) => {
       await broken.db.kysely.schema.dropTable('course_items').execute();
       await broken.db.kysely.schema.dropTable('quiz_keys').execute();
       // What references versions goes first: sessions (and their grades and certificates), quiz
-      // attempts, submissions, exercise seals, videos.
+      // attempts, submissions, exercise seals, videos, notebook snapshots.
+      await broken.db.kysely.schema.dropTable('forum_snapshots').execute();
       await broken.db.kysely.schema.dropTable('certificates').execute();
       await broken.db.kysely.schema.dropTable('learner_grades').execute();
       await broken.db.kysely.schema.dropTable('quiz_attempts').execute();

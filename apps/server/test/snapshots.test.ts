@@ -113,4 +113,55 @@ describe.each(DIALECTS)('notebook snapshots on %s', (dialect) => {
     }
     expect((await ada.json('POST', take(), { cells: [{ id: CELL, code: 'x' }] }, { csrf: true })).statusCode).toBe(429);
   });
+  async function share(agent: Agent, code: string, route = ROUTE, cell = CELL): Promise<string> {
+    const res = await agent.json('POST', take(route), { cells: [{ id: cell, code }] }, { csrf: true });
+    expect(res.statusCode, res.body).toBe(201);
+    return (res.json() as { token: string }).token;
+  }
+
+  function postThread(agent: Agent, fields: Record<string, string>) {
+    return agent.post(
+      '/courses/demo/forum',
+      { kind: 'question', topic: 'general', title: 'Mon code', body: 'Pourquoi ?', route: ROUTE, ...fields },
+      { tokenFrom: `/courses/demo/forum/new?route=${encodeURIComponent(ROUTE)}` },
+    );
+  }
+
+  it('attaches a snapshot to a new thread about its notebook, once, by its author; then everyone sees it', async () => {
+    const ada = await learner('ada-attach@example.org');
+    const bob = await learner('bob-attach@example.org');
+    const token = await share(ada, 'stock = {"kiwis": 7}');
+    // The form carries it, with a link to its page.
+    const form = await ada.get(`/courses/demo/forum/new?route=${encodeURIComponent(ROUTE)}&snapshot=${token}`);
+    expect(form.body).toContain(`name="snapshot" value="${token}"`);
+    // Someone else's snapshot, or one of another notebook, is not attached.
+    expect((await postThread(bob, { snapshot: token })).statusCode).toBe(400);
+    const other = await share(ada, 'print(1)', 'w1/w1-s1-av', 'w1-s1-exo1');
+    expect((await postThread(ada, { snapshot: other })).statusCode).toBe(400);
+    const posted = await postThread(ada, { snapshot: token });
+    expect(posted.statusCode, posted.body.slice(0, 400)).toBe(303);
+    const thread = await bob.get(String(posted.headers['location']));
+    expect(thread.body).toContain(`href="/courses/demo/forum/snapshots/${token}"`);
+    // Now public (the thread is), and immutable: it cannot be posted again.
+    expect((await new Agent(app).get(`/courses/demo/forum/snapshots/${token}`)).statusCode).toBe(200);
+    const code = (await bob.json('GET', `/api/snapshots/demo/${token}`)).json() as { cells: { code: string }[] };
+    expect(code.cells[0]!.code).toBe('stock = {"kiwis": 7}');
+    expect((await postThread(ada, { snapshot: token, title: 'Encore' })).statusCode).toBe(400);
+    // The thread deleted (its opening post), the snapshot is its author's alone again.
+    const id = /threads\/(\d+)/.exec(String(posted.headers['location']))![1]!;
+    const opening = await t.db.kysely
+      .selectFrom('forum_posts')
+      .select('id')
+      .where('thread_id', '=', Number(id))
+      .where('depth', '=', 0)
+      .executeTakeFirstOrThrow();
+    const deleted = await ada.post(
+      `/courses/demo/forum/threads/${id}/posts/${opening.id}/delete`,
+      {},
+      { tokenFrom: String(posted.headers['location']) },
+    );
+    expect(deleted.statusCode, deleted.body.slice(0, 300)).toBe(303);
+    expect((await bob.get(`/courses/demo/forum/snapshots/${token}`)).statusCode).toBe(404);
+    expect((await ada.get(`/courses/demo/forum/snapshots/${token}`)).statusCode).toBe(200);
+  });
 });

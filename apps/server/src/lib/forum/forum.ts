@@ -26,6 +26,7 @@ import {
 } from '../../models/forum.ts';
 import { ensureFollow } from '../../models/forum-follows.ts';
 import { selectVotedPostIds } from '../../models/forum-votes.ts';
+import { attachSnapshot, selectSnapshotsOfPosts } from '../../models/forum-snapshots.ts';
 import type { CourseStructure } from '../import/import-course.ts';
 import type { LiveVersion } from '../content-cache.ts';
 import { canManageCourse } from '../auth/roles.ts';
@@ -87,6 +88,8 @@ export async function createThread(
     body: string;
     authorId: number;
     anonymous?: boolean;
+    /** A snapshot of the author's to attach to the opening post (checked by the caller: theirs, not attached). */
+    snapshotId?: number | null;
   },
   now: Date,
 ): Promise<number> {
@@ -94,11 +97,15 @@ export async function createThread(
   const anonymous = data.anonymous === true;
   return db.transaction().execute(async (trx) => {
     const threadId = await insertThread(trx, { ...data, anonymous }, now);
-    await insertPost(
+    const postId = await insertPost(
       trx,
       { threadId, depth: 0, parentId: null, authorId: data.authorId, body: data.body, html, anonymous },
       now,
     );
+    // Attached once, by its author only: a snapshot posted twice (two tabs) fails the second thread.
+    if (data.snapshotId && !(await attachSnapshot(trx, data.snapshotId, data.authorId, postId))) {
+      throw new HttpError('NOT_FOUND');
+    }
     await ensureFollow(trx, threadId, data.authorId, now);
     return threadId;
   });
@@ -207,6 +214,8 @@ export interface ThreadContent {
   page: number;
   pages: number;
   voted: Set<number>;
+  /** The snapshots attached to the posts shown: post id → token. */
+  snapshots: Map<number, string>;
 }
 
 /** One page of a thread for `actor`: replies oldest first, 50 a page, the accepted answer apart from them. */
@@ -242,6 +251,12 @@ export async function threadContent(
     page: current,
     pages,
     voted: actor ? await selectVotedPostIds(db, actor.userId, votable) : new Set(),
+    snapshots: new Map(
+      (await selectSnapshotsOfPosts(db, [...(opening ? [opening.id] : []), ...parents])).map((s) => [
+        s.post_id!,
+        s.token,
+      ]),
+    ),
   };
 }
 

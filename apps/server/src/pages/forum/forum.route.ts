@@ -32,7 +32,8 @@ import {
   THREADS_PER_PAGE,
   titleProblem,
 } from '../../lib/forum/rules.ts';
-import { forumThreadUrl, forumUrl } from '../../lib/urls.ts';
+import { forumSnapshotUrl, forumThreadUrl, forumUrl } from '../../lib/urls.ts';
+import { visibleSnapshot } from '../../lib/forum/snapshots.ts';
 import { selectItemTitles } from '../../models/course-items.ts';
 import { selectForumAnonymousAllowed } from '../../models/courses.ts';
 import { selectIsFollowing, upsertFollow } from '../../models/forum-follows.ts';
@@ -189,6 +190,13 @@ export function forumRoutes(app: FastifyInstance, services: Services): void {
       .send(panelFragment(request.t, { slug: live.slug, language: live.language, threads, total }));
   });
 
+  /** A snapshot of `userId`'s, not attached yet, of the page `route` (the thread's), or null. */
+  async function ownSnapshot(live: LiveVersion, userId: number | null, token: string, route: string | null) {
+    if (!token || userId === null || route === null) return null;
+    const row = await visibleSnapshot(db.kysely, live.course_id, token, userId);
+    return row && row.user_id === userId && row.post_id === null && row.route === route ? row : null;
+  }
+
   async function showNewThread(
     request: FastifyRequest<SlugParams>,
     reply: FastifyReply,
@@ -203,7 +211,14 @@ export function forumRoutes(app: FastifyInstance, services: Services): void {
       const week = about?.week !== null && about?.week !== undefined ? `week-${about.week}` : null;
       form.values['topic'] = topics.some((t) => t.key === week) ? week! : GENERAL_TOPIC;
     }
-    return sendPage(reply, newThreadView(pageContext(request, assets), { forum, topics, about, form }), status);
+    const own = await ownSnapshot(live, request.user?.id ?? null, form.values['snapshot'] ?? '', about?.route ?? null);
+    const snapshot = own ? { token: own.token, url: forumSnapshotUrl(live.slug, own.token) } : null;
+    if (!own) delete form.values['snapshot'];
+    return sendPage(
+      reply,
+      newThreadView(pageContext(request, assets), { forum, topics, about, form, snapshot }),
+      status,
+    );
   }
 
   app.get<SlugParams>('/courses/:slug/forum/new', async (request, reply) => {
@@ -212,6 +227,7 @@ export function forumRoutes(app: FastifyInstance, services: Services): void {
     const kind = query(request, 'kind');
     if (isThreadKind(kind)) values['kind'] = kind;
     if (query(request, 'topic')) values['topic'] = query(request, 'topic');
+    if (query(request, 'snapshot')) values['snapshot'] = query(request, 'snapshot');
     return showNewThread(request, reply, { values, errors: {} }, query(request, 'route'));
   });
 
@@ -224,8 +240,9 @@ export function forumRoutes(app: FastifyInstance, services: Services): void {
     const body = cleanBody(formValue(request, 'body'));
     const route = formValue(request, 'route');
     const anonymous = wantsAnonymity(request);
+    const snapshotToken = formValue(request, 'snapshot');
     const form: FormState = {
-      values: { kind, topic: topicKey, title, body, anonymous: anonymous ? '1' : '' },
+      values: { kind, topic: topicKey, title, body, anonymous: anonymous ? '1' : '', snapshot: snapshotToken },
       errors: {},
     };
     const topics = await courseTopics(db.kysely, live, clock());
@@ -240,6 +257,9 @@ export function forumRoutes(app: FastifyInstance, services: Services): void {
     if (route && !about) form.formError = { key: 'forum.error.route' };
     // Never published under a name its author asked to hide: refused, the text kept.
     if (anonymous && !forum.anonymousAllowed) form.formError = { key: 'forum.error.anonymous' };
+    // A snapshot goes with a thread about its notebook, by its author, once.
+    const snapshot = snapshotToken ? await ownSnapshot(live, user.id, snapshotToken, about?.route ?? null) : null;
+    if (snapshotToken && !snapshot) form.formError = { key: 'forum.error.snapshot' };
     if (Object.keys(form.errors).length > 0 || form.formError || !topic || !isThreadKind(kind)) {
       return showNewThread(request, reply, form, about ? route : '', 400);
     }
@@ -254,6 +274,7 @@ export function forumRoutes(app: FastifyInstance, services: Services): void {
         body,
         authorId: user.id,
         anonymous,
+        snapshotId: snapshot?.id ?? null,
       },
       clock(),
     );

@@ -22,6 +22,7 @@ import {
   forumNewThreadUrl,
   forumPanelUrl,
   forumPostUrl,
+  forumSnapshotUrl,
   forumRepliesUrl,
   forumThreadUrl,
   forumUrl,
@@ -342,6 +343,8 @@ export interface NewThreadData {
   /** The item the thread will be about, if any. */
   about: { route: string; title: string } | null;
   form: FormState;
+  /** The reader's notebook snapshot to attach (issue 13), if they came from "share a snapshot". */
+  snapshot?: { token: string; url: string } | null;
 }
 
 /** The new-thread form: kind, topic, title, text; about an item when the reader came from one. */
@@ -365,6 +368,14 @@ export function newThreadView(ctx: PageContext, data: NewThreadData): string {
     <form method="post" action="${forumUrl(forum.slug)}" class="stack-form" novalidate>
       ${csrfField(forum.csrf ?? '')}
       ${data.about ? html`<input type="hidden" name="route" value="${data.about.route}" />` : ''}
+      ${
+        data.snapshot
+          ? html`<input type="hidden" name="snapshot" value="${data.snapshot.token}" />
+              <p class="forum-snapshot">
+                ${t('snapshot.attached')} — <a href="${data.snapshot.url}" target="_blank">${t('snapshot.title')}</a>
+              </p>`
+          : ''
+      }
       <fieldset
         class="field${kindError ? ' field-error' : ''}"
         ${kindError ? html`aria-describedby="f-kind-error"` : ''}
@@ -557,6 +568,14 @@ function reply(ctx: PageContext, data: ThreadPageData, entry: ReplyWithComments,
   }`;
 }
 
+/** A post's attached notebook snapshot: its read-only page, which opens it as a runnable copy. */
+function snapshotLink(ctx: PageContext, slug: string, token: string | undefined): SafeHtml {
+  if (!token) return html``;
+  return html`<p class="forum-snapshot">
+    <a href="${forumSnapshotUrl(slug, token)}">${ctx.t('snapshot.attached')} — ${ctx.t('snapshot.openCopy')}</a>
+  </p>`;
+}
+
 /** One post: who and when, its stored HTML (or "deleted"), its votes, and the actions the reader may take. */
 function post(ctx: PageContext, data: ThreadPageData, p: ShownPost, accepted = false): SafeHtml {
   const { t } = ctx;
@@ -605,7 +624,8 @@ function post(ctx: PageContext, data: ThreadPageData, p: ShownPost, accepted = f
       p.deleted
         ? html`<p class="forum-body forum-removed">${t('forum.post.deleted')}</p>`
         : html`${endorsedMark(t, p)}
-            <div class="forum-body" lang="${forum.language}">${trustedHtml(p.html)}</div>`
+            <div class="forum-body" lang="${forum.language}">${trustedHtml(p.html)}</div>
+            ${snapshotLink(ctx, forum.slug, data.content.snapshots.get(p.id))}`
     }
     ${shownActions.length > 0 ? html`<div class="forum-post-actions">${shownActions}</div>` : ''}
   </article>`;

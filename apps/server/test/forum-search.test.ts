@@ -315,6 +315,10 @@ describe.each(DIALECTS)('forum search on %s', (dialect) => {
     expect((await new Agent(app).get(`${SIMILAR}?title=re`)).body).toBe('');
     expect((await new Agent(app).get(`${SIMILAR}?title=zzzzzz`)).body).toBe('');
     expect((await new Agent(app, '10.9.9.9').get(`/courses/nope/forum/similar?title=abc`)).statusCode).toBe(404);
+    // The new-thread form loads the module that fetches this fragment.
+    const form = await asker.get('/courses/demo/forum/new');
+    expect(form.body).toMatch(/<script type="module" src="[^"]*forum-suggest[^"]*\.js"><\/script>/);
+    expect(form.body).toMatch(/<form method="post" action="\/courses\/demo\/forum"[\s\S]*name="title"/);
     // English readers get English.
     const en = await new Agent(app).get(`${SIMILAR}?title=recursivite`, { 'accept-language': 'en' });
     expect(en.body).toContain('Similar discussions already exist');

@@ -430,6 +430,7 @@ export function newThreadView(ctx: PageContext, data: NewThreadData): string {
     main,
     breadcrumb: crumbs(ctx, forum, { label: t('forum.new') }),
     bodyClass: 'page-forum',
+    head: html`<script type="module" src="${ctx.asset('forum-suggest.js')}"></script>`,
   });
 }
 

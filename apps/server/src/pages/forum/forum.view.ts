@@ -22,6 +22,7 @@ import {
   forumNewThreadUrl,
   forumPanelUrl,
   forumPostUrl,
+  forumSearchUrl,
   forumSnapshotUrl,
   forumRepliesUrl,
   forumThreadUrl,
@@ -200,6 +201,11 @@ export function forumListView(ctx: PageContext, data: ForumListData): string {
         >${t('forum.new')}</a
       >
     </p>
+    <form method="get" action="${forumSearchUrl(forum.slug)}" class="forum-search-form" role="search">
+      <label for="forum-q">${t('forum.search.field')}</label>
+      <input type="search" id="forum-q" name="q" maxlength="200" />
+      <button type="submit">${t('forum.search.submit')}</button>
+    </form>
     <div class="forum-layout">
       <nav class="forum-topics" aria-labelledby="forum-topics-title">
         <h2 id="forum-topics-title">${t('forum.topics')}</h2>

@@ -147,6 +147,9 @@ await sql`insert into forum_threads (id, course_id, topic_id, route, kind, title
   from (${seq(1, THREADS)}) s
   join bench_slots tp on tp.kind = 'topic' and tp.slot = s.n % ${topics.length}
   join bench_titles bt on bt.id = s.n`.execute(db);
+// The topics' counts, as the forum keeps them when threads are posted (migration 0017).
+await sql`update forum_topics set thread_count = (select count(*) from forum_threads t
+  where t.topic_id = forum_topics.id and t.deleted = 0) where course_id = ${live.course_id}`.execute(db);
 const threadsDone = Date.now();
 
 // Posts j = 1…M: the opening posts (j ≤ N, of thread j), thread 1's replies, then the others'

@@ -438,6 +438,8 @@ export interface ForumTopicsTable {
   week: number | null;
   position: number;
   created_at: string;
+  /** Threads not deleted (migration 0017), moved with each thread created or deleted. */
+  thread_count: Generated<number>;
 }
 
 export type ForumThreadKind = 'question' | 'discussion';

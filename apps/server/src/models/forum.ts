@@ -21,29 +21,25 @@ export async function ensureTopics(
     .execute();
 }
 
-/** A course's topics in forum order, with their thread counts. */
+/** A course's topics in forum order, with their thread counts (kept on the topic: never counted here). */
 export async function selectTopics(db: Kysely<Database>, courseId: number): Promise<TopicWithCount[]> {
   const rows = await db
     .selectFrom('forum_topics')
-    .leftJoin('forum_threads', (j) =>
-      j.onRef('forum_threads.topic_id', '=', 'forum_topics.id').on('forum_threads.deleted', '=', 0),
-    )
-    .selectAll('forum_topics')
-    .select((eb) => eb.fn.count<number | string>('forum_threads.id').as('thread_count'))
-    .where('forum_topics.course_id', '=', courseId)
-    .groupBy([
-      'forum_topics.id',
-      'forum_topics.course_id',
-      'forum_topics.key',
-      'forum_topics.title',
-      'forum_topics.week',
-      'forum_topics.position',
-      'forum_topics.created_at',
-    ])
-    .orderBy('forum_topics.position')
-    .orderBy('forum_topics.id')
+    .selectAll()
+    .where('course_id', '=', courseId)
+    .orderBy('position')
+    .orderBy('id')
     .execute();
   return rows.map((r) => ({ ...r, thread_count: Number(r.thread_count) }));
+}
+
+/** Moves a topic's thread count, in the transaction that creates or deletes one of its threads. */
+export async function addTopicThreads(db: Kysely<Database>, topicId: number, delta: number): Promise<void> {
+  await db
+    .updateTable('forum_topics')
+    .set((eb) => ({ thread_count: eb('thread_count', '+', delta) }))
+    .where('id', '=', topicId)
+    .execute();
 }
 
 /**

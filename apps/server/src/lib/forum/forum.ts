@@ -14,6 +14,7 @@ import {
   selectOptionalPost,
   selectReplies,
   selectTopics,
+  addTopicThreads,
   updateAcceptedPost,
   updatePostBody,
   updatePostDeleted,
@@ -97,6 +98,7 @@ export async function createThread(
   const anonymous = data.anonymous === true;
   return db.transaction().execute(async (trx) => {
     const threadId = await insertThread(trx, { ...data, anonymous }, now);
+    await addTopicThreads(trx, data.topicId, 1);
     const postId = await insertPost(
       trx,
       { threadId, depth: 0, parentId: null, authorId: data.authorId, body: data.body, html, anonymous },
@@ -171,8 +173,9 @@ export async function deletePost(db: Kysely<Database>, thread: ThreadRow, post: 
   await db.transaction().execute(async (trx) => {
     const deleted = await updatePostDeleted(trx, post.id);
     if (!deleted) return;
-    if (post.depth === 0) await updateThreadDeleted(trx, thread.id);
-    else await updateThreadForDeletedPost(trx, thread.id, { id: post.id, endorsed: deleted.endorsed });
+    if (post.depth === 0) {
+      if (await updateThreadDeleted(trx, thread.id)) await addTopicThreads(trx, thread.topic_id, -1);
+    } else await updateThreadForDeletedPost(trx, thread.id, { id: post.id, endorsed: deleted.endorsed });
   });
 }
 

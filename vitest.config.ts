@@ -9,6 +9,8 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['packages/*/src/**/*.test.ts', 'apps/client/src/**/*.test.ts', 'python/*.test.ts'],
+          // Property tests run a thousand cases: 4 s on a quiet machine, over 5 s on a loaded one.
+          testTimeout: 20_000,
         },
       },
       {

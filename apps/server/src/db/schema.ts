@@ -493,7 +493,6 @@ export interface ForumPostsTable {
   anonymous: Generated<number>;
 }
 
-/** The text an edit replaced (staff see a post's history). */
 /** A learner's notebook as it was, shared in the forum (issue 13). */
 export interface ForumSnapshotsTable {
   id: Generated<number>;
@@ -509,7 +508,9 @@ export interface ForumSnapshotsTable {
   post_id: number | null;
   created_at: string;
 }
+export type ForumSnapshot = Selectable<ForumSnapshotsTable>;
 
+/** The text an edit replaced (staff see a post's history). */
 export interface ForumPostRevisionsTable {
   id: Generated<number>;
   post_id: number;

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Database } from '../db/schema.ts';
+import type { Database, ForumSnapshot } from '../db/schema.ts';
 
 export interface SnapshotCell {
   id: string;
@@ -8,18 +8,8 @@ export interface SnapshotCell {
   outputs: string | null;
 }
 
-export interface SnapshotRow {
-  id: number;
-  token: string;
-  course_id: number;
-  route: string;
-  version_id: number;
-  user_id: number | null;
-  cells: string;
-  with_outputs: number;
-  post_id: number | null;
-  created_at: string;
-}
+/** A snapshot as stored (its cells as JSON). */
+export type SnapshotRow = ForumSnapshot;
 
 export async function insertSnapshot(db: Kysely<Database>, row: Omit<SnapshotRow, 'id' | 'post_id'>): Promise<number> {
   const { id } = await db.insertInto('forum_snapshots').values(row).returning('id').executeTakeFirstOrThrow();

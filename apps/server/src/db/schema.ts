@@ -36,6 +36,9 @@ export interface Database {
   forum_snapshots: ForumSnapshotsTable;
   forum_votes: ForumVotesTable;
   forum_follows: ForumFollowsTable;
+  forum_reports: ForumReportsTable;
+  forum_mutes: ForumMutesTable;
+  forum_audit: ForumAuditTable;
 }
 
 export interface CoursesTable {
@@ -177,7 +180,8 @@ export interface RateLimitsTable {
   expires_at: string;
 }
 
-export type CourseRole = 'staff';
+/** `staff` manage the course; `moderator`s (learners chosen by staff) moderate its forum. */
+export type CourseRole = 'staff' | 'moderator';
 
 export interface CourseRolesTable {
   user_id: number;
@@ -467,6 +471,12 @@ export interface ForumThreadsTable {
   endorsed_count: Generated<number>;
   /** 1: its opening post is anonymous to other learners. */
   anonymous: Generated<number>;
+  /** 1: listed first (migration 0018). */
+  pinned: Generated<number>;
+  /** 1: no new replies, comments or votes. */
+  locked: Generated<number>;
+  /** 1: hidden by a moderator: gone for learners (counts too), kept for moderators. */
+  hidden: Generated<number>;
 }
 
 /** A post: the thread's opening post (depth 0), a reply (1), or a comment on the reply `parent_id` (2). */
@@ -491,6 +501,50 @@ export interface ForumPostsTable {
   endorsed_at: string | null;
   /** 1: its author is shown to learners as "Anonyme" (staff still see who). */
   anonymous: Generated<number>;
+  /** 1: hidden by a moderator (migration 0018): gone for learners, kept for moderators. */
+  hidden: Generated<number>;
+  /** sha-256 of the normalised body, for the duplicate check (null before migration 0018). */
+  body_hash: string | null;
+}
+
+export type ForumReportReason = 'spam' | 'abuse' | 'off-topic' | 'other';
+export type ForumReportResolution = 'hidden' | 'deleted' | 'dismissed';
+
+/** A learner's report of a post to the course's moderators. */
+export interface ForumReportsTable {
+  id: Generated<number>;
+  course_id: number;
+  post_id: number;
+  reporter_id: number | null;
+  reason: ForumReportReason;
+  note: Generated<string>;
+  created_at: string;
+  resolved_at: string | null;
+  resolved_by: number | null;
+  resolution: ForumReportResolution | null;
+}
+
+/** A learner who may not post in a course's forum until `until`. */
+export interface ForumMutesTable {
+  course_id: number;
+  user_id: number;
+  until: string;
+  reason: Generated<string>;
+  muted_by: number | null;
+  created_at: string;
+}
+
+/** One moderation action, kept (who, what, on which thread, post or learner, and the details as JSON). */
+export interface ForumAuditTable {
+  id: Generated<number>;
+  course_id: number;
+  actor_id: number | null;
+  action: string;
+  thread_id: number | null;
+  post_id: number | null;
+  target_user_id: number | null;
+  details: Generated<string>;
+  created_at: string;
 }
 
 /** A learner's notebook as it was, shared in the forum (issue 13). */

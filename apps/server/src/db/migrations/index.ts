@@ -16,6 +16,7 @@ import * as m0014 from './0014-forum-social.ts';
 import * as m0015 from './0015-forum-search.ts';
 import * as m0016 from './0016-forum-snapshots.ts';
 import * as m0017 from './0017-forum-topic-counts.ts';
+import * as m0018 from './0018-forum-moderation.ts';
 
 /** Every migration, in order. Names sort as they apply; never rename or edit a shipped one. */
 export const migrations: Record<string, Migration> = {
@@ -36,4 +37,5 @@ export const migrations: Record<string, Migration> = {
   '0015-forum-search': m0015,
   '0016-forum-snapshots': m0016,
   '0017-forum-topic-counts': m0017,
+  '0018-forum-moderation': m0018,
 };

@@ -31,6 +31,7 @@ import { attachSnapshot, selectSnapshotsOfPosts } from '../../models/forum-snaps
 import type { CourseStructure } from '../import/import-course.ts';
 import type { LiveVersion } from '../content-cache.ts';
 import { canManageCourse } from '../auth/roles.ts';
+import { hasCourseRole } from '../../models/course-roles.ts';
 import { GENERAL_TOPIC, readerView, REPLIES_PER_PAGE, type ForumActor, type ReaderView } from './rules.ts';
 
 /** The forum's workflows (issue 13): topics, threads and posts, each write one transaction. */
@@ -42,7 +43,8 @@ export async function forumActor(
   courseId: number,
 ): Promise<ForumActor | null> {
   if (!user) return null;
-  return { userId: user.id, staff: await canManageCourse(db, user, courseId) };
+  const staff = await canManageCourse(db, user, courseId);
+  return { userId: user.id, staff, moderator: staff || (await hasCourseRole(db, user.id, courseId, 'moderator')) };
 }
 
 /** The topics a version implies: one per week of its structure, then `general`. */

@@ -42,6 +42,8 @@ export interface ForumActor {
   userId: number;
   /** Staff of the course, or an administrator. */
   staff: boolean;
+  /** Staff, or a learner staff made a moderator of this course's forum: sees hidden posts, moderates. */
+  moderator: boolean;
 }
 
 /** A post as the rules see it. */

@@ -1,7 +1,9 @@
 /**
  * Progressive enhancements for every page; the pages work without them.
  * - A "copy" button on each code block.
+ * - The header's unread notifications count (notifications-count.ts).
  */
+import './notifications-count.ts';
 
 interface Strings {
   copy: string;

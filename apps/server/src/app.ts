@@ -48,6 +48,7 @@ import { manageCertificateRoutes } from './pages/certificates/manage.route.ts';
 import { forumRoutes } from './pages/forum/forum.route.ts';
 import { snapshotPageRoutes } from './pages/forum/snapshot.route.ts';
 import { forumSearchRoutes } from './pages/forum/search.route.ts';
+import { notificationRoutes } from './pages/notifications/notifications.route.ts';
 
 export interface AppOptions {
   config: Config;
@@ -155,6 +156,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   forumRoutes(app, services);
   snapshotPageRoutes(app, services);
   forumSearchRoutes(app, services);
+  notificationRoutes(app, services);
 
   app.setNotFoundHandler((request, reply) => sendError(request, reply, services, new HttpError('NOT_FOUND')));
   app.setErrorHandler((error: FastifyError, request, reply) => sendError(request, reply, services, error));

@@ -39,6 +39,11 @@ export interface Database {
   forum_reports: ForumReportsTable;
   forum_mutes: ForumMutesTable;
   forum_audit: ForumAuditTable;
+  notifications: NotificationsTable;
+  notification_preferences: NotificationPreferencesTable;
+  notification_emails: NotificationEmailsTable;
+  notification_runs: NotificationRunsTable;
+  server_secrets: ServerSecretsTable;
 }
 
 export interface CoursesTable {
@@ -591,3 +596,57 @@ export interface ForumFollowsTable {
 export type ForumTopic = Selectable<ForumTopicsTable>;
 export type ForumThread = Selectable<ForumThreadsTable>;
 export type ForumPost = Selectable<ForumPostsTable>;
+
+/** What happened, for whom (forum notifications, migration 0019, ADR 045). */
+export type NotificationKind =
+  'reply' | 'comment' | 'answer' | 'accepted' | 'questionAccepted' | 'endorsed' | 'announcement';
+
+/** What a notification's e-mail became: to send now, left for a digest, sent, not to send, given up. */
+export type NotificationMail = 'queued' | 'digest' | 'sent' | 'skipped' | 'failed';
+
+/** One recipient's notification of one event (a post, an acceptance, an endorsement, an announcement). */
+export interface NotificationsTable {
+  id: Generated<number>;
+  user_id: number;
+  course_id: number;
+  kind: NotificationKind;
+  thread_id: number;
+  post_id: number;
+  created_at: string;
+  read_at: string | null;
+  mail: NotificationMail;
+  mail_tries: Generated<number>;
+}
+
+export type NotificationEmailMode = 'immediate' | 'daily' | 'weekly' | 'none';
+
+/** A learner's e-mail choice for one course (no row: daily). */
+export interface NotificationPreferencesTable {
+  user_id: number;
+  course_id: number;
+  email: NotificationEmailMode;
+  updated_at: string;
+}
+
+/** An e-mail claimed by its unique key before it is sent: never sent twice. */
+export interface NotificationEmailsTable {
+  key: string;
+  user_id: number;
+  claimed_at: string;
+  sent_at: string | null;
+}
+
+/** A scheduled run (a digest period, a digest's next page) started once, by whichever worker won the key. */
+export interface NotificationRunsTable {
+  key: string;
+  created_at: string;
+}
+
+/** Secrets every web server shares (the unsubscribe links' HMAC key), made on first use. */
+export interface ServerSecretsTable {
+  name: string;
+  value: string;
+  created_at: string;
+}
+
+export type Notification = Selectable<NotificationsTable>;

@@ -24,6 +24,16 @@ declare module 'fastify' {
   }
 }
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /**
+     * The route is authenticated by a secret token in its own URL, not by a session: the CSRF hook
+     * lets its POSTs through (one-click unsubscribe, RFC 8058: mail providers post it, server to server).
+     */
+    tokenAuthenticated?: boolean;
+  }
+}
+
 const SESSION = 'carnet_session';
 const ANON_CSRF = 'carnet_csrf';
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -40,7 +50,8 @@ export function lifetimes(services: Pick<Services, 'config'>): SessionLifetimes 
  * - every request with a session cookie is resolved to its user (one indexed query);
  * - every POST, PUT, PATCH and DELETE must carry the CSRF token of its session (or, before login,
  *   of the anonymous CSRF cookie) in the `_csrf` field or the `X-CSRF-Token` header, and must not
- *   come from another site (Sec-Fetch-Site, Origin). There is no opt-out.
+ *   come from another site (Sec-Fetch-Site, Origin). The one exception: routes that declare
+ *   `config: { tokenAuthenticated: true }`, whose URL carries its own secret (ADR 045).
  */
 export function registerAuth(app: FastifyInstance, services: Services): void {
   const { db, clock } = services;
@@ -68,6 +79,7 @@ export function registerAuth(app: FastifyInstance, services: Services): void {
   // After body parsing (the token may be a form field), before any handler.
   app.addHook('preHandler', async (request) => {
     if (!UNSAFE.has(request.method)) return;
+    if (request.routeOptions.config.tokenAuthenticated === true) return;
     // Every JSON write needs a login: without a session there is nothing it could change, and a
     // page whose session expired must learn that (401), not that its token is stale (403).
     if (!request.authSession && request.url.startsWith('/api/')) throw new HttpError('LOGIN_REQUIRED');

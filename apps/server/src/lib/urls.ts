@@ -61,6 +61,19 @@ export const resetPasswordUrl = (token: string): string => `/password/reset/${to
 export const accountUrl = (): string => '/account';
 export const accountExportUrl = (): string => '/account/export';
 export const dashboardUrl = (): string => '/me';
+/** A learner's notifications (`?page=`), their read marks, their e-mail preferences; the header's unread count (ADR 045). */
+export const notificationsUrl = (): string => '/me/notifications';
+export const notificationReadUrl = (id: number): string => `/me/notifications/${id}/read`;
+export const notificationsReadAllUrl = (): string => '/me/notifications/read';
+export const notificationPreferencesUrl = (): string => '/me/notifications/preferences';
+export const unreadCountUrl = (): string => '/api/notifications/unread';
+/** Where a notification points: redirects to the post on its page of its thread (public, like the thread). */
+export const postLinkUrl = (postId: number): string => `/notifications/posts/${postId}`;
+/** The one-click unsubscribe link of a notification e-mail: works without a session (RFC 8058). */
+export const unsubscribeUrl = (token: string): string => `/notifications/unsubscribe/${token}`;
+/** Staff announcements to a course or one of its sessions (ADR 045). */
+export const manageAnnouncementsUrl = (slug: string): string =>
+  `/manage/courses/${encodeURIComponent(slug)}/announcements`;
 
 /** Enrolment actions on a run (POST). */
 export const enrolUrl = (runId: number): string => `/runs/${runId}/enrol`;

@@ -7,6 +7,11 @@ export interface LiveCourse {
   version: CourseVersion | null;
 }
 
+/** The course with this id, or null. */
+export async function selectOptionalCourseById(db: Kysely<Database>, id: number): Promise<Course | null> {
+  return (await db.selectFrom('courses').selectAll().where('id', '=', id).executeTakeFirst()) ?? null;
+}
+
 /** The course at `slug`, or null. */
 export async function selectOptionalCourseBySlug(db: Kysely<Database>, slug: string): Promise<Course | null> {
   return (await db.selectFrom('courses').selectAll().where('slug', '=', slug).executeTakeFirst()) ?? null;

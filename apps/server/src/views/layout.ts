@@ -1,5 +1,15 @@
 import { LANGUAGES, type Language, type Translate } from '../i18n/index.ts';
-import { accountUrl, catalogueUrl, dashboardUrl, loginUrl, logoutUrl, manageUrl, signupUrl } from '../lib/urls.ts';
+import {
+  accountUrl,
+  catalogueUrl,
+  dashboardUrl,
+  loginUrl,
+  logoutUrl,
+  manageUrl,
+  notificationsUrl,
+  signupUrl,
+  unreadCountUrl,
+} from '../lib/urls.ts';
 import { html, jsonScript, type SafeHtml } from './html.ts';
 import { slot } from './slots.ts';
 
@@ -104,7 +114,11 @@ export function unsafeGradingBanner(t: Translate): SafeHtml {
   </div>`;
 }
 
-/** The header's account area: log in and sign up, or the reader's links and a logout button. */
+/**
+ * The header's account area: log in and sign up, or the reader's links and a logout button. The
+ * notifications link is the same for every reader (pages are cached): a client module fills in
+ * its unread count from an uncached endpoint; without JavaScript, the link is enough.
+ */
 export function accountArea(ctx: Pick<PageContext, 't' | 'path'>, viewer: Viewer | null): SafeHtml {
   const { t } = ctx;
   if (!viewer) {
@@ -115,6 +129,13 @@ export function accountArea(ctx: Pick<PageContext, 't' | 'path'>, viewer: Viewer
   }
   return html`<nav aria-label="${t('nav.account')}" class="account-nav">
     <a href="${dashboardUrl()}">${t('nav.dashboard')}</a>
+    <a
+      href="${notificationsUrl()}"
+      class="notifications-link"
+      data-unread-url="${unreadCountUrl()}"
+      data-unread-label="${t('nav.notifications.unread')}"
+      >${t('nav.notifications')}<span class="notifications-count" hidden></span
+    ></a>
     ${viewer.isAdmin ? html`<a href="${manageUrl()}">${t('nav.manage')}</a>` : ''}
     <a href="${accountUrl()}" class="account-name">${viewer.name}</a>
     <form method="post" action="${logoutUrl()}" class="logout-form">

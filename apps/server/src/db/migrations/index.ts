@@ -17,6 +17,7 @@ import * as m0015 from './0015-forum-search.ts';
 import * as m0016 from './0016-forum-snapshots.ts';
 import * as m0017 from './0017-forum-topic-counts.ts';
 import * as m0018 from './0018-forum-moderation.ts';
+import * as m0019 from './0019-forum-notifications.ts';
 
 /** Every migration, in order. Names sort as they apply; never rename or edit a shipped one. */
 export const migrations: Record<string, Migration> = {
@@ -38,4 +39,5 @@ export const migrations: Record<string, Migration> = {
   '0016-forum-snapshots': m0016,
   '0017-forum-topic-counts': m0017,
   '0018-forum-moderation': m0018,
+  '0019-forum-notifications': m0019,
 };

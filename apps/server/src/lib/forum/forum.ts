@@ -32,6 +32,7 @@ import type { CourseStructure } from '../import/import-course.ts';
 import type { LiveVersion } from '../content-cache.ts';
 import { canManageCourse } from '../auth/roles.ts';
 import { hasCourseRole } from '../../models/course-roles.ts';
+import { notifyAccepted, notifyNewPost } from './notify.ts';
 import { GENERAL_TOPIC, readerView, REPLIES_PER_PAGE, type ForumActor, type ReaderView } from './rules.ts';
 
 /** The forum's workflows (issue 13): topics, threads and posts, each write one transaction. */
@@ -148,6 +149,7 @@ export async function addPost(
     );
     await updateThreadForNewPost(trx, thread.id, now);
     await ensureFollow(trx, thread.id, data.authorId, now);
+    await notifyNewPost(trx, thread, { id, depth: data.parentId === null ? 1 : 2, authorId: data.authorId }, now);
     return id;
   });
 }
@@ -181,12 +183,16 @@ export async function deletePost(db: Kysely<Database>, thread: ThreadRow, post: 
   });
 }
 
-/** Marks a reply of a question as its accepted answer (or, `undo`, no longer). */
+/**
+ * Marks a reply of a question as its accepted answer (or, `undo`, no longer); `by` (who accepts,
+ * when) lets the notifications leave that person out.
+ */
 export async function acceptAnswer(
   db: Kysely<Database>,
   thread: ThreadRow,
   postId: number,
   undo: boolean,
+  by: { actorId: number | null; now: Date } = { actorId: null, now: new Date() },
 ): Promise<void> {
   if (thread.kind !== 'question') throw new HttpError('FORUM_NOT_AN_ANSWER');
   const post = await selectOptionalPost(db, thread.id, postId);
@@ -196,6 +202,7 @@ export async function acceptAnswer(
     if (thread.accepted_post_id === post.id) await updateAcceptedPost(db, thread.id, null);
   } else {
     await updateAcceptedPost(db, thread.id, post.id);
+    await notifyAccepted(db, thread, post, by.actorId, by.now);
   }
 }
 

@@ -4,6 +4,7 @@ import { HttpError } from '../../http/errors.ts';
 import { deleteVote, insertVote } from '../../models/forum-votes.ts';
 import { updatePostEndorsed, updateThreadEndorsedCount, updateVoteCounts, type PostRow } from '../../models/forum.ts';
 import { canEndorse, canVote, type ForumActor } from './rules.ts';
+import { notifyEndorsed } from './notify.ts';
 
 /**
  * Votes and staff endorsements (issue 13, second part; ADR 043): each one statement on its table
@@ -43,6 +44,7 @@ export async function endorsePost(
   await db.transaction().execute(async (trx) => {
     if (await updatePostEndorsed(trx, post.id, undo ? null : actor.userId, now)) {
       await updateThreadEndorsedCount(trx, post.thread_id, undo ? -1 : 1);
+      if (!undo) await notifyEndorsed(trx, post, actor.userId, now);
     }
   });
 }

@@ -394,7 +394,10 @@ export function forumRoutes(app: FastifyInstance, services: Services): void {
     }
     const postId = idOf(formValue(request, 'post'));
     if (postId === null) throw new HttpError('POST_NOT_FOUND');
-    await acceptAnswer(db.kysely, thread, postId, formValue(request, 'undo') === '1');
+    await acceptAnswer(db.kysely, thread, postId, formValue(request, 'undo') === '1', {
+      actorId: forum.actor?.userId ?? null,
+      now: clock(),
+    });
     return reply.redirect(await postLocation(live.slug, thread, postId), 303);
   });
 

@@ -38,6 +38,7 @@ export const configSchema = z
     sessionIdleHours: z.coerce.number({ message: 'expected a number of hours' }).positive().max(8760).default(168),
     sessionMaxDays: z.coerce.number({ message: 'expected a number of days' }).positive().max(365).default(30),
     savesPerSecond: z.coerce.number({ message: 'expected a number of saves per second' }).positive().default(20),
+    forumAntiSpam: boolean.default(true),
     smtpUrl: z
       .string()
       .regex(/^smtps?:\/\/.+/, 'expected a URL like smtp://user:password@mail.example.org:587 or smtps://…')
@@ -175,6 +176,11 @@ export const SETTINGS: Record<keyof z.infer<typeof configSchema>, { env: string;
     env: 'CARNET_SAVES_PER_SECOND',
     flag: '--saves-per-second',
     help: "a learner's saves of code and progress accepted per second on average, bursts of twice that (default 20)",
+  },
+  forumAntiSpam: {
+    env: 'CARNET_FORUM_ANTISPAM',
+    flag: '--forum-antispam',
+    help: "false: the forum's posting limits, link and duplicate checks are off (one class on a laptop); mutes and locks still hold",
   },
   smtpUrl: {
     env: 'CARNET_SMTP_URL',

@@ -33,7 +33,7 @@ describe.each(DIALECTS)('forum notifications on %s', (dialect) => {
     const summary = await importCourse(t.db, { source: DEMO_COURSE, slug: 'demo', dataDir: t.dataDir });
     expect(summary.errors).toEqual([]);
     courseId = (await selectOptionalLiveVersionBySlug(t.db.kysely, 'demo'))!.course_id;
-    const config = loadConfig({}, { dataDir: t.dataDir });
+    const config = loadConfig({}, { dataDir: t.dataDir, forumAntiSpam: 'false' });
     app = await buildApp({ config, db: t.db, logger: false, clock: () => clock });
   });
   afterAll(async () => {

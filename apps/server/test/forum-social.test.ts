@@ -51,7 +51,7 @@ describe.each(DIALECTS)('forum votes, follows, endorsement and anonymity on %s',
     cleanupOther = other.cleanup;
     expect((await importCourse(t.db, { source: other.dir, slug: 'other', dataDir: t.dataDir })).errors).toEqual([]);
     courseId = (await selectOptionalLiveVersionBySlug(t.db.kysely, 'demo'))!.course_id;
-    const config = loadConfig({}, { dataDir: t.dataDir });
+    const config = loadConfig({}, { dataDir: t.dataDir, forumAntiSpam: 'false' });
     app = await buildApp({ config, db: t.db, logger: false, clock: () => clock });
   });
   afterAll(async () => {

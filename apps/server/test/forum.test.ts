@@ -60,7 +60,7 @@ describe.each(DIALECTS)('course forum on %s', (dialect) => {
     expect((await importCourse(t.db, { source: other.dir, slug: 'other', dataDir: t.dataDir })).errors).toEqual([]);
     courseId = (await selectOptionalLiveVersionBySlug(t.db.kysely, 'demo'))!.course_id;
     otherCourseId = (await selectOptionalLiveVersionBySlug(t.db.kysely, 'other'))!.course_id;
-    const config = loadConfig({}, { dataDir: t.dataDir });
+    const config = loadConfig({}, { dataDir: t.dataDir, forumAntiSpam: 'false' });
     app = await buildApp({ config, db: t.db, logger: false, clock: () => clock });
   });
   afterAll(async () => {

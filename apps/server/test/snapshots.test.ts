@@ -20,7 +20,7 @@ describe.each(DIALECTS)('notebook snapshots on %s', (dialect) => {
   beforeAll(async () => {
     t = await createTestDb(dialect);
     expect((await importCourse(t.db, { source: DEMO_COURSE, slug: 'demo', dataDir: t.dataDir })).errors).toEqual([]);
-    const config = loadConfig({}, { dataDir: t.dataDir, savesPerSecond: '100000' });
+    const config = loadConfig({}, { dataDir: t.dataDir, savesPerSecond: '100000', forumAntiSpam: 'false' });
     app = await buildApp({ config, db: t.db, logger: false, clock: () => now });
   });
   afterAll(async () => {

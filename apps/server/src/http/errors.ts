@@ -41,6 +41,8 @@ export const ERRORS = {
   FORUM_FORBIDDEN: { status: 403, title: 'error.forbidden.title', body: 'error.forumForbidden.body' },
   /** A comment on a comment, or a reply to a deleted post: posts nest two levels. */
   FORUM_NESTING: { status: 400, title: 'error.badRequest.title', body: 'error.forumNesting.body' },
+  FORUM_LOCKED: { status: 403, title: 'error.forbidden.title', body: 'error.forumLocked.body' },
+  FORUM_NOT_SPLITTABLE: { status: 400, title: 'error.badRequest.title', body: 'error.forumNotSplittable.body' },
   /** Accepting an answer in a discussion, or a post that is not a reply of the question. */
   FORUM_NOT_AN_ANSWER: { status: 400, title: 'error.badRequest.title', body: 'error.forumNotAnAnswer.body' },
   /** A vote for one's own post. */

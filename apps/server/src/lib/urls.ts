@@ -103,6 +103,8 @@ export const runGradesCsvUrl = (slug: string, runSlug: string): string => `${run
 
 /** The course forum (issue 13): the list (`?topic=&route=&unanswered=1&page=`), a thread, its posts' actions. */
 export const forumUrl = (slug: string): string => `${courseUrl(slug)}/forum`;
+/** The forum's moderation queue; `/log` is its audit log (issue 13). */
+export const forumModerationUrl = (slug: string): string => `${forumUrl(slug)}/moderation`;
 export const forumNewThreadUrl = (slug: string): string => `${forumUrl(slug)}/new`;
 /** The fragment item pages fetch: the latest threads about one item. */
 export const forumPanelUrl = (slug: string, route: string): string =>

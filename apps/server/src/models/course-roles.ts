@@ -61,8 +61,12 @@ export interface StaffMember {
   granted_at: string;
 }
 
-/** The staff of a course, by name. */
-export async function selectCourseStaff(db: Kysely<Database>, courseId: number): Promise<StaffMember[]> {
+/** The holders of a role on a course (its staff, unless told), by name. */
+export async function selectCourseStaff(
+  db: Kysely<Database>,
+  courseId: number,
+  role: CourseRole = 'staff',
+): Promise<StaffMember[]> {
   return db
     .selectFrom('course_roles')
     .innerJoin('users', 'users.id', 'course_roles.user_id')
@@ -74,13 +78,19 @@ export async function selectCourseStaff(db: Kysely<Database>, courseId: number):
       'course_roles.granted_at',
     ])
     .where('course_roles.course_id', '=', courseId)
+    .where('course_roles.role', '=', role)
     .orderBy('users.display_name')
     .execute();
 }
 
-/** Ids of the courses on which the user has a role. */
+/** Ids of the courses on which the user is staff (a forum moderator manages nothing). */
 export async function selectCourseIdsWithRole(db: Kysely<Database>, userId: number): Promise<number[]> {
-  const rows = await db.selectFrom('course_roles').select('course_id').where('user_id', '=', userId).execute();
+  const rows = await db
+    .selectFrom('course_roles')
+    .select('course_id')
+    .where('user_id', '=', userId)
+    .where('role', '=', 'staff')
+    .execute();
   return rows.map((r) => r.course_id);
 }
 

@@ -1,3 +1,4 @@
+import { bodyHash } from '../lib/forum/spam.ts';
 import type { Kysely } from 'kysely';
 import type { Database, ForumPost, ForumThread, ForumThreadKind, ForumTopic } from '../db/schema.ts';
 
@@ -297,6 +298,7 @@ export async function insertPost(
       author_id: data.authorId,
       body: data.body,
       html: data.html,
+      body_hash: bodyHash(data.body),
       anonymous: data.anonymous ? 1 : 0,
       created_at: now.toISOString(),
     })
@@ -384,7 +386,7 @@ export async function updatePostBody(
 ): Promise<void> {
   await db
     .updateTable('forum_posts')
-    .set({ ...body, edited_at: now.toISOString() })
+    .set({ ...body, body_hash: bodyHash(body.body), edited_at: now.toISOString() })
     .where('id', '=', postId)
     .execute();
 }

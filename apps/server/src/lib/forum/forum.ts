@@ -130,7 +130,7 @@ export async function addPost(
   if (data.parentId !== null) {
     const parent = await selectOptionalPost(db, thread.id, data.parentId);
     if (!parent) throw new HttpError('POST_NOT_FOUND');
-    if (parent.depth !== 1 || parent.deleted !== 0) throw new HttpError('FORUM_NESTING');
+    if (parent.depth !== 1 || parent.deleted !== 0 || parent.hidden !== 0) throw new HttpError('FORUM_NESTING');
   }
   const html = renderPost(data.body);
   return db.transaction().execute(async (trx) => {
@@ -197,7 +197,7 @@ export async function acceptAnswer(
   if (thread.kind !== 'question') throw new HttpError('FORUM_NOT_AN_ANSWER');
   const post = await selectOptionalPost(db, thread.id, postId);
   if (!post) throw new HttpError('POST_NOT_FOUND');
-  if (post.depth !== 1 || post.deleted !== 0) throw new HttpError('FORUM_NOT_AN_ANSWER');
+  if (post.depth !== 1 || post.deleted !== 0 || post.hidden !== 0) throw new HttpError('FORUM_NOT_AN_ANSWER');
   if (undo) {
     if (thread.accepted_post_id === post.id) await updateAcceptedPost(db, thread.id, null);
   } else {

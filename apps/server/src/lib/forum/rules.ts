@@ -56,9 +56,11 @@ export interface PostFacts {
 export const canEditPost = (actor: ForumActor | null, post: PostFacts): boolean =>
   actor !== null && post.deleted === 0 && post.author_id !== null && post.author_id === actor.userId;
 
-/** The author, staff and administrators delete a post not yet deleted. */
+/** The author and the course's moderators (staff among them) delete a post not yet deleted. */
 export const canDeletePost = (actor: ForumActor | null, post: PostFacts): boolean =>
-  actor !== null && post.deleted === 0 && (actor.staff || (post.author_id !== null && post.author_id === actor.userId));
+  actor !== null &&
+  post.deleted === 0 &&
+  (actor.moderator || (post.author_id !== null && post.author_id === actor.userId));
 
 /** The asker, staff and administrators choose a question's accepted answer. */
 export const canAcceptAnswer = (
@@ -78,15 +80,16 @@ export function pageNumber(raw: unknown): number {
 /** A post as the voting rule sees it. */
 export interface VotableFacts extends PostFacts {
   depth: number;
+  hidden: number;
 }
 
-/** Any account but the author's upvotes an opening post or a reply (not a comment) not deleted. */
+/** Any account but the author's upvotes an opening post or a reply (not a comment) neither deleted nor hidden. */
 export const canVote = (actor: ForumActor | null, post: VotableFacts): boolean =>
-  actor !== null && post.depth < 2 && post.deleted === 0 && post.author_id !== actor.userId;
+  actor !== null && post.depth < 2 && post.deleted === 0 && post.hidden === 0 && post.author_id !== actor.userId;
 
-/** Course staff and administrators endorse a reply (not the opening post, nor a comment) not deleted. */
-export const canEndorse = (actor: ForumActor | null, post: { depth: number; deleted: number }): boolean =>
-  actor !== null && actor.staff && post.depth === 1 && post.deleted === 0;
+/** Course staff and administrators endorse a reply (not the opening post, nor a comment) neither deleted nor hidden. */
+export const canEndorse = (actor: ForumActor | null, post: { depth: number; deleted: number; hidden: number }): boolean =>
+  actor !== null && actor.staff && post.depth === 1 && post.deleted === 0 && post.hidden === 0;
 
 /** The list's order from `?sort=`: `votes`, else newest activity first. */
 export const threadSort = (raw: string): 'activity' | 'votes' => (raw === 'votes' ? 'votes' : 'activity');

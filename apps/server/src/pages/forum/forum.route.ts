@@ -1,3 +1,4 @@
+import { renderPost } from '@carnet/render';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { requireUser } from '../../http/auth.ts';
 import { pageContext } from '../../http/context.ts';
@@ -15,7 +16,10 @@ import {
   pageOfPost,
   threadContent,
 } from '../../lib/forum/forum.ts';
+import { recordModeratorDeletion } from '../../lib/forum/moderation.ts';
 import { endorsePost, votePost } from '../../lib/forum/social.ts';
+import { postingRefusal, type PostingRefusal } from '../../lib/forum/spam.ts';
+import { formatDate } from '../../lib/runs/dates.ts';
 import {
   bodyProblem,
   canAcceptAnswer,
@@ -48,6 +52,7 @@ import {
 } from '../../models/forum.ts';
 import type { Services } from '../../services.ts';
 import type { FormState } from '../../views/forms.ts';
+import { moderationRoutes } from './moderation.route.ts';
 import {
   editPostView,
   forumListView,
@@ -79,7 +84,7 @@ const idOf = (raw: string): number | null => (/^[1-9]\d{0,11}$/.test(raw) ? Numb
  * account; every write checks that the thread and post belong to the course in the URL.
  */
 export function forumRoutes(app: FastifyInstance, services: Services): void {
-  const { db, content, clock, config, assets } = services;
+  const { db, content, clock, config, assets, limiter } = services;
 
   async function forumOf(request: FastifyRequest<SlugParams>): Promise<{ live: LiveVersion; forum: ForumContext }> {
     const live = await content.liveVersion(request.params.slug);
@@ -99,7 +104,10 @@ export function forumRoutes(app: FastifyInstance, services: Services): void {
     };
   }
 
-  /** The thread of the URL in this course; a deleted one only for staff (and never to write in). */
+  /**
+   * The thread of the URL in this course; a deleted one only for staff (and never to write in), a
+   * hidden one only for moderators.
+   */
   async function threadOf(
     request: FastifyRequest<ThreadParams>,
     live: LiveVersion,
@@ -112,14 +120,25 @@ export function forumRoutes(app: FastifyInstance, services: Services): void {
     if (thread.deleted && (options.writing || !forum.actor?.staff)) {
       throw new HttpError('THREAD_NOT_FOUND', undefined, live.slug);
     }
+    if (thread.hidden && !forum.actor?.moderator) throw new HttpError('THREAD_NOT_FOUND', undefined, live.slug);
     return thread;
   }
 
-  async function postOf(request: FastifyRequest<PostParams>, thread: ThreadRow): Promise<PostRow> {
+  /** The post of the URL in this thread; a hidden one only for moderators. */
+  async function postOf(request: FastifyRequest<PostParams>, thread: ThreadRow, forum: ForumContext): Promise<PostRow> {
     const id = idOf(request.params.post);
     const post = id === null ? null : await selectOptionalPost(db.kysely, thread.id, id);
-    if (!post) throw new HttpError('POST_NOT_FOUND');
+    if (!post || (post.hidden && !forum.actor?.moderator)) throw new HttpError('POST_NOT_FOUND');
     return post;
+  }
+
+  /** A refused post as the form's error, in the reader's language and zone; 429 says when to retry. */
+  function refusalForm(request: FastifyRequest, reply: FastifyReply, refusal: PostingRefusal, form: FormState) {
+    const params = { ...refusal.params };
+    if (typeof params['until'] === 'string')
+      params['until'] = formatDate(params['until'], request.lang, config.timezone, true);
+    if (refusal.retryAfterSeconds) reply.header('Retry-After', String(refusal.retryAfterSeconds));
+    form.formError = { key: refusal.key, params };
   }
 
   async function aboutOf(live: LiveVersion, route: string | null) {
@@ -263,6 +282,23 @@ export function forumRoutes(app: FastifyInstance, services: Services): void {
     if (Object.keys(form.errors).length > 0 || form.formError || !topic || !isThreadKind(kind)) {
       return showNewThread(request, reply, form, about ? route : '', 400);
     }
+    const refusal = await postingRefusal(
+      db.kysely,
+      limiter,
+      {
+        actor: forum.actor!,
+        courseId: live.course_id,
+        address: request.ip,
+        antiSpam: config.forumAntiSpam,
+        body,
+        html: renderPost(body),
+      },
+      clock(),
+    );
+    if (refusal) {
+      refusalForm(request, reply, refusal, form);
+      return showNewThread(request, reply, form, about ? route : '', refusal.status);
+    }
     const id = await createThread(
       db.kysely,
       {
@@ -330,16 +366,35 @@ export function forumRoutes(app: FastifyInstance, services: Services): void {
     const anonymous = wantsAnonymity(request);
     const problem = bodyProblem(body);
     const refusedAnonymity = anonymous && !forum.anonymousAllowed;
-    if (problem || refusedAnonymity) {
+    const locked = thread.locked === 1 && !forum.actor?.moderator;
+    const refusal =
+      problem || refusedAnonymity || locked
+        ? null
+        : await postingRefusal(
+            db.kysely,
+            limiter,
+            {
+              actor: forum.actor!,
+              courseId: live.course_id,
+              address: request.ip,
+              antiSpam: config.forumAntiSpam,
+              body,
+              html: renderPost(body),
+            },
+            clock(),
+          );
+    if (problem || refusedAnonymity || locked || refusal) {
       const form: FormState = {
         values: { body, parent: parentRaw, anonymous: anonymous ? '1' : '' },
         errors: problem ? { body: problem } : {},
         ...(refusedAnonymity ? { formError: { key: 'forum.error.anonymous' as const } } : {}),
+        ...(locked ? { formError: { key: 'forum.error.locked' as const } } : {}),
       };
+      if (refusal) refusalForm(request, reply, refusal, form);
       const parent = parentId === null ? null : await selectOptionalPost(db.kysely, thread.id, parentId);
       if (parentId !== null && !parent) throw new HttpError('POST_NOT_FOUND');
       const page = parent ? await pageOfPost(db.kysely, thread, parent) : 1;
-      return showThread(request, reply, form, page, 400);
+      return showThread(request, reply, form, page, refusal?.status ?? (locked ? 403 : 400));
     }
     const id = await addPost(db.kysely, thread, { parentId, body, authorId: user.id, anonymous }, clock());
     return reply.redirect(await postLocation(live.slug, thread, id), 303);
@@ -349,8 +404,9 @@ export function forumRoutes(app: FastifyInstance, services: Services): void {
     const user = requireUser(request);
     const { live, forum } = await forumOf(request);
     const thread = await threadOf(request, live, forum, { writing: true });
-    const post = await postOf(request, thread);
+    const post = await postOf(request, thread, forum);
     if (!canEditPost(forum.actor, post)) throw new HttpError('FORUM_FORBIDDEN', undefined, live.slug);
+    if (thread.locked && !forum.actor?.moderator) throw new HttpError('FORUM_LOCKED', undefined, live.slug);
     return { user, live, forum, thread, post };
   }
 
@@ -368,6 +424,29 @@ export function forumRoutes(app: FastifyInstance, services: Services): void {
       const form: FormState = { values: { body }, errors: { body: problem } };
       return sendPage(reply, editPostView(pageContext(request, assets), { forum, thread, post, form }), 400);
     }
+    // An edit is checked as a post is (mute, links, duplicates), without counting against the rate.
+    const refusal =
+      body === post.body
+        ? null
+        : await postingRefusal(
+            db.kysely,
+            limiter,
+            {
+              actor: forum.actor!,
+              courseId: live.course_id,
+              address: request.ip,
+              antiSpam: config.forumAntiSpam,
+              body,
+              html: renderPost(body),
+              editOf: post.id,
+            },
+            clock(),
+          );
+    if (refusal) {
+      const form: FormState = { values: { body }, errors: {} };
+      refusalForm(request, reply, refusal, form);
+      return sendPage(reply, editPostView(pageContext(request, assets), { forum, thread, post, form }), refusal.status);
+    }
     if (body !== post.body) await editPost(db.kysely, post, body, user.id, clock());
     return reply.redirect(await postLocation(live.slug, thread, post.id), 303);
   });
@@ -376,11 +455,16 @@ export function forumRoutes(app: FastifyInstance, services: Services): void {
     requireUser(request);
     const { live, forum } = await forumOf(request);
     const thread = await threadOf(request, live, forum, { writing: true });
-    const post = await postOf(request, thread);
+    const post = await postOf(request, thread, forum);
     // Deleting twice (a double submit) is no error for whoever could delete it once.
     if (!canDeletePost(forum.actor, { ...post, deleted: 0 }))
       throw new HttpError('FORUM_FORBIDDEN', undefined, live.slug);
-    if (!post.deleted) await deletePost(db.kysely, thread, post);
+    if (!post.deleted) {
+      await deletePost(db.kysely, thread, post);
+      // A moderator deleting someone else's post: the log keeps it, its reports close.
+      if (post.author_id !== forum.actor!.userId)
+        await recordModeratorDeletion(db.kysely, forum.actor!, thread, post, clock());
+    }
     if (post.depth === 0) return reply.redirect(forumUrl(live.slug), 303);
     return reply.redirect(await postLocation(live.slug, thread, post.id), 303);
   });
@@ -406,7 +490,8 @@ export function forumRoutes(app: FastifyInstance, services: Services): void {
     requireUser(request);
     const { live, forum } = await forumOf(request);
     const thread = await threadOf(request, live, forum, { writing: true });
-    const post = await postOf(request, thread);
+    const post = await postOf(request, thread, forum);
+    if (thread.locked) throw new HttpError('FORUM_LOCKED', undefined, live.slug);
     await votePost(db.kysely, forum.actor!, post, formValue(request, 'undo') === '1', clock());
     return reply.redirect(await postLocation(live.slug, thread, post.id), 303);
   });
@@ -416,7 +501,7 @@ export function forumRoutes(app: FastifyInstance, services: Services): void {
     requireUser(request);
     const { live, forum } = await forumOf(request);
     const thread = await threadOf(request, live, forum, { writing: true });
-    const post = await postOf(request, thread);
+    const post = await postOf(request, thread, forum);
     if (!forum.actor?.staff) throw new HttpError('FORUM_FORBIDDEN', undefined, live.slug);
     await endorsePost(db.kysely, forum.actor, post, formValue(request, 'undo') === '1', clock());
     return reply.redirect(await postLocation(live.slug, thread, post.id), 303);
@@ -438,8 +523,10 @@ export function forumRoutes(app: FastifyInstance, services: Services): void {
     const { live, forum } = await forumOf(request);
     if (!forum.actor?.staff) throw new HttpError('POST_NOT_FOUND');
     const thread = await threadOf(request, live, forum, { writing: false });
-    const post = await postOf(request, thread);
+    const post = await postOf(request, thread, forum);
     const revisions = await selectRevisions(db.kysely, post.id);
     return sendPage(reply, historyView(pageContext(request, assets), { forum, thread, post, revisions }));
   });
+
+  moderationRoutes(app, services, { forumOf, threadOf, postOf });
 }

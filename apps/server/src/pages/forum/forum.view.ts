@@ -19,6 +19,7 @@ import {
   courseItemUrl,
   courseUrl,
   forumAcceptUrl,
+  forumModerationUrl,
   forumNewThreadUrl,
   forumPanelUrl,
   forumPostUrl,
@@ -41,6 +42,13 @@ import {
   followControl,
   voteControl,
 } from './social.view.ts';
+import {
+  hiddenMark,
+  lockedNotice,
+  pinnedMark,
+  postModerationActions,
+  threadModerationTools,
+} from './moderation.view.ts';
 
 /** What every forum page knows of its course and reader. */
 export interface ForumContext {
@@ -122,7 +130,7 @@ function answeredMark(t: Translate): SafeHtml {
   return html`<span class="forum-answered"><span aria-hidden="true">✓ </span>${t('forum.answered')}</span>`;
 }
 
-function crumbs(ctx: PageContext, forum: ForumContext, last?: Crumb): Crumb[] {
+export function crumbs(ctx: PageContext, forum: ForumContext, last?: Crumb): Crumb[] {
   return [
     { label: ctx.t('nav.catalogue'), href: catalogueUrl() },
     { label: forum.courseTitle, href: courseUrl(forum.slug) },
@@ -200,6 +208,7 @@ export function forumListView(ctx: PageContext, data: ForumListData): string {
       <a class="button" href="${newThreadUrl(forum.slug, { route: filter.route, topic: topic?.key })}"
         >${t('forum.new')}</a
       >
+      ${forum.actor?.moderator ? html`<a href="${forumModerationUrl(forum.slug)}">${t('mod.queue.title')}</a>` : ''}
     </p>
     <form method="get" action="${forumSearchUrl(forum.slug)}" class="forum-search-form" role="search">
       <label for="forum-q">${t('forum.search.field')}</label>
@@ -463,6 +472,7 @@ export function threadView(ctx: PageContext, data: ThreadPageData): string {
         <p class="forum-row-kind">
           ${threadKindBadge(t, thread.kind)} ${thread.accepted_post_id !== null ? answeredMark(t) : ''}
           ${thread.deleted ? html`<span class="forum-deleted-mark">${t('forum.thread.deleted')}</span>` : ''}
+          ${thread.pinned ? pinnedMark(t) : ''}
         </p>
         <h1 id="thread-title" lang="${forum.language}">${thread.title}</h1>
         <p class="forum-meta">
@@ -485,7 +495,8 @@ export function threadView(ctx: PageContext, data: ThreadPageData): string {
           }
           ${replyCount}
         </p>
-        ${followControl(t, forum, thread, data.following)}
+        ${followControl(t, forum, thread, data.following)} ${threadModerationTools(t, forum, thread)}
+        ${thread.hidden ? hiddenMark(t) : ''} ${thread.locked ? lockedNotice(t) : ''}
       </header>
       ${content.opening ? post(ctx, data, content.opening) : ''}
     </article>
@@ -524,22 +535,24 @@ function replySection(ctx: PageContext, data: ThreadPageData): SafeHtml {
   return html`<section class="forum-reply-form" aria-labelledby="reply-title">
     <h2 id="reply-title">${t('forum.reply')}</h2>
     ${
-      forum.actor
-        ? html`${formAlert(t, form)}
-            <form method="post" action="${forumRepliesUrl(forum.slug, thread.id)}" class="stack-form" novalidate>
-              ${csrfField(forum.csrf ?? '')}
-              ${textarea(t, form, {
-                name: 'body',
-                id: 'f-reply',
-                label: t('forum.field.reply'),
-                hint: t('forum.field.body.hint', { max: BODY_MAX }),
-              })}
-              ${forum.anonymousAllowed ? anonymousField(t, form, 'f-reply-anonymous') : ''}
-              <p><button type="submit" class="button">${t('forum.reply.submit')}</button></p>
-            </form>`
-        : html`<p>
-            <a href="${loginUrl(forumThreadUrl(forum.slug, thread.id))}">${t('forum.loginToReply')}</a>
-          </p>`
+      thread.locked && !forum.actor?.moderator
+        ? lockedNotice(t)
+        : forum.actor
+          ? html`${formAlert(t, form)}
+              <form method="post" action="${forumRepliesUrl(forum.slug, thread.id)}" class="stack-form" novalidate>
+                ${csrfField(forum.csrf ?? '')}
+                ${textarea(t, form, {
+                  name: 'body',
+                  id: 'f-reply',
+                  label: t('forum.field.reply'),
+                  hint: t('forum.field.body.hint', { max: BODY_MAX }),
+                })}
+                ${forum.anonymousAllowed ? anonymousField(t, form, 'f-reply-anonymous') : ''}
+                <p><button type="submit" class="button">${t('forum.reply.submit')}</button></p>
+              </form>`
+          : html`<p>
+              <a href="${loginUrl(forumThreadUrl(forum.slug, thread.id))}">${t('forum.loginToReply')}</a>
+            </p>`
     }
   </section>`;
 }
@@ -559,7 +572,11 @@ function reply(ctx: PageContext, data: ThreadPageData, entry: ReplyWithComments,
       : ''
   }
   ${
-    forum.actor && !entry.reply.deleted && !thread.deleted
+    forum.actor &&
+    !entry.reply.deleted &&
+    !entry.reply.hidden &&
+    !thread.deleted &&
+    (!thread.locked || forum.actor.moderator)
       ? html`<details class="forum-comment-form" ${commenting ? html`open` : ''}>
           <summary>${t('forum.comment')}</summary>
           ${formAlert(t, form)}
@@ -617,11 +634,13 @@ function post(ctx: PageContext, data: ThreadPageData, p: ShownPost, accepted = f
   if (forum.actor?.staff && p.edited_at) {
     actions.push(html`<a href="${postUrl}/history">${t('forum.history')}</a>`);
   }
+  actions.push(...postModerationActions(t, forum, thread, p));
   const shownActions = actions.filter((a) => a.value !== '');
   return html`<article
-    class="forum-post forum-post-${kind}${accepted ? ' forum-post-accepted' : ''}${p.deleted ? ' forum-post-deleted' : ''}"
+    class="forum-post forum-post-${kind}${accepted ? ' forum-post-accepted' : ''}${p.deleted ? ' forum-post-deleted' : ''}${p.hidden ? ' forum-post-hidden' : ''}"
     id="post-${p.id}"
   >
+    ${p.hidden && p.depth > 0 ? hiddenMark(t) : ''}
     <p class="forum-meta">
       ${accepted ? html`${answeredMark(t)} · ` : ''} ${p.deleted ? '' : html`${authorLabel(t, p.shown)} · `}
       ${when(ctx, data.forum, p.created_at)}

@@ -978,6 +978,7 @@ export const en: Record<MessageKey, string> = {
   'error.forumLocked.body': 'This thread is locked by the moderators: no more replies, votes or edits.',
   'error.forumNotSplittable.body':
     'Only a reply (not the opening message, nor a comment) can become a thread of its own.',
+  'forum.field.keptText': 'Your text, to copy',
   'mod.tools': 'Moderation',
   'mod.report': 'Report',
   'mod.report.title': 'Report a message',

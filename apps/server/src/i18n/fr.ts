@@ -1002,6 +1002,7 @@ export const fr = {
     'Ce fil est verrouillé par la modération : on ne peut plus y répondre, voter ni modifier les messages.',
   'error.forumNotSplittable.body':
     'Seule une réponse (ni le message d’ouverture, ni un commentaire) peut devenir un fil à part.',
+  'forum.field.keptText': 'Votre texte, à copier',
   'mod.tools': 'Modération',
   'mod.report': 'Signaler',
   'mod.report.title': 'Signaler un message',

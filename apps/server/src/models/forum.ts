@@ -62,6 +62,8 @@ export interface ThreadSummary {
   answered: boolean;
   /** A reply of it is endorsed by staff. */
   endorsed: boolean;
+  /** Listed first (moderators pin). */
+  pinned: number;
 }
 
 /** The orders of the thread list: newest activity first, or most votes (of the opening post) first. */
@@ -78,6 +80,8 @@ export interface ThreadFilter {
   /** Threads this user started or posted in (anonymously too: the filter is only ever their own). */
   postedInBy?: number;
   sort?: ThreadSort;
+  /** Only pinned threads (true), only the others (false), or both. */
+  pinned?: boolean;
 }
 
 /** One page of a course's threads not deleted, in the filter's order; `limit + 1` rows tell whether more follow. */
@@ -104,9 +108,12 @@ export async function selectThreadSummaries(
       'forum_threads.endorsed_count',
       'forum_threads.last_activity_at',
       'forum_threads.accepted_post_id',
+      'forum_threads.pinned',
     ])
     .where('forum_threads.course_id', '=', filter.courseId)
-    .where('forum_threads.deleted', '=', 0);
+    .where('forum_threads.deleted', '=', 0)
+    .where('forum_threads.hidden', '=', 0);
+  if (filter.pinned !== undefined) query = query.where('forum_threads.pinned', '=', filter.pinned ? 1 : 0);
   if (filter.topicId !== undefined) query = query.where('forum_threads.topic_id', '=', filter.topicId);
   if (filter.route !== undefined) query = query.where('forum_threads.route', '=', filter.route);
   if (filter.unanswered) {
@@ -153,6 +160,7 @@ export async function countThreadsByRoute(db: Kysely<Database>, courseId: number
     .where('course_id', '=', courseId)
     .where('route', '=', route)
     .where('deleted', '=', 0)
+    .where('hidden', '=', 0)
     .executeTakeFirstOrThrow();
   return Number(row.n);
 }
@@ -342,10 +350,11 @@ export async function selectOptionalOpeningPost(db: Kysely<Database>, threadId: 
 export async function selectReplies(
   db: Kysely<Database>,
   threadId: number,
-  page: { limit: number; offset: number; except: number | null },
+  page: { limit: number; offset: number; except: number | null; withHidden?: boolean },
 ): Promise<PostRow[]> {
   let query = postsWithAuthors(db).where('forum_posts.thread_id', '=', threadId).where('forum_posts.depth', '=', 1);
   if (page.except !== null) query = query.where('forum_posts.id', '!=', page.except);
+  if (!page.withHidden) query = query.where('forum_posts.hidden', '=', 0);
   return query.orderBy('forum_posts.id').limit(page.limit).offset(page.offset).execute();
 }
 
@@ -353,7 +362,7 @@ export async function selectReplies(
 export async function countReplies(
   db: Kysely<Database>,
   threadId: number,
-  options: { except: number | null; beforeId?: number },
+  options: { except: number | null; beforeId?: number; withHidden?: boolean },
 ): Promise<number> {
   let query = db
     .selectFrom('forum_posts')
@@ -362,19 +371,25 @@ export async function countReplies(
     .where('depth', '=', 1);
   if (options.except !== null) query = query.where('id', '!=', options.except);
   if (options.beforeId !== undefined) query = query.where('id', '<', options.beforeId);
+  if (!options.withHidden) query = query.where('hidden', '=', 0);
   const row = await query.executeTakeFirstOrThrow();
   return Number(row.n);
 }
 
-/** The comments on these replies, oldest first. */
-export async function selectComments(db: Kysely<Database>, threadId: number, replyIds: number[]): Promise<PostRow[]> {
+/** The comments on these replies, oldest first (hidden ones only `withHidden`, for moderators). */
+export async function selectComments(
+  db: Kysely<Database>,
+  threadId: number,
+  replyIds: number[],
+  withHidden = false,
+): Promise<PostRow[]> {
   if (replyIds.length === 0) return [];
-  return postsWithAuthors(db)
+  let query = postsWithAuthors(db)
     .where('forum_posts.thread_id', '=', threadId)
     .where('forum_posts.depth', '=', 2)
-    .where('forum_posts.parent_id', 'in', replyIds)
-    .orderBy('forum_posts.id')
-    .execute();
+    .where('forum_posts.parent_id', 'in', replyIds);
+  if (!withHidden) query = query.where('forum_posts.hidden', '=', 0);
+  return query.orderBy('forum_posts.id').execute();
 }
 
 /** Replaces a post's text; the caller keeps the old one with `insertRevision`. */

@@ -239,17 +239,20 @@ export async function threadContent(
 ): Promise<ThreadContent> {
   const opening = await selectOptionalOpeningPost(db, thread.id);
   const except = thread.accepted_post_id;
-  const total = await countReplies(db, thread.id, { except });
+  // Hidden replies and comments are for moderators' eyes only.
+  const withHidden = actor?.moderator === true;
+  const total = await countReplies(db, thread.id, { except, withHidden });
   const pages = Math.max(1, Math.ceil(total / REPLIES_PER_PAGE));
   const current = Math.min(page, pages);
   const replies = await selectReplies(db, thread.id, {
     limit: REPLIES_PER_PAGE,
     offset: (current - 1) * REPLIES_PER_PAGE,
     except,
+    withHidden,
   });
   const acceptedPost = except !== null && current === 1 ? await selectOptionalPost(db, thread.id, except) : null;
   const parents = [...replies, ...(acceptedPost ? [acceptedPost] : [])].map((r) => r.id);
-  const comments = await selectComments(db, thread.id, parents);
+  const comments = await selectComments(db, thread.id, parents, withHidden);
   const shown = (p: PostRow): ShownPost => readerView(actor, p);
   const withComments = (reply: PostRow): ReplyWithComments => ({
     reply: shown(reply),

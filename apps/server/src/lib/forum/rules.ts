@@ -8,6 +8,8 @@ export const BODY_MAX = 20_000;
 export const THREADS_PER_PAGE = 30;
 export const REPLIES_PER_PAGE = 50;
 export const PANEL_THREADS = 5;
+/** Pinned threads shown at the head of a list's first page, at most. */
+export const PINNED_MAX = 10;
 /** The topic every course has, besides its weeks. */
 export const GENERAL_TOPIC = 'general';
 
@@ -88,8 +90,10 @@ export const canVote = (actor: ForumActor | null, post: VotableFacts): boolean =
   actor !== null && post.depth < 2 && post.deleted === 0 && post.hidden === 0 && post.author_id !== actor.userId;
 
 /** Course staff and administrators endorse a reply (not the opening post, nor a comment) neither deleted nor hidden. */
-export const canEndorse = (actor: ForumActor | null, post: { depth: number; deleted: number; hidden: number }): boolean =>
-  actor !== null && actor.staff && post.depth === 1 && post.deleted === 0 && post.hidden === 0;
+export const canEndorse = (
+  actor: ForumActor | null,
+  post: { depth: number; deleted: number; hidden: number },
+): boolean => actor !== null && actor.staff && post.depth === 1 && post.deleted === 0 && post.hidden === 0;
 
 /** The list's order from `?sort=`: `votes`, else newest activity first. */
 export const threadSort = (raw: string): 'activity' | 'votes' => (raw === 'votes' ? 'votes' : 'activity');

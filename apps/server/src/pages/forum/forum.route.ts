@@ -31,6 +31,7 @@ import {
   isThreadKind,
   pageNumber,
   PANEL_THREADS,
+  PINNED_MAX,
   readerView,
   threadSort,
   THREADS_PER_PAGE,
@@ -160,20 +161,26 @@ export function forumRoutes(app: FastifyInstance, services: Services): void {
     const mine = me !== undefined && query(request, 'mine') === '1';
     const sort = threadSort(query(request, 'sort'));
     const page = pageNumber(query(request, 'page'));
+    const filter = {
+      courseId: live.course_id,
+      topicId: topic?.id,
+      route,
+      unanswered,
+      followedBy: followed ? me : undefined,
+      postedInBy: mine ? me : undefined,
+      sort,
+    };
+    // Pinned threads (a few, by their own index) head the first page; the pages list the others.
+    const pinned =
+      page === 1
+        ? await selectThreadSummaries(db.kysely, { ...filter, pinned: true }, { limit: PINNED_MAX, offset: 0 })
+        : [];
     const rows = await selectThreadSummaries(
       db.kysely,
-      {
-        courseId: live.course_id,
-        topicId: topic?.id,
-        route,
-        unanswered,
-        followedBy: followed ? me : undefined,
-        postedInBy: mine ? me : undefined,
-        sort,
-      },
+      { ...filter, pinned: false },
       { limit: THREADS_PER_PAGE + 1, offset: (page - 1) * THREADS_PER_PAGE },
     );
-    const threads = rows.slice(0, THREADS_PER_PAGE).map((row) => readerView(forum.actor, row));
+    const threads = [...pinned, ...rows.slice(0, THREADS_PER_PAGE)].map((row) => readerView(forum.actor, row));
     const routes = threads.flatMap((t) => (t.route ? [t.route] : []));
     const items = await selectItemTitles(db.kysely, live.id, route ? [...routes, route] : routes);
     return sendPage(

@@ -329,7 +329,7 @@ function threadRow(
   return html`<li class="forum-thread-row">
     <p class="forum-row-kind">
       ${threadKindBadge(t, thread.kind)} ${thread.answered ? answeredMark(t) : ''}
-      ${thread.endorsed ? endorsedListMark(t) : ''}
+      ${thread.endorsed ? endorsedListMark(t) : ''} ${thread.pinned ? pinnedMark(t) : ''}
     </p>
     <h3 class="forum-row-title">
       <a href="${forumThreadUrl(forum.slug, thread.id)}" lang="${forum.language}">${thread.title}</a>
@@ -536,7 +536,7 @@ function replySection(ctx: PageContext, data: ThreadPageData): SafeHtml {
     <h2 id="reply-title">${t('forum.reply')}</h2>
     ${
       thread.locked && !forum.actor?.moderator
-        ? lockedNotice(t)
+        ? html`${lockedNotice(t)} ${lockedOutText(t, data.replyForm)}`
         : forum.actor
           ? html`${formAlert(t, form)}
               <form method="post" action="${forumRepliesUrl(forum.slug, thread.id)}" class="stack-form" novalidate>
@@ -555,6 +555,16 @@ function replySection(ctx: PageContext, data: ThreadPageData): SafeHtml {
             </p>`
     }
   </section>`;
+}
+
+/** A reply refused because the thread was locked meanwhile: its text, to copy elsewhere. */
+function lockedOutText(t: Translate, form: FormState): SafeHtml {
+  const body = form.values['body'];
+  if (!body) return html``;
+  return html`<div class="field">
+    <label for="f-reply-kept">${t('forum.field.keptText')}</label>
+    <textarea id="f-reply-kept" rows="6" readonly>${body}</textarea>
+  </div>`;
 }
 
 function reply(ctx: PageContext, data: ThreadPageData, entry: ReplyWithComments, accepted: boolean): SafeHtml {

@@ -43,6 +43,7 @@ import { signupRoutes } from './pages/signup/signup.route.ts';
 import type { Services } from './services.ts';
 import { apiRoutes } from './api/routes.ts';
 import { registerCertificates } from './lib/certificates/issue.ts';
+import { registerNotificationJobs } from './lib/notifications/jobs.ts';
 import { certificateRoutes } from './pages/certificates/certificate.route.ts';
 import { manageCertificateRoutes } from './pages/certificates/manage.route.ts';
 import { forumRoutes } from './pages/forum/forum.route.ts';
@@ -119,6 +120,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   // Certificates follow every stored grade, whichever path stores it (ADR 031).
   registerCertificates(services.jobs, db.kysely, services.clock);
+  // Notification e-mails: sent by whichever process runs the queue's workers (ADR 045).
+  registerNotificationJobs(services.jobs, {
+    db: db.kysely,
+    mailer: services.mailer,
+    origin: (config.baseUrl ?? `http://localhost:${config.port}`).replace(/\/+$/, ''),
+    clock: services.clock,
+  });
 
   registerLanguage(app);
   registerUnsafeGradingFlag(app, services.grading.unsafe);

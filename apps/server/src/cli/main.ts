@@ -7,6 +7,7 @@ import { importCourse, ImportError } from '../lib/import/import-course.ts';
 import { DbJobQueue } from '../lib/jobs/db-queue.ts';
 import { registerGradeRecompute } from '../lib/grades/recompute.ts';
 import { scheduleCertificateDates } from '../lib/certificates/issue.ts';
+import { scheduleNotifications } from '../lib/notifications/jobs.ts';
 import { registerGradeExercise } from '../lib/grading/grade-job.ts';
 import { registerSandboxRun } from '../lib/jobs/sandbox-job.ts';
 import { prepareSandbox } from '../lib/sandbox/setup.ts';
@@ -270,6 +271,7 @@ async function serve(_flags: Flags, _args: string[], getConfig: () => Config): P
   const address = await app.listen({ port: config.port, host: config.host });
   jobs.start();
   const stopCertificateDates = scheduleCertificateDates(db.kysely, jobs, () => new Date(), { log: app.log });
+  const stopNotifications = scheduleNotifications(db.kysely, jobs, () => new Date(), { log: app.log });
   if (grading.unsafe) console.warn(`WARNING: ${grading.problem}`);
   else if (!grading.sandbox) console.error(`Grading is refused: ${grading.problem}`);
   const shown = config.baseUrl ?? address.replace('127.0.0.1', 'localhost').replace('[::1]', 'localhost');
@@ -283,6 +285,7 @@ async function serve(_flags: Flags, _args: string[], getConfig: () => Config): P
     process.once('SIGTERM', stop);
   });
   stopCertificateDates();
+  stopNotifications();
   await jobs.stop();
   await app.close();
   await db.close();

@@ -3,11 +3,14 @@ import { join } from 'node:path';
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { FastifyBaseLogger } from 'fastify';
 
-/** A plain-text e-mail. */
+/** A plain-text e-mail, with an HTML alternative and extra headers if need be (List-Unsubscribe). */
 export interface MailMessage {
   to: string;
   subject: string;
   text: string;
+  /** Built with the escaping templates: never user text as it is. */
+  html?: string;
+  headers?: Record<string, string>;
 }
 
 /**
@@ -16,6 +19,8 @@ export interface MailMessage {
  */
 export interface Mailer {
   send(message: MailMessage): void;
+  /** Delivers one message and resolves once the mail server (or the outbox) has it; throws if not. For jobs. */
+  sendNow(message: MailMessage): Promise<void>;
   idle(): Promise<void>;
   /** For the logs: "smtp://host:port" or "outbox DIR". */
   readonly description: string;
@@ -50,6 +55,10 @@ abstract class QueuedMailer implements Mailer {
 
   async idle(): Promise<void> {
     while (this.pending.size > 0) await Promise.all([...this.pending]);
+  }
+
+  sendNow(message: MailMessage): Promise<void> {
+    return this.deliver(message);
   }
 }
 

@@ -54,11 +54,22 @@ export function toLocalInput(iso: string | null, zone: string): string {
   return local.toISOString().slice(0, 16);
 }
 
+// Building an Intl.DateTimeFormat costs ~100 times a format() call (0.13 ms: 4 ms for a forum page
+// of 30 dates); there are few languages × zones, so each one is built once.
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+
 /** A date for readers, in their language and the platform's time zone (e.g. "2 mars 2026 à 09:00"). */
 export function formatDate(iso: string, lang: string, zone: string, withTime = false): string {
-  return new Intl.DateTimeFormat(lang, {
-    timeZone: zone,
-    dateStyle: 'long',
-    ...(withTime ? { timeStyle: 'short' } : {}),
-  }).format(new Date(iso));
+  const key = `${lang}|${zone}|${withTime ? 1 : 0}`;
+  let format = dateFormats.get(key);
+  if (!format) {
+    format = new Intl.DateTimeFormat(lang, {
+      timeZone: zone,
+      dateStyle: 'long',
+      ...(withTime ? { timeStyle: 'short' } : {}),
+    });
+    if (dateFormats.size >= 100) dateFormats.clear();
+    dateFormats.set(key, format);
+  }
+  return format.format(new Date(iso));
 }

@@ -50,6 +50,7 @@ import { forumRoutes } from './pages/forum/forum.route.ts';
 import { snapshotPageRoutes } from './pages/forum/snapshot.route.ts';
 import { forumSearchRoutes } from './pages/forum/search.route.ts';
 import { notificationRoutes } from './pages/notifications/notifications.route.ts';
+import { announcementRoutes } from './pages/announcements/announcements.route.ts';
 
 export interface AppOptions {
   config: Config;
@@ -165,6 +166,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   snapshotPageRoutes(app, services);
   forumSearchRoutes(app, services);
   notificationRoutes(app, services);
+  announcementRoutes(app, services);
 
   app.setNotFoundHandler((request, reply) => sendError(request, reply, services, new HttpError('NOT_FOUND')));
   app.setErrorHandler((error: FastifyError, request, reply) => sendError(request, reply, services, error));

@@ -580,3 +580,8 @@ export async function selectOptionalPostPlace(
     .executeTakeFirst();
   return row ?? null;
 }
+
+/** Pins a thread (a staff announcement, in the transaction that creates it). */
+export async function updateThreadPinnedForAnnouncement(db: Kysely<Database>, threadId: number): Promise<void> {
+  await db.updateTable('forum_threads').set({ pinned: 1 }).where('id', '=', threadId).execute();
+}

@@ -6,6 +6,7 @@ import { weekOpensAt, weekOverrides } from '../../lib/runs/schedule.ts';
 import {
   manageCertificatesUrl,
   manageCourseUrl,
+  manageAnnouncementsUrl,
   manageForumUrl,
   manageQuizzesUrl,
   newRunUrl,
@@ -124,6 +125,7 @@ function forumSection(ctx: PageContext, data: ManageCoursePageData): SafeHtml {
       </div>
       <p><button type="submit" class="button">${t('manage.forum.save')}</button></p>
     </form>
+    <p><a href="${manageAnnouncementsUrl(data.course.slug)}">${t('announcements.link')}</a></p>
   </section>`;
 }
 

@@ -1,5 +1,5 @@
 /**
- * The header's unread notifications count (ADR 045). Pages are cached and shared, so the count
+ * The header's unread notifications count (ADR 046). Pages are cached and shared, so the count
  * comes from a small uncached endpoint of the reader's own; without this module, or if the fetch
  * fails, the header's link to the notifications page stays as it is.
  */

@@ -121,7 +121,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   // Certificates follow every stored grade, whichever path stores it (ADR 031).
   registerCertificates(services.jobs, db.kysely, services.clock);
-  // Notification e-mails: sent by whichever process runs the queue's workers (ADR 045).
+  // Notification e-mails: sent by whichever process runs the queue's workers (ADR 046).
   registerNotificationJobs(services.jobs, {
     db: db.kysely,
     mailer: services.mailer,

@@ -14,7 +14,7 @@ import { createTestDb, DIALECTS, type TestDb } from './databases.ts';
 import { DEMO_COURSE, insertTestRun } from './fixtures.ts';
 
 /**
- * Staff announcements (issue 13, ADR 045) on both databases: a pinned thread in `general`, a
+ * Staff announcements (issue 13, ADR 046) on both databases: a pinned thread in `general`, a
  * notification and an e-mail for every active learner of the session (or course), "none" kept.
  */
 

@@ -20,7 +20,7 @@ import { createTestDb, DIALECTS, type TestDb } from './databases.ts';
 import { DEMO_COURSE } from './fixtures.ts';
 
 /**
- * Notification e-mails (issue 13, ADR 045) on both databases: immediate and digest modes, the
+ * Notification e-mails (issue 13, ADR 046) on both databases: immediate and digest modes, the
  * jobs that send them (never twice, with two workers too), their contents (escaped, anonymous
  * authors unnamed, hidden posts left out), and the one-click unsubscribe link (RFC 8058).
  */

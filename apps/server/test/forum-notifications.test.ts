@@ -12,7 +12,7 @@ import { createTestDb, DIALECTS, type TestDb } from './databases.ts';
 import { DEMO_COURSE } from './fixtures.ts';
 
 /**
- * In-app forum notifications (issue 13, ADR 045), through HTTP on both databases: who is told of
+ * In-app forum notifications (issue 13, ADR 046), through HTTP on both databases: who is told of
  * what, the list and its links, read marks (one's own only), the header's count, anonymity and
  * hidden posts.
  */

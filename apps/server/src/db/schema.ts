@@ -597,7 +597,7 @@ export type ForumTopic = Selectable<ForumTopicsTable>;
 export type ForumThread = Selectable<ForumThreadsTable>;
 export type ForumPost = Selectable<ForumPostsTable>;
 
-/** What happened, for whom (forum notifications, migration 0019, ADR 045). */
+/** What happened, for whom (forum notifications, migration 0019, ADR 046). */
 export type NotificationKind =
   'reply' | 'comment' | 'answer' | 'accepted' | 'questionAccepted' | 'endorsed' | 'announcement';
 

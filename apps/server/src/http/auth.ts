@@ -51,7 +51,7 @@ export function lifetimes(services: Pick<Services, 'config'>): SessionLifetimes 
  * - every POST, PUT, PATCH and DELETE must carry the CSRF token of its session (or, before login,
  *   of the anonymous CSRF cookie) in the `_csrf` field or the `X-CSRF-Token` header, and must not
  *   come from another site (Sec-Fetch-Site, Origin). The one exception: routes that declare
- *   `config: { tokenAuthenticated: true }`, whose URL carries its own secret (ADR 045).
+ *   `config: { tokenAuthenticated: true }`, whose URL carries its own secret (ADR 046).
  */
 export function registerAuth(app: FastifyInstance, services: Services): void {
   const { db, clock } = services;

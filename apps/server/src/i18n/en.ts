@@ -335,7 +335,7 @@ export const en: Record<MessageKey, string> = {
   'account.deleted.body': 'Your account and your data have been deleted. Thank you for using Carnet.',
   'account.notice.profile': 'Your name has been saved.',
   'account.notice.password': 'Your password has changed; your other logins have been closed.',
-  // Notifications (lib/notifications, pages/notifications, ADR 045).
+  // Notifications (lib/notifications, pages/notifications, ADR 046).
   'nav.notifications': 'Notifications',
   'nav.notifications.unread': 'Notifications ({n} unread)',
   'notifications.title': 'Notifications',

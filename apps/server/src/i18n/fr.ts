@@ -347,7 +347,7 @@ export const fr = {
   'account.deleted.body': "Votre compte et vos données ont été supprimés. Merci d'avoir utilisé Carnet.",
   'account.notice.profile': 'Votre nom a été enregistré.',
   'account.notice.password': 'Votre mot de passe a été changé ; vos autres connexions ont été fermées.',
-  // Notifications (lib/notifications, pages/notifications, ADR 045).
+  // Notifications (lib/notifications, pages/notifications, ADR 046).
   'nav.notifications': 'Notifications',
   'nav.notifications.unread': 'Notifications ({n} non lues)',
   'notifications.title': 'Notifications',

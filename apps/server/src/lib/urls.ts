@@ -61,7 +61,7 @@ export const resetPasswordUrl = (token: string): string => `/password/reset/${to
 export const accountUrl = (): string => '/account';
 export const accountExportUrl = (): string => '/account/export';
 export const dashboardUrl = (): string => '/me';
-/** A learner's notifications (`?page=`), their read marks, their e-mail preferences; the header's unread count (ADR 045). */
+/** A learner's notifications (`?page=`), their read marks, their e-mail preferences; the header's unread count (ADR 046). */
 export const notificationsUrl = (): string => '/me/notifications';
 export const notificationReadUrl = (id: number): string => `/me/notifications/${id}/read`;
 export const notificationsReadAllUrl = (): string => '/me/notifications/read';
@@ -71,7 +71,7 @@ export const unreadCountUrl = (): string => '/api/notifications/unread';
 export const postLinkUrl = (postId: number): string => `/notifications/posts/${postId}`;
 /** The one-click unsubscribe link of a notification e-mail: works without a session (RFC 8058). */
 export const unsubscribeUrl = (token: string): string => `/notifications/unsubscribe/${token}`;
-/** Staff announcements to a course or one of its sessions (ADR 045). */
+/** Staff announcements to a course or one of its sessions (ADR 046). */
 export const manageAnnouncementsUrl = (slug: string): string =>
   `/manage/courses/${encodeURIComponent(slug)}/announcements`;
 

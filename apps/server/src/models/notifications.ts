@@ -2,7 +2,7 @@ import { sql, type Expression, type Kysely, type SqlBool } from 'kysely';
 import type { Database, NotificationEmailMode, NotificationKind, NotificationMail } from '../db/schema.ts';
 
 /**
- * Forum notifications (ADR 045): who is told of what, their e-mail preferences per course, the
+ * Forum notifications (ADR 046): who is told of what, their e-mail preferences per course, the
  * keys of e-mails and scheduled runs claimed once. Recipients are always chosen by one
  * INSERT … SELECT, never loaded: a thread followed by 100,000 learners is one statement.
  */

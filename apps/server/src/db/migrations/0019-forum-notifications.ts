@@ -1,7 +1,7 @@
 import { PostgresAdapter, sql, type Kysely } from 'kysely';
 
 // Frozen: never edit a migration that has shipped; add a new one.
-// Forum notifications (issue 13, ADR 045): one row per recipient and event, what its e-mail
+// Forum notifications (issue 13, ADR 046): one row per recipient and event, what its e-mail
 // became; e-mail preferences per learner and course; the keys of e-mails claimed (never sent
 // twice); the keys of scheduled runs (a digest period started once, whatever the workers); the
 // server's secrets (the unsubscribe links' HMAC key, shared by every web server).

@@ -3,7 +3,7 @@ import type { Database, ForumThreadKind } from '../../db/schema.ts';
 import { insertFollowerNotifications, insertUserNotifications } from '../../models/notifications.ts';
 
 /**
- * The forum's writes tell people (issue 13, ADR 045): each function here is one call made by a
+ * The forum's writes tell people (issue 13, ADR 046): each function here is one call made by a
  * forum workflow, in its transaction when it has one. It only inserts notification rows (one
  * statement, whatever the number of followers); e-mails are the jobs' business (lib/notifications).
  * Nobody is ever notified of their own act.

@@ -9,7 +9,7 @@ import type { JobQueue } from '../jobs/queue.ts';
 import { NOTIFICATIONS_SEND } from './jobs.ts';
 
 /**
- * A staff announcement (issue 13, ADR 045): a pinned discussion in the course's `general` topic,
+ * A staff announcement (issue 13, ADR 046): a pinned discussion in the course's `general` topic,
  * its opening post rendered by `renderPost` like any post, and a notification for every learner
  * actively enrolled in the session (or in any session of the course) — one INSERT … SELECT, so
  * 100,000 learners are never loaded — all in one transaction with the job that e-mails them

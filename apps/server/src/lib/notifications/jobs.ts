@@ -22,7 +22,7 @@ import { digestMail, notificationMail } from './mail.ts';
 import { unsubscribeToken } from './unsubscribe.ts';
 
 /**
- * Notification e-mails as background jobs (ADR 045). Two kinds, both batched (500 recipients a
+ * Notification e-mails as background jobs (ADR 046). Two kinds, both batched (500 recipients a
  * job, the next page its own job) and retried by the queue:
  * - `notifications.send`: notifications queued for their own e-mail (immediate mode, staff
  *   announcements), oldest first;

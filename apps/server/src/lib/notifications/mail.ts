@@ -6,7 +6,7 @@ import { notificationsUrl, postLinkUrl } from '../urls.ts';
 import { excerpt, notificationText } from './texts.ts';
 
 /**
- * Notification e-mails (ADR 045): plain text, and an HTML alternative built with the escaping
+ * Notification e-mails (ADR 046): plain text, and an HTML alternative built with the escaping
  * templates (thread titles and posts are learners' text: never markup). Every message carries a
  * one-click unsubscribe link and the RFC 8058 headers. Pure.
  */

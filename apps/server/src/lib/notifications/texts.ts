@@ -3,7 +3,7 @@ import type { MessageKey, Translate } from '../../i18n/index.ts';
 import type { NotificationRow } from '../../models/notifications.ts';
 import { readerView } from '../forum/rules.ts';
 
-/** What a notification says, in the list and in e-mails (ADR 045). Pure. */
+/** What a notification says, in the list and in e-mails (ADR 046). Pure. */
 
 const KIND_KEYS: Record<NotificationKind, MessageKey> = {
   reply: 'notifications.kind.reply',

@@ -5,7 +5,7 @@ import { ensureServerSecret } from '../../models/notifications.ts';
 import { safeEqual } from '../auth/tokens.ts';
 
 /**
- * One-click unsubscribe links (RFC 8058; ADR 045): `<user>-<course>-<HMAC>`, the HMAC-SHA256 of
+ * One-click unsubscribe links (RFC 8058; ADR 046): `<user>-<course>-<HMAC>`, the HMAC-SHA256 of
  * both ids under a secret kept in the database (made on first use, the same for every web
  * server). It works without a session, never expires, and only ever turns one learner's e-mails
  * of one course off: forging one for someone else needs the secret.

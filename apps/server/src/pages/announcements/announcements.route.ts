@@ -14,7 +14,7 @@ import { announcementsView } from './announcements.view.ts';
 type SlugParams = { Params: { slug: string } };
 
 /**
- * Staff announcements (ADR 045): /manage/courses/<slug>/announcements, for the course's staff and
+ * Staff announcements (ADR 046): /manage/courses/<slug>/announcements, for the course's staff and
  * administrators only (404 to anyone else, like the other staff pages).
  */
 export function announcementRoutes(app: FastifyInstance, services: Services): void {

@@ -45,7 +45,7 @@ const query = (request: FastifyRequest, name: string): string => {
 };
 
 /**
- * A learner's notifications (issue 13, ADR 045): the list, read marks, e-mail preferences per
+ * A learner's notifications (issue 13, ADR 046): the list, read marks, e-mail preferences per
  * course, the header's unread count, the post a notification links to, and the one-click
  * unsubscribe link of e-mails. Every statement on notifications is scoped to the session's user:
  * another learner's id is a 404, like an id that does not exist.

@@ -409,12 +409,18 @@ export async function updatePostBody(
 /** Keeps the text an edit replaced. */
 export async function insertRevision(
   db: Kysely<Database>,
-  data: { postId: number; body: string; editorId: number },
+  data: { postId: number; body: string; editorId: number; title?: string | null },
   now: Date,
 ): Promise<void> {
   await db
     .insertInto('forum_post_revisions')
-    .values({ post_id: data.postId, body: data.body, editor_id: data.editorId, replaced_at: now.toISOString() })
+    .values({
+      post_id: data.postId,
+      body: data.body,
+      editor_id: data.editorId,
+      replaced_at: now.toISOString(),
+      title: data.title ?? null,
+    })
     .execute();
 }
 
@@ -426,6 +432,7 @@ export async function selectRevisions(db: Kysely<Database>, postId: number) {
     .select([
       'forum_post_revisions.id',
       'forum_post_revisions.body',
+      'forum_post_revisions.title',
       'forum_post_revisions.replaced_at',
       'users.display_name as editor_name',
     ])

@@ -447,6 +447,59 @@ describe.each(DIALECTS)('forum moderation on %s', (dialect) => {
     });
   });
 
+  describe('topics and titles', () => {
+    it('lets staff add general topics (not learners, not twice); threads go in them', async () => {
+      const staff = await withRole('staff');
+      const mod = await withRole('moderator');
+      const asker = await learner();
+      const add = (agent: Agent, title: string) =>
+        agent.post(`${MODERATION}/topics`, { title }, { tokenFrom: agent === asker.agent ? FORUM : MODERATION });
+      expect((await add(asker.agent, 'Sujet pirate')).statusCode).toBe(403);
+      expect((await add(mod.agent, 'Sujet de modérateur')).statusCode).toBe(403);
+      expect((await add(staff.agent, 'Installation de Python')).statusCode).toBe(303);
+      expect((await add(staff.agent, 'installation de python')).statusCode).toBe(400);
+      const topics = await selectTopics(t.db.kysely, courseId);
+      const made = topics.find((x) => x.title === 'Installation de Python')!;
+      expect(made.key).toBe('t-installation-de-python');
+      expect(topics.at(-1)!.key).toBe(made.key);
+      const thread = await ask(asker.agent, { topic: made.key, title: 'Python ne s’installe pas' });
+      expect((await selectOptionalThread(t.db.kysely, courseId, thread))!.topic_key).toBe(made.key);
+      expect((await asker.agent.get(FORUM)).body).toContain('Installation de Python');
+      const log = await t.db.kysely
+        .selectFrom('forum_audit')
+        .select('action')
+        .where('action', '=', 'topicAdd')
+        .execute();
+      expect(log).toHaveLength(1);
+    });
+
+    it('retitles a thread from its opening post’s edit form, the old title in the history staff see', async () => {
+      const asker = await learner();
+      const staff = await withRole('staff');
+      const thread = await ask(asker.agent, { title: 'Titre avec une fote', body: 'Le corps du message' });
+      const opening = (
+        await t.db.kysely
+          .selectFrom('forum_posts')
+          .select('id')
+          .where('thread_id', '=', thread)
+          .executeTakeFirstOrThrow()
+      ).id;
+      const edit = `${postUrl(thread, opening)}/edit`;
+      expect((await asker.agent.get(edit)).body).toContain('Titre avec une fote');
+      expect(
+        (await asker.agent.post(edit, { title: '  ', body: 'Le corps du message' }, { tokenFrom: edit })).statusCode,
+      ).toBe(400);
+      expect(
+        (await asker.agent.post(edit, { title: 'Titre sans faute', body: 'Le corps du message' }, { tokenFrom: edit }))
+          .statusCode,
+      ).toBe(303);
+      expect((await selectOptionalThread(t.db.kysely, courseId, thread))!.title).toBe('Titre sans faute');
+      const history = await staff.agent.get(`${postUrl(thread, opening)}/history`);
+      expect(history.statusCode).toBe(200);
+      expect(history.body).toContain('Titre avec une fote');
+    });
+  });
+
   describe('anti-spam limits', () => {
     /** An account two days old with three posts: trusted. */
     async function trusted(on: FastifyInstance, ip?: string) {

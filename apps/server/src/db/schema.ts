@@ -576,6 +576,8 @@ export interface ForumPostRevisionsTable {
   body: string;
   editor_id: number | null;
   replaced_at: string;
+  /** The thread's title before an edit of its opening post retitled it (migration 0018), else null. */
+  title: string | null;
 }
 
 /** One learner's upvote of a post (an opening post or a reply). */

@@ -979,6 +979,15 @@ export const en: Record<MessageKey, string> = {
   'error.forumNotSplittable.body':
     'Only a reply (not the opening message, nor a comment) can become a thread of its own.',
   'forum.field.keptText': 'Your text, to copy',
+  'forum.history.oldTitle': "The thread's title before this edit:",
+  'mod.topics.heading': 'General topics',
+  'mod.topics.hint':
+    'Each week of the course has its topic; add general topics here (setting up, projects, helping each other…).',
+  'mod.topics.add': 'Title of the new topic',
+  'mod.topics.addSubmit': 'Add the topic',
+  'mod.topics.taken': 'A topic already has this title.',
+  'mod.notice.topic': 'Topic added.',
+  'mod.audit.action.topicAdd': 'added a topic',
   'mod.tools': 'Moderation',
   'mod.report': 'Report',
   'mod.report.title': 'Report a message',

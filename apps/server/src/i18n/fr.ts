@@ -1003,6 +1003,15 @@ export const fr = {
   'error.forumNotSplittable.body':
     'Seule une réponse (ni le message d’ouverture, ni un commentaire) peut devenir un fil à part.',
   'forum.field.keptText': 'Votre texte, à copier',
+  'forum.history.oldTitle': 'Titre du fil avant cette modification :',
+  'mod.topics.heading': 'Sujets généraux',
+  'mod.topics.hint':
+    'Chaque semaine du cours a son sujet ; ajoutez ici des sujets généraux (installation, projets, entraide…).',
+  'mod.topics.add': 'Titre du nouveau sujet',
+  'mod.topics.addSubmit': 'Ajouter le sujet',
+  'mod.topics.taken': 'Un sujet porte déjà ce titre.',
+  'mod.notice.topic': 'Sujet ajouté.',
+  'mod.audit.action.topicAdd': 'a ajouté un sujet',
   'mod.tools': 'Modération',
   'mod.report': 'Signaler',
   'mod.report.title': 'Signaler un message',

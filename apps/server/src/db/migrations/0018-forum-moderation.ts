@@ -24,6 +24,8 @@ export async function up(db: Kysely<any>): Promise<void> {
   // sha-256 of the normalised body (lib/forum/spam.ts): the same text posted again is refused.
   await db.schema.alterTable('forum_posts').addColumn('body_hash', 'text').execute();
   await db.schema.createIndex('forum_posts_body_hash').on('forum_posts').columns(['body_hash', 'created_at']).execute();
+  // An opening post's edit may retitle its thread: the revision keeps the title it replaced.
+  await db.schema.alterTable('forum_post_revisions').addColumn('title', 'text').execute();
   // Pinned threads are few: the list reads them apart, by this index.
   await db.schema.createIndex('forum_threads_pinned').on('forum_threads').columns(['course_id', 'pinned']).execute();
 
@@ -84,6 +86,7 @@ export async function down(db: Kysely<any>): Promise<void> {
   await db.schema.dropIndex('forum_threads_pinned').execute();
   await db.schema.dropIndex('forum_posts_body_hash').execute();
   await db.schema.alterTable('forum_posts').dropColumn('body_hash').execute();
+  await db.schema.alterTable('forum_post_revisions').dropColumn('title').execute();
   await db.schema.alterTable('forum_posts').dropColumn('hidden').execute();
   for (const column of ['hidden', 'locked', 'pinned']) {
     await db.schema.alterTable('forum_threads').dropColumn(column).execute();

@@ -154,18 +154,31 @@ export async function addPost(
   });
 }
 
-/** Replaces a post's text, keeping the one it replaced. */
+/**
+ * Replaces a post's text, keeping the one it replaced; an opening post's edit may retitle its
+ * thread (`title`), the revision keeping the title it had.
+ */
 export async function editPost(
   db: Kysely<Database>,
   post: PostRow,
   body: string,
   editorId: number,
   now: Date,
+  title?: string,
 ): Promise<void> {
   const html = renderPost(body);
   await db.transaction().execute(async (trx) => {
-    await insertRevision(trx, { postId: post.id, body: post.body, editorId }, now);
-    await updatePostBody(trx, post.id, { body, html }, now);
+    const previousTitle =
+      title === undefined || post.depth !== 0
+        ? null
+        : ((await trx.selectFrom('forum_threads').select('title').where('id', '=', post.thread_id).executeTakeFirst())
+            ?.title ?? null);
+    await insertRevision(trx, { postId: post.id, body: post.body, editorId, title: previousTitle }, now);
+    if (body !== post.body) await updatePostBody(trx, post.id, { body, html }, now);
+    if (title !== undefined && post.depth === 0) {
+      await trx.updateTable('forum_threads').set({ title }).where('id', '=', post.thread_id).execute();
+      await trx.updateTable('forum_posts').set({ edited_at: now.toISOString() }).where('id', '=', post.id).execute();
+    }
   });
 }
 

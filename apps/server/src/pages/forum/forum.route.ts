@@ -419,16 +419,26 @@ export function forumRoutes(app: FastifyInstance, services: Services): void {
 
   app.get<PostParams>('/courses/:slug/forum/threads/:id/posts/:post/edit', async (request, reply) => {
     const { forum, thread, post } = await editable(request);
-    const form: FormState = { values: { body: post.body }, errors: {} };
+    const form: FormState = {
+      values: { body: post.body, ...(post.depth === 0 ? { title: thread.title } : {}) },
+      errors: {},
+    };
     return sendPage(reply, editPostView(pageContext(request, assets), { forum, thread, post, form }));
   });
 
   app.post<PostParams>('/courses/:slug/forum/threads/:id/posts/:post/edit', async (request, reply) => {
     const { user, live, forum, thread, post } = await editable(request);
     const body = cleanBody(formValue(request, 'body'));
+    // The opening post's form carries the thread's title too (a form without the field keeps it).
+    const sentTitle = typeof (request.body as Record<string, unknown> | null)?.['title'] === 'string';
+    const title = post.depth === 0 && sentTitle ? cleanTitle(formValue(request, 'title')) : null;
     const problem = bodyProblem(body);
-    if (problem) {
-      const form: FormState = { values: { body }, errors: { body: problem } };
+    const titleError = title === null ? null : titleProblem(title);
+    if (problem || titleError) {
+      const form: FormState = {
+        values: { body, ...(title !== null ? { title } : {}) },
+        errors: { ...(problem ? { body: problem } : {}), ...(titleError ? { title: titleError } : {}) },
+      };
       return sendPage(reply, editPostView(pageContext(request, assets), { forum, thread, post, form }), 400);
     }
     // An edit is checked as a post is (mute, links, duplicates), without counting against the rate.
@@ -450,11 +460,20 @@ export function forumRoutes(app: FastifyInstance, services: Services): void {
             clock(),
           );
     if (refusal) {
-      const form: FormState = { values: { body }, errors: {} };
+      const form: FormState = { values: { body, ...(title !== null ? { title } : {}) }, errors: {} };
       refusalForm(request, reply, refusal, form);
       return sendPage(reply, editPostView(pageContext(request, assets), { forum, thread, post, form }), refusal.status);
     }
-    if (body !== post.body) await editPost(db.kysely, post, body, user.id, clock());
+    if (body !== post.body || (title !== null && title !== thread.title)) {
+      await editPost(
+        db.kysely,
+        post,
+        body,
+        user.id,
+        clock(),
+        title !== null && title !== thread.title ? title : undefined,
+      );
+    }
     return reply.redirect(await postLocation(live.slug, thread, post.id), 303);
   });
 

@@ -686,6 +686,7 @@ export function editPostView(ctx: PageContext, data: EditPostData): string {
     ${formAlert(t, data.form)}
     <form method="post" action="${forumPostUrl(forum.slug, thread.id, p.id)}/edit" class="stack-form" novalidate>
       ${csrfField(forum.csrf ?? '')}
+      ${p.depth === 0 ? field(t, data.form, { name: 'title', label: t('forum.field.title'), required: true, maxlength: TITLE_MAX }) : ''}
       ${textarea(t, data.form, {
         name: 'body',
         id: 'f-body',
@@ -710,7 +711,7 @@ export interface HistoryData {
   forum: ForumContext;
   thread: ThreadRow;
   post: PostRow;
-  revisions: { id: number; body: string; replaced_at: string; editor_name: string | null }[];
+  revisions: { id: number; body: string; title: string | null; replaced_at: string; editor_name: string | null }[];
 }
 
 /** A post's history (staff): each replaced text as written, oldest first, then the current one. */
@@ -729,6 +730,7 @@ export function historyView(ctx: PageContext, data: HistoryData): string {
           html`<li>
             <h2>${t('forum.history.replaced')} ${when(ctx, forum, r.replaced_at)}</h2>
             <p class="forum-meta">${t('forum.history.by', { name: authorName(t, r.editor_name) })}</p>
+            ${r.title !== null ? html`<p>${t('forum.history.oldTitle')} <span lang="${forum.language}">${r.title}</span></p>` : ''}
             <pre class="forum-source" lang="${forum.language}">${r.body}</pre>
           </li>`,
       )}

@@ -5,6 +5,8 @@ import { HttpError } from '../../http/errors.ts';
 import { formValue, sendPage } from '../../http/forms.ts';
 import type { LiveVersion } from '../../lib/content-cache.ts';
 import { courseTopics } from '../../lib/forum/forum.ts';
+import { slugFromTitle } from '../../lib/runs/runs.ts';
+import { ensureTopics } from '../../models/forum.ts';
 import {
   dismissReports,
   isReportReason,
@@ -54,6 +56,10 @@ export interface ForumLookups {
 }
 
 const QUEUE_SIZE = 50;
+/** Staff topics come after the weeks and `general` (position 1,000,000), in the order made. */
+const STAFF_TOPIC_POSITION = 1_000_001;
+/** A staff topic's key: never `week-N` nor `general`, which the weeks and the course own. */
+const topicKey = (title: string): string => `t-${slugFromTitle(title).slice(0, 40)}`;
 const AUDIT_PAGE = 100;
 
 const idOf = (raw: string): number | null => (/^[1-9]\d{0,11}$/.test(raw) ? Number(raw) : null);
@@ -225,7 +231,13 @@ export function moderationRoutes(app: FastifyInstance, services: Services, looku
   });
 
   // The queue; for staff, the moderators, the mutes and the link to the log.
-  async function showQueue(request: FastifyRequest<SlugParams>, reply: FastifyReply, form: FormState, status = 200) {
+  async function showQueue(
+    request: FastifyRequest<SlugParams>,
+    reply: FastifyReply,
+    form: FormState,
+    status = 200,
+    topicForm: FormState = { values: {}, errors: {} },
+  ) {
     requireUser(request);
     const { live, forum } = await forumOf(request);
     const actor = requireModerator(forum.actor);
@@ -236,6 +248,7 @@ export function moderationRoutes(app: FastifyInstance, services: Services, looku
       granted: 'mod.notice.granted',
       revoked: 'mod.notice.revoked',
       lifted: 'mod.notice.lifted',
+      topic: 'mod.notice.topic',
     };
     const key = typeof noticeKey === 'string' ? notices[noticeKey] : undefined;
     return sendPage(
@@ -248,7 +261,9 @@ export function moderationRoutes(app: FastifyInstance, services: Services, looku
           ? {
               moderators: await selectCourseStaff(db.kysely, live.course_id, 'moderator'),
               mutes: await selectMutes(db.kysely, live.course_id, clock()),
+              topics: (await courseTopics(db.kysely, live, clock())).filter((x) => x.week === null),
               form,
+              topicForm,
             }
           : null,
         notice: key ? request.t(key) : null,
@@ -309,6 +324,34 @@ export function moderationRoutes(app: FastifyInstance, services: Services, looku
       }
     });
     return reply.redirect(`${forumModerationUrl(live.slug)}?notice=revoked`, 303);
+  });
+
+  // A general topic of staff's choosing ("Projets", "Installation"…), listed after the weeks.
+  app.post<SlugParams>('/courses/:slug/forum/moderation/topics', async (request, reply) => {
+    const { user, live } = await staffOf(request);
+    const title = cleanTitle(formValue(request, 'title'));
+    const problem = titleProblem(title);
+    const topics = await courseTopics(db.kysely, live, clock());
+    const key = topicKey(title);
+    const taken = topics.some((x) => x.key === key || x.title.toLowerCase() === title.toLowerCase());
+    if (problem || taken) {
+      const form: FormState = { values: { title }, errors: { title: problem ?? 'mod.topics.taken' } };
+      return showQueue(request, reply, { values: {}, errors: {} }, 400, form);
+    }
+    await db.kysely.transaction().execute(async (trx) => {
+      await ensureTopics(
+        trx,
+        live.course_id,
+        [{ key, title, week: null, position: STAFF_TOPIC_POSITION + topics.length }],
+        clock(),
+      );
+      await insertAudit(
+        trx,
+        { courseId: live.course_id, actorId: user.id, action: 'topicAdd', details: { topic: key, title } },
+        clock(),
+      );
+    });
+    return reply.redirect(`${forumModerationUrl(live.slug)}?notice=topic`, 303);
   });
 
   app.post<SlugParams>('/courses/:slug/forum/moderation/mutes/lift', async (request, reply) => {

@@ -248,7 +248,10 @@ export interface QueueData {
   staff: {
     moderators: { user_id: number; display_name: string; email: string }[];
     mutes: { user_id: number; display_name: string; email: string; until: string; reason: string }[];
+    /** The course's topics that are not weeks (`general` and staff's). */
+    topics: TopicWithCount[];
     form: FormState;
+    topicForm: FormState;
   } | null;
   notice: string | null;
 }
@@ -343,6 +346,19 @@ export function queueView(ctx: PageContext, data: QueueData): string {
                 <p><button type="submit" class="button button-secondary">${t('mod.moderators.addSubmit')}</button></p>
               </form>
             </section>
+            <section aria-labelledby="queue-topics">
+              <h2 id="queue-topics">${t('mod.topics.heading')}</h2>
+              <p>${t('mod.topics.hint')}</p>
+              <ul>
+                ${staff.topics.map((topic) => html`<li>${topicLabel(t, topic)} — ${t('forum.threadCount', { n: topic.thread_count })}</li>`)}
+              </ul>
+              ${formAlert(t, staff.topicForm)}
+              <form method="post" action="${url}/topics" class="stack-form" novalidate>
+                ${csrfField(forum.csrf ?? '')}
+                ${field(t, staff.topicForm, { name: 'title', label: t('mod.topics.add'), required: true, maxlength: TITLE_MAX })}
+                <p><button type="submit" class="button button-secondary">${t('mod.topics.addSubmit')}</button></p>
+              </form>
+            </section>
             <section aria-labelledby="queue-mutes">
               <h2 id="queue-mutes">${t('mod.mutes.heading')}</h2>
               ${
@@ -397,6 +413,7 @@ const AUDIT_ACTIONS = new Set([
   'unmute',
   'moderatorAdd',
   'moderatorRemove',
+  'topicAdd',
 ]);
 
 /** The audit log (staff): who did what, to which thread, post or learner, when. */

@@ -41,13 +41,16 @@ export function authorLabel(t: Translate, shown: ShownAuthor): SafeHtml {
 export function voteControl(
   t: Translate,
   social: SocialContext,
-  thread: { id: number; deleted: number },
+  thread: { id: number; deleted: number; locked: number },
   post: PostRow,
   voted: boolean,
 ): SafeHtml {
   if (post.depth === 2 || post.deleted) return html``;
   const count = html`<span class="forum-votes">${t('forum.votes', { n: post.vote_count })}</span>`;
-  if (thread.deleted || !canVote(social.actor, post)) return html`<span class="forum-vote">${count}</span>`;
+  // A locked thread takes no votes: its counts stay, without buttons.
+  if (thread.deleted || thread.locked || !canVote(social.actor, post)) {
+    return html`<span class="forum-vote">${count}</span>`;
+  }
   return html`<form
     method="post"
     action="${forumVoteUrl(social.slug, thread.id, post.id)}"

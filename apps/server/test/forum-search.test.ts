@@ -40,8 +40,9 @@ describe('forum search terms (pure)', () => {
       'moins',
       'or',
     ]);
-    expect(ftsExpression(['eleves', 'x'], 'all')).toBe('"eleves"* AND "x"');
-    expect(ftsExpression(['a', 'liste'], 'any')).toBe('"a" OR "liste"*');
+    // Exact words with their plural or singular, never prefixes (ADR 047).
+    expect(ftsExpression(['eleves', 'x'], 'all')).toBe('("eleves" OR "eleve") AND "x"');
+    expect(ftsExpression(['a', 'liste'], 'any')).toBe('"a" OR ("liste" OR "listes" OR "listex")');
     expect(searchTerms('le la les')).toEqual(['le', 'la', 'les']);
     expect(searchTerms('x'.repeat(10_000)).join('').length).toBeLessThanOrEqual(40);
   });

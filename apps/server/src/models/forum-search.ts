@@ -1,6 +1,6 @@
 import { PostgresAdapter, sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database, ForumThreadKind } from '../db/schema.ts';
-import { ftsExpression } from '../lib/forum/search.ts';
+import { ftsExpression, titleMatches } from '../lib/forum/search.ts';
 
 /**
  * Forum search queries (ADR 044) over `forum_search`, the index migration 0015 keeps by triggers:
@@ -41,7 +41,7 @@ export interface SearchQuery {
 }
 
 function filterSql(filter: SearchFilter): RawBuilder<unknown> {
-  const parts = [sql`t.course_id = ${filter.courseId}`, sql`t.deleted = 0`];
+  const parts = [sql`t.course_id = ${filter.courseId}`, sql`t.deleted = 0`, sql`t.hidden = 0`];
   if (filter.topicId !== undefined) parts.push(sql`t.topic_id = ${filter.topicId}`);
   if (filter.unanswered) parts.push(sql`t.kind = 'question' and t.accepted_post_id is null`);
   if (filter.activeSince !== undefined) parts.push(sql`t.last_activity_at >= ${filter.activeSince}`);
@@ -62,9 +62,92 @@ function tsQuery(query: SearchQuery): RawBuilder<unknown> {
   );
 }
 
+/** How many of the most recent matching posts a search ranks (ADR 047): its cost stays bounded. */
+export const SEARCH_CANDIDATES = 300;
+/** How many of the most recent threads with a matching title the suggestions rank. */
+export const SIMILAR_CANDIDATES = 50;
+
+/** A matching post as ranked: its thread's columns, whether it is the opening post (so carries the title). */
+type Candidate = Omit<SearchHit, 'answered' | 'body'> & { depth: number; accepted_post_id: number | null };
+
+const CANDIDATE_COLUMNS = sql`t.id, t.kind, t.title, k.key as topic_key, k.title as topic_title, k.week as topic_week,
+  t.reply_count, t.last_activity_at, t.accepted_post_id`;
+
 /**
- * Threads of a course matching a search, best first (a title match weighs ten times a body match),
- * then most recently active; each with its best-matching post. `limit + 1` rows tell whether more follow.
+ * The most recent posts (at most `limit`, newest first) of the course's threads that match and
+ * pass the filter; hidden posts and hidden threads are never found. `titles`: the opening posts
+ * whose thread's title matches, only. Both databases read their index in post order and stop at
+ * `limit` when the terms are frequent, or take the few matches of rare terms from the index.
+ */
+async function selectCandidates(
+  db: Kysely<Database>,
+  query: SearchQuery,
+  filter: SearchFilter,
+  options: { limit: number; titles: boolean },
+): Promise<Candidate[]> {
+  const where = filterSql(filter);
+  let rows: Candidate[];
+  if (db.getExecutor().adapter instanceof PostgresAdapter) {
+    // A few hundred rows: parallel workers (chosen for the bitmap of a rarer word, whose rows the
+    // planner overestimates) took 8 ms to start for a 0.1 ms scan.
+    return db.connection().execute(async (connection) => {
+      await sql`begin; set local max_parallel_workers_per_gather = 0`.execute(connection);
+      try {
+        return normalised(await selectPostgresCandidates(connection, query, filter, options));
+      } finally {
+        await sql`commit`.execute(connection);
+      }
+    });
+  }
+  const match = ftsExpression(query.terms, query.mode);
+  if (options.titles) {
+    // forum_titles (migration 0020): the titles alone.
+    ({ rows } = await sql<Candidate>`select ${CANDIDATE_COLUMNS}, p.id as post_id, p.depth
+      from forum_titles f join forum_threads t on t.id = f.rowid join forum_topics k on k.id = t.topic_id
+      join forum_posts p on p.thread_id = t.id and p.depth = 0
+      where forum_titles match ${match} and ${where}
+      order by f.rowid desc limit ${options.limit}`.execute(db));
+  } else {
+    ({ rows } = await sql<Candidate>`select ${CANDIDATE_COLUMNS}, s.rowid as post_id, p.depth
+      from forum_search s join forum_posts p on p.id = s.rowid
+      join forum_threads t on t.id = p.thread_id join forum_topics k on k.id = t.topic_id
+      where forum_search match ${match} and p.hidden = 0 and ${where}
+      order by s.rowid desc limit ${options.limit}`.execute(db));
+  }
+  return normalised(rows);
+}
+
+const normalised = (rows: Candidate[]): Candidate[] =>
+  rows.map((r) => ({ ...r, id: Number(r.id), post_id: Number(r.post_id), reply_count: Number(r.reply_count) }));
+
+/** PostgreSQL's candidates: from forum_search, or for titles from forum_threads' title index. */
+async function selectPostgresCandidates(
+  db: Kysely<Database>,
+  query: SearchQuery,
+  filter: SearchFilter,
+  options: { limit: number; titles: boolean },
+): Promise<Candidate[]> {
+  const where = filterSql(filter);
+  const { rows } = options.titles
+    ? // The title's own index (migration 0020); the opening post gives the excerpt.
+      await sql<Candidate>`select ${CANDIDATE_COLUMNS}, p.id as post_id, p.depth
+        from forum_threads t join forum_topics k on k.id = t.topic_id
+        join forum_posts p on p.thread_id = t.id and p.depth = 0
+        where to_tsvector('french'::regconfig, carnet_fold(t.title)) @@ (${tsQuery(query)}) and ${where}
+        order by t.id desc limit ${options.limit}`.execute(db)
+    : await sql<Candidate>`select ${CANDIDATE_COLUMNS}, s.post_id, p.depth
+        from forum_search s join forum_posts p on p.id = s.post_id
+        join forum_threads t on t.id = s.thread_id join forum_topics k on k.id = t.topic_id
+        where s.document @@ (${tsQuery(query)}) and s.course_id = ${filter.courseId} and p.hidden = 0 and ${where}
+        order by s.post_id desc limit ${options.limit}`.execute(db);
+  return rows;
+}
+
+/**
+ * Threads of a course matching a search, best first — the most terms in the title (a title match
+ * weighs ten times a body match), then the most recently active —, each with its best-matching
+ * post. Only the SEARCH_CANDIDATES most recent matching posts are ranked (ADR 047); `limit + 1`
+ * rows tell whether more follow.
  */
 export async function selectSearchHits(
   db: Kysely<Database>,
@@ -73,48 +156,41 @@ export async function selectSearchHits(
   page: { limit: number; offset: number },
 ): Promise<SearchHit[]> {
   if (query.terms.length === 0) return [];
-  const where = filterSql(filter);
-  const columns = sql`t.id, t.kind, t.title, k.key as topic_key, k.title as topic_title, k.week as topic_week,
-    t.reply_count, t.last_activity_at, t.accepted_post_id`;
-  let ranked: RawBuilder<unknown>;
-  if (db.getExecutor().adapter instanceof PostgresAdapter) {
-    // Ranks only this course's matching posts; the best post of each thread, then one page.
-    ranked = sql`with q as (select ${tsQuery(query)} as query),
-      hits as (
-        select s.thread_id, s.post_id, ts_rank(s.document, q.query) as score
-        from forum_search s, q where s.document @@ q.query and s.course_id = ${filter.courseId}
-      ),
-      best as (select distinct on (thread_id) thread_id, post_id, score from hits order by thread_id, score desc)
-      select ${columns}, b.post_id, -b.score as score
-      from best b join forum_threads t on t.id = b.thread_id join forum_topics k on k.id = t.topic_id
-      where ${where}
-      order by score, t.last_activity_at desc, t.id desc
-      limit ${page.limit} offset ${page.offset}`;
-  } else {
-    // bm25 is lower for better matches, and only callable in the FTS query itself: materialized,
-    // so that SQLite does not flatten it into the join. The bare `h.post_id` is the row of min().
-    ranked = sql`with h as materialized (
-        select rowid as post_id, bm25(forum_search, 10.0, 1.0) as score
-        from forum_search where forum_search match ${ftsExpression(query.terms, query.mode)}
-      )
-      select ${columns}, h.post_id, min(h.score) as score
-      from h
-      join forum_posts p on p.id = h.post_id
-      join forum_threads t on t.id = p.thread_id
-      join forum_topics k on k.id = t.topic_id
-      where ${where}
-      group by t.id
-      order by score, t.last_activity_at desc, t.id desc
-      limit ${page.limit} offset ${page.offset}`;
+  const titles = query.mode === 'any';
+  const candidates = await selectCandidates(db, query, filter, {
+    limit: titles ? SIMILAR_CANDIDATES : SEARCH_CANDIDATES,
+    titles,
+  });
+  // A thread's best post: its opening post when its title matches, else its newest match.
+  const best = new Map<number, { candidate: Candidate; score: number }>();
+  for (const candidate of candidates) {
+    const score = 1 + (candidate.depth === 0 ? 10 * titleMatches(candidate.title, query.terms) : 0);
+    const seen = best.get(candidate.id);
+    if (!seen || score > seen.score) best.set(candidate.id, { candidate, score });
   }
-  const { rows } = await sql<Omit<SearchHit, 'answered'> & { accepted_post_id: number | null; score: number }>`
-    select r.*, p.body from (${ranked}) r join forum_posts p on p.id = r.post_id
-    order by r.score, r.last_activity_at desc, r.id desc`.execute(db);
-  return rows.map(({ accepted_post_id, score: _score, ...row }) => ({
+  const ranked = [...best.values()]
+    .sort(
+      (a, b) =>
+        b.score - a.score ||
+        b.candidate.last_activity_at.localeCompare(a.candidate.last_activity_at) ||
+        b.candidate.id - a.candidate.id,
+    )
+    .slice(page.offset, page.offset + page.limit)
+    .map((x) => x.candidate);
+  if (ranked.length === 0) return [];
+  const bodies = await db
+    .selectFrom('forum_posts')
+    .select(['id', 'body'])
+    .where(
+      'id',
+      'in',
+      ranked.map((r) => r.post_id),
+    )
+    .execute();
+  const bodyOf = new Map(bodies.map((b) => [Number(b.id), b.body]));
+  return ranked.map(({ accepted_post_id, depth: _depth, ...row }) => ({
     ...row,
-    id: Number(row.id),
-    post_id: Number(row.post_id),
-    reply_count: Number(row.reply_count),
     answered: accepted_post_id !== null,
+    body: bodyOf.get(row.post_id) ?? '',
   }));
 }

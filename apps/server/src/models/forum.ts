@@ -1,5 +1,5 @@
 import { bodyHash } from '../lib/forum/spam.ts';
-import type { Kysely } from 'kysely';
+import type { Kysely, SelectQueryBuilder } from 'kysely';
 import type { Database, ForumPost, ForumThread, ForumThreadKind, ForumTopic } from '../db/schema.ts';
 
 /** A topic as the forum lists it: with its number of threads not deleted. */
@@ -90,26 +90,11 @@ export async function selectThreadSummaries(
   filter: ThreadFilter,
   page: { limit: number; offset: number },
 ): Promise<ThreadSummary[]> {
+  // The page's ids first, read in the order of an index of migration 0020 (skipping `offset`
+  // entries of it, never `offset` joined rows), then only those rows with their topic and author.
   let query = db
     .selectFrom('forum_threads')
-    .innerJoin('forum_topics', 'forum_topics.id', 'forum_threads.topic_id')
-    .leftJoin('users', 'users.id', 'forum_threads.author_id')
-    .select([
-      'forum_threads.id',
-      'forum_threads.kind',
-      'forum_threads.title',
-      'forum_threads.route',
-      'forum_topics.key as topic_key',
-      'forum_threads.author_id',
-      'users.display_name as author_name',
-      'forum_threads.anonymous',
-      'forum_threads.reply_count',
-      'forum_threads.vote_count',
-      'forum_threads.endorsed_count',
-      'forum_threads.last_activity_at',
-      'forum_threads.accepted_post_id',
-      'forum_threads.pinned',
-    ])
+    .select('forum_threads.id')
     .where('forum_threads.course_id', '=', filter.courseId)
     .where('forum_threads.deleted', '=', 0)
     .where('forum_threads.hidden', '=', 0);
@@ -139,30 +124,92 @@ export async function selectThreadSummaries(
     );
   }
   if (filter.sort === 'votes') query = query.orderBy('forum_threads.vote_count', 'desc');
-  const rows = await query
-    .orderBy('forum_threads.last_activity_at', 'desc')
-    .orderBy('forum_threads.id', 'desc')
-    .limit(page.limit)
-    .offset(page.offset)
-    .execute();
-  return rows.map(({ accepted_post_id, endorsed_count, ...r }) => ({
+  query = query.orderBy('forum_threads.last_activity_at', 'desc').orderBy('forum_threads.id', 'desc');
+  let rows = db
+    .selectFrom(query.limit(page.limit).offset(page.offset).as('page'))
+    .innerJoin('forum_threads', 'forum_threads.id', 'page.id')
+    .innerJoin('forum_topics', 'forum_topics.id', 'forum_threads.topic_id')
+    .leftJoin('users', 'users.id', 'forum_threads.author_id')
+    .select([
+      'forum_threads.id',
+      'forum_threads.kind',
+      'forum_threads.title',
+      'forum_threads.route',
+      'forum_topics.key as topic_key',
+      'forum_threads.author_id',
+      'users.display_name as author_name',
+      'forum_threads.anonymous',
+      'forum_threads.reply_count',
+      'forum_threads.vote_count',
+      'forum_threads.endorsed_count',
+      'forum_threads.last_activity_at',
+      'forum_threads.accepted_post_id',
+      'forum_threads.pinned',
+    ]);
+  if (filter.sort === 'votes') rows = rows.orderBy('forum_threads.vote_count', 'desc');
+  return (
+    await rows.orderBy('forum_threads.last_activity_at', 'desc').orderBy('forum_threads.id', 'desc').execute()
+  ).map(({ accepted_post_id, endorsed_count, ...r }) => ({
     ...r,
     answered: accepted_post_id !== null,
     endorsed: endorsed_count > 0,
   }));
 }
 
-/** How many threads not deleted a course has about one item. */
-export async function countThreadsByRoute(db: Kysely<Database>, courseId: number, route: string): Promise<number> {
-  const row = await db
+/**
+ * An item's panel: its latest threads learners see (not deleted, not hidden), and how many there
+ * are, in one statement (forum_threads_route_listed serves both, the count from the index alone).
+ */
+export async function selectPanelThreads(
+  db: Kysely<Database>,
+  courseId: number,
+  route: string,
+  limit: number,
+): Promise<{ threads: ThreadSummary[]; total: number }> {
+  const rows = await db
     .selectFrom('forum_threads')
-    .select((eb) => eb.fn.countAll<number | string>().as('n'))
-    .where('course_id', '=', courseId)
-    .where('route', '=', route)
-    .where('deleted', '=', 0)
-    .where('hidden', '=', 0)
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
+    .innerJoin('forum_topics', 'forum_topics.id', 'forum_threads.topic_id')
+    .leftJoin('users', 'users.id', 'forum_threads.author_id')
+    .select((eb) => [
+      'forum_threads.id',
+      'forum_threads.kind',
+      'forum_threads.title',
+      'forum_threads.route',
+      'forum_topics.key as topic_key',
+      'forum_threads.author_id',
+      'users.display_name as author_name',
+      'forum_threads.anonymous',
+      'forum_threads.reply_count',
+      'forum_threads.vote_count',
+      'forum_threads.endorsed_count',
+      'forum_threads.last_activity_at',
+      'forum_threads.accepted_post_id',
+      'forum_threads.pinned',
+      eb
+        .selectFrom('forum_threads as counted')
+        .select((c) => c.fn.countAll<number | string>().as('n'))
+        .where('counted.course_id', '=', courseId)
+        .where('counted.route', '=', route)
+        .where('counted.deleted', '=', 0)
+        .where('counted.hidden', '=', 0)
+        .as('total'),
+    ])
+    .where('forum_threads.course_id', '=', courseId)
+    .where('forum_threads.route', '=', route)
+    .where('forum_threads.deleted', '=', 0)
+    .where('forum_threads.hidden', '=', 0)
+    .orderBy('forum_threads.last_activity_at', 'desc')
+    .orderBy('forum_threads.id', 'desc')
+    .limit(limit)
+    .execute();
+  return {
+    total: Number(rows[0]?.total ?? 0),
+    threads: rows.map(({ accepted_post_id, endorsed_count, total: _total, ...r }) => ({
+      ...r,
+      answered: accepted_post_id !== null,
+      endorsed: endorsed_count > 0,
+    })),
+  };
 }
 
 /** A thread with its author's name and its topic. */
@@ -352,10 +399,24 @@ export async function selectReplies(
   threadId: number,
   page: { limit: number; offset: number; except: number | null; withHidden?: boolean },
 ): Promise<PostRow[]> {
-  let query = postsWithAuthors(db).where('forum_posts.thread_id', '=', threadId).where('forum_posts.depth', '=', 1);
-  if (page.except !== null) query = query.where('forum_posts.id', '!=', page.except);
-  if (!page.withHidden) query = query.where('forum_posts.hidden', '=', 0);
-  return query.orderBy('forum_posts.id').limit(page.limit).offset(page.offset).execute();
+  const shown = <Q extends SelectQueryBuilder<Database, 'forum_posts', object>>(query: Q): Q => {
+    let q = query.where('forum_posts.thread_id', '=', threadId).where('forum_posts.depth', '=', 1);
+    if (page.except !== null) q = q.where('forum_posts.id', '!=', page.except);
+    if (!page.withHidden) q = q.where('forum_posts.hidden', '=', 0);
+    return q as Q;
+  };
+  let query = shown(postsWithAuthors(db));
+  // Past the first page: from the page's first id, skipped to in the index alone (forum_posts_shown,
+  // or forum_posts_thread for moderators), so no earlier reply is read, let alone joined.
+  if (page.offset > 0) {
+    query = query.where('forum_posts.id', '>=', (eb) =>
+      shown(eb.selectFrom('forum_posts').select('forum_posts.id'))
+        .orderBy('forum_posts.id')
+        .limit(1)
+        .offset(page.offset),
+    );
+  }
+  return query.orderBy('forum_posts.id').limit(page.limit).execute();
 }
 
 /** How many replies of a thread come before `beforeId` (all with null), `except` left out. */

@@ -51,13 +51,27 @@ export function searchTerms(query: string): string[] {
 }
 
 /**
- * An FTS5 MATCH expression for these terms: each one a double-quoted string (quotes doubled,
- * though terms cannot hold any), a prefix query from three characters on; `all` joins them with
- * AND (search), `any` with OR (similar titles).
+ * The words a term finds in FTS5: itself and its plural (`s`, `x`), or its singular when it ends
+ * with one — exact words, not prefixes: a prefix query makes FTS5 read every matching word's whole
+ * list of posts, a bare word is read lazily in post order (ADR 047).
+ */
+export function termForms(term: string): string[] {
+  if ([...term].length < 3) return [term];
+  if (/[sx]$/.test(term)) return [term, term.slice(0, -1)];
+  return [term, `${term}s`, `${term}x`];
+}
+
+/**
+ * An FTS5 MATCH expression for these terms: each word a double-quoted string (quotes doubled,
+ * though terms cannot hold any), a term the OR of its forms (`termForms`); `all` joins the terms
+ * with AND (search), `any` with OR (similar titles).
  */
 export function ftsExpression(terms: string[], mode: 'all' | 'any'): string {
   return terms
-    .map((term) => `"${term.replaceAll('"', '""')}"${[...term].length >= 3 ? '*' : ''}`)
+    .map((term) => {
+      const forms = termForms(term).map((form) => `"${form.replaceAll('"', '""')}"`);
+      return forms.length === 1 ? forms[0]! : `(${forms.join(' OR ')})`;
+    })
     .join(mode === 'all' ? ' AND ' : ' OR ');
 }
 
@@ -68,6 +82,12 @@ function matches(word: string, terms: string[]): boolean {
     const singular = term.replace(/[sx]$/, '');
     return singular.length >= 3 && singular !== term && word.startsWith(singular);
   });
+}
+
+/** How many of the terms a title holds (search ranks by it). */
+export function titleMatches(title: string, terms: string[]): number {
+  const words = fold(title).match(WORD) ?? [];
+  return terms.filter((term) => words.some((word) => matches(word, [term]))).length;
 }
 
 /** Text with the words the terms find in <mark>; every part escaped. */

@@ -43,9 +43,9 @@ import { selectItemTitles } from '../../models/course-items.ts';
 import { selectForumAnonymousAllowed } from '../../models/courses.ts';
 import { selectIsFollowing, upsertFollow } from '../../models/forum-follows.ts';
 import {
-  countThreadsByRoute,
   selectOptionalPost,
   selectOptionalThread,
+  selectPanelThreads,
   selectRevisions,
   selectThreadSummaries,
   type PostRow,
@@ -198,18 +198,16 @@ export function forumRoutes(app: FastifyInstance, services: Services): void {
   });
 
   // The panel of an item page: its latest threads, fetched by a small module (never cached).
+  // One statement for an anonymous reader (the threads and their number): every notebook page fetches it.
   app.get<SlugParams>('/courses/:slug/forum/panel', async (request, reply) => {
-    const { live, forum } = await forumOf(request);
+    const live = await content.liveVersion(request.params.slug);
+    if (!live) throw new HttpError('COURSE_NOT_FOUND');
     const route = query(request, 'route');
     if (!route) throw new HttpError('BAD_REQUEST', 'route');
-    const rows = await selectThreadSummaries(
-      db.kysely,
-      { courseId: live.course_id, route },
-      { limit: PANEL_THREADS, offset: 0 },
-    );
-    const threads = rows.map((row) => readerView(forum.actor, row));
-    const total =
-      threads.length < PANEL_THREADS ? threads.length : await countThreadsByRoute(db.kysely, live.course_id, route);
+    const actor = await forumActor(db.kysely, request.user, live.course_id);
+    const panel = await selectPanelThreads(db.kysely, live.course_id, route, PANEL_THREADS);
+    const threads = panel.threads.map((row) => readerView(actor, row));
+    const total = panel.total;
     return reply
       .header('Cache-Control', 'no-store')
       .type('text/html; charset=utf-8')

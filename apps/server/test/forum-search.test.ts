@@ -266,6 +266,22 @@ describe.each(DIALECTS)('forum search on %s', (dialect) => {
     expect((await new Agent(app).get(`${SIMILAR}?title=quaternions`)).body).toBe('');
   });
 
+  it('never finds a hidden thread or a hidden reply, and suggests threads by their title only', async () => {
+    const id = await ask(asker, { title: 'Les octonions de Cayley', body: 'Et les sextonions ?' });
+    const reply = await answer(helper, id, 'Voyez les nonagones.');
+    expect(found((await new Agent(app).get(search('octonions'))).body)).toEqual([id]);
+    expect(found((await new Agent(app).get(search('nonagones'))).body)).toEqual([id]);
+    expect((await new Agent(app).get(`${SIMILAR}?title=octonions`)).body).toContain(`href="${threadUrl(id)}"`);
+    // A word of the posts only is no similar title.
+    expect((await new Agent(app).get(`${SIMILAR}?title=sextonions`)).body).toBe('');
+    await t.db.kysely.updateTable('forum_posts').set({ hidden: 1 }).where('id', '=', reply).execute();
+    expect(found((await new Agent(app).get(search('nonagones'))).body)).toEqual([]);
+    expect(found((await new Agent(app).get(search('octonions'))).body)).toEqual([id]);
+    await t.db.kysely.updateTable('forum_threads').set({ hidden: 1 }).where('id', '=', id).execute();
+    expect(found((await new Agent(app).get(search('octonions'))).body)).toEqual([]);
+    expect((await new Agent(app).get(`${SIMILAR}?title=octonions`)).body).toBe('');
+  });
+
   it('pages results 30 at a time', async () => {
     const live = (await selectOptionalLiveVersionBySlug(t.db.kysely, 'demo'))!;
     const topic = await t.db.kysely

@@ -357,6 +357,50 @@ describe.each(DIALECTS)('course forum on %s', (dialect) => {
       expect(res.headers['location']).toMatch(new RegExp(`${threadUrl(id)}\\?page=3#post-\\d+$`));
     });
 
+    it('pages the replies a reader may see: hidden ones out of learners’ pages and counts, in place for moderators', async () => {
+      const { user, agent } = await learner();
+      const id = await ask(agent, { kind: 'discussion', title: 'Un fil modéré' });
+      const thread = (await selectOptionalThread(t.db.kysely, courseId, id))!;
+      const replies: number[] = [];
+      for (let i = 1; i <= 110; i++) {
+        replies.push(
+          await addPost(t.db.kysely, thread, { parentId: null, body: `Réponse n° ${i}`, authorId: user.id }, now),
+        );
+      }
+      // A moderator hid ten replies of the first page, and one of two comments on a reply of the second.
+      const hidden = replies.slice(0, 10);
+      await t.db.kysely.updateTable('forum_posts').set({ hidden: 1 }).where('id', 'in', hidden).execute();
+      const shown = replies.filter((r) => !hidden.includes(r));
+      const onReply = (body: string) =>
+        addPost(t.db.kysely, thread, { parentId: shown[60]!, body, authorId: user.id }, now);
+      const hiddenComment = await onReply('Un commentaire caché');
+      const comment = await onReply('Un commentaire visible');
+      await t.db.kysely.updateTable('forum_posts').set({ hidden: 1 }).where('id', '=', hiddenComment).execute();
+
+      const reader = new Agent(app);
+      const page1 = (await reader.get(threadUrl(id))).body;
+      expect(postIds(page1).slice(1)).toEqual(shown.slice(0, 50));
+      expect(page1).toContain('Page 1 sur 2');
+      const page2 = (await reader.get(`${threadUrl(id)}?page=2`)).body;
+      expect(postIds(page2).slice(1)).toEqual([...shown.slice(50, 61), comment, ...shown.slice(61)]);
+      expect(page2).toContain('Page 2 sur 2');
+      expect((await reader.get(`${threadUrl(id)}?page=3`)).body).toContain('Page 2 sur 2');
+
+      const moderator = (await staff()).agent;
+      const modPage1 = (await moderator.get(threadUrl(id))).body;
+      expect(postIds(modPage1).slice(1)).toEqual(replies.slice(0, 50));
+      expect(modPage1).toContain('Page 1 sur 3');
+      const modPage2 = (await moderator.get(`${threadUrl(id)}?page=2`)).body;
+      const at = replies.indexOf(shown[60]!);
+      expect(postIds(modPage2).slice(1)).toEqual([
+        ...replies.slice(50, at + 1),
+        hiddenComment,
+        comment,
+        ...replies.slice(at + 1, 100),
+      ]);
+      expect(postIds((await moderator.get(`${threadUrl(id)}?page=3`)).body).slice(1)).toEqual(replies.slice(100));
+    });
+
     it('pages the thread list by 30, newest activity first', async () => {
       const { user } = await learner();
       const topic = (await selectTopics(t.db.kysely, courseId)).find((x) => x.key === 'week-3')!;

@@ -283,7 +283,7 @@ export function queueView(ctx: PageContext, data: QueueData): string {
         )}
       </ul>
       <div class="forum-post-actions">
-        ${e.hidden || e.deleted ? '' : actionButton(forum, `${postUrl}/hide`, t(e.depth === 0 ? 'mod.hideThread' : 'mod.hide'))}
+        ${e.hidden || e.deleted ? '' : actionButton(forum, `${postUrl}/hide`, t(e.depth === 0 ? 'mod.hideThread' : 'mod.hide'), { from: 'queue' })}
         ${actionButton(forum, `${postUrl}/dismiss`, t('mod.queue.dismiss'))}
         ${e.deleted ? '' : html`<a href="${postUrl}/mute">${t('mod.mute')}</a>`}
       </div>
@@ -315,7 +315,7 @@ export function queueView(ctx: PageContext, data: QueueData): string {
                       >${h.thread_title}</a
                     >
                     — ${t(h.depth === 0 ? 'mod.queue.hiddenThread' : 'mod.queue.hiddenPost')}
-                    ${actionButton(forum, `${forumPostUrl(forum.slug, h.thread_id, h.post_id)}/hide`, t('mod.unhide'), { undo: '1' })}
+                    ${actionButton(forum, `${forumPostUrl(forum.slug, h.thread_id, h.post_id)}/hide`, t('mod.unhide'), { undo: '1', from: 'queue' })}
                   </li>`,
               )}
             </ul>`

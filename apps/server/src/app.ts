@@ -51,6 +51,8 @@ import { snapshotPageRoutes } from './pages/forum/snapshot.route.ts';
 import { forumSearchRoutes } from './pages/forum/search.route.ts';
 import { notificationRoutes } from './pages/notifications/notifications.route.ts';
 import { announcementRoutes } from './pages/announcements/announcements.route.ts';
+import { analyticsRoutes } from './pages/analytics/analytics.route.ts';
+import { registerActivityTracking } from './lib/analytics/activity.ts';
 
 export interface AppOptions {
   config: Config;
@@ -135,6 +137,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerFormBodies(app);
   registerAuth(app, services);
   registerSecurityHeaders(app, { https: config.baseUrl?.startsWith('https:') ?? false });
+  // Who was active on which day, for the staff's figures (issue 14): after each learning request.
+  registerActivityTracking(app, services);
   app.addHook('onResponse', async (request, reply) => {
     request.log.debug(
       { method: request.method, url: request.url, status: reply.statusCode, ms: reply.elapsedTime },
@@ -167,6 +171,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   forumSearchRoutes(app, services);
   notificationRoutes(app, services);
   announcementRoutes(app, services);
+  analyticsRoutes(app, services);
 
   app.setNotFoundHandler((request, reply) => sendError(request, reply, services, new HttpError('NOT_FOUND')));
   app.setErrorHandler((error: FastifyError, request, reply) => sendError(request, reply, services, error));

@@ -24,6 +24,8 @@ export interface Database {
   saved_cell_versions: SavedCellVersionsTable;
   item_progress: ItemProgressTable;
   video_views: VideoViewsTable;
+  learner_activity: LearnerActivityTable;
+  exercise_row_failures: ExerciseRowFailuresTable;
   exercise_seals: ExerciseSealsTable;
   submissions: SubmissionsTable;
   quiz_attempts: QuizAttemptsTable;
@@ -329,6 +331,29 @@ export interface ItemProgressTable {
   source: ProgressSource;
   state: ProgressState;
   updated_at: string;
+}
+
+/** A learner active in a session on a day (issue 14's analytics: lib/analytics/activity.ts). */
+export interface LearnerActivityTable {
+  run_id: number;
+  /** `YYYY-MM-DD` in the platform's time zone. */
+  day: string;
+  user_id: number;
+  /** The Monday of `day`'s week, `YYYY-MM-DD`. */
+  week: string;
+}
+
+/** How many failing verdicts of a session failed one row (check) of an exercise. */
+export interface ExerciseRowFailuresTable {
+  run_id: number;
+  module: string;
+  exercise: string;
+  /** 1: a hidden check (staff may see its call; learners never do). */
+  hidden: number;
+  /** The verdict row's `index` (its dataset or scenario). */
+  row_index: number;
+  call: string;
+  failures: number;
 }
 
 /** One graded submission of a quiz problem. */

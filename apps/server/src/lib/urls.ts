@@ -100,6 +100,8 @@ export const manageCertificatesUrl = (slug: string, runSlug: string): string => 
 /** A session's grading and quiz policies (staff), and its grade report. */
 export const runGradingUrl = (slug: string, runSlug: string): string => `${runUrl(slug, runSlug)}/grading`;
 export const runGradesCsvUrl = (slug: string, runSlug: string): string => `${runUrl(slug, runSlug)}/grades.csv`;
+/** A session's figures for its staff (issue 14): the page; each table's CSV is `…/analytics/<table>.csv`. */
+export const runAnalyticsUrl = (slug: string, runSlug: string): string => `${runUrl(slug, runSlug)}/analytics`;
 
 /** The course forum (issue 13): the list (`?topic=&route=&unanswered=1&page=`), a thread, its posts' actions. */
 export const forumUrl = (slug: string): string => `${courseUrl(slug)}/forum`;

@@ -24,6 +24,7 @@ import {
 import { refreshEnrolledGrade } from '../grades/gradebook.ts';
 import { gradingCourse, trustedCourse, type GradingCourse } from './course.ts';
 import { recordExerciseProgress } from './progress.ts';
+import { countFailingRows } from '../analytics/failures.ts';
 
 /** The job kind that grades one submission. */
 export const GRADE_EXERCISE = 'grade.exercise';
@@ -380,6 +381,7 @@ export function registerGradeExercise(
           finishedAt,
         });
         if (news) await recordExerciseProgress(trx, submission, finishedAt);
+        await countFailingRows(trx, submission, outcome.verdict);
       });
       // Then the grade (and a certificate it may earn): its own writes, after the verdict is safe.
       if (news) await refreshEnrolledGrade(db, submission.user_id, submission.course_id, clock());

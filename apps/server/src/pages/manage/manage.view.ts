@@ -10,6 +10,7 @@ import {
   manageForumUrl,
   manageQuizzesUrl,
   newRunUrl,
+  runAnalyticsUrl,
   runGradesCsvUrl,
   runGradingUrl,
   runUrl,
@@ -281,7 +282,8 @@ export function runFormView(ctx: PageContext, data: RunFormPageData): string {
       run
         ? html`<p>
             <a href="${runGradingUrl(course.slug, run.slug)}">${t('grading.link')}</a> ·
-            <a href="${runGradesCsvUrl(course.slug, run.slug)}" download>${t('grading.csv')}</a>
+            <a href="${runGradesCsvUrl(course.slug, run.slug)}" download>${t('grading.csv')}</a> ·
+            <a href="${runAnalyticsUrl(course.slug, run.slug)}">${t('analytics.link')}</a>
           </p>`
         : ''
     }

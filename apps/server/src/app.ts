@@ -51,6 +51,9 @@ import { snapshotPageRoutes } from './pages/forum/snapshot.route.ts';
 import { forumSearchRoutes } from './pages/forum/search.route.ts';
 import { notificationRoutes } from './pages/notifications/notifications.route.ts';
 import { announcementRoutes } from './pages/announcements/announcements.route.ts';
+import { adminTeacherRoutes } from './pages/admin/teachers.route.ts';
+import { joinRoutes } from './pages/join/join.route.ts';
+import { teachRoutes } from './pages/teach/teach.route.ts';
 import { analyticsRoutes } from './pages/analytics/analytics.route.ts';
 import { registerActivityTracking } from './lib/analytics/activity.ts';
 
@@ -171,6 +174,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   forumSearchRoutes(app, services);
   notificationRoutes(app, services);
   announcementRoutes(app, services);
+  teachRoutes(app, services);
+  joinRoutes(app, services);
+  adminTeacherRoutes(app, services);
   analyticsRoutes(app, services);
 
   app.setNotFoundHandler((request, reply) => sendError(request, reply, services, new HttpError('NOT_FOUND')));

@@ -16,6 +16,8 @@ import { selectOptionalCourseBySlug } from '../models/courses.ts';
 import { selectAllRuns, selectOptionalRunBySlug } from '../models/runs.ts';
 import { insertUser, selectOptionalUserByEmail, updateIsAdmin, updatePasswordHash } from '../models/users.ts';
 import { DB_SETTINGS, requireMigrated, withDb, type Command, type Flags } from './common.ts';
+import { isPupilIdentifier } from '../lib/classes/codes.ts';
+import { approveTeacher, deleteTeacher } from '../models/teachers.ts';
 
 /** Command-line messages are in English, like the rest of the command line. */
 const t = translator('en');
@@ -125,6 +127,41 @@ export const userCommands: Record<string, Command> = {
         return 0;
       });
     },
+  },
+};
+
+userCommands['user teacher'] = {
+  summary: 'make an account a teacher (classes, issue 14), or --revoke',
+  usage: 'carnet user teacher <email> [--revoke] [options]',
+  options: { revoke: { type: 'boolean' } },
+  settings: DB_SETTINGS,
+  help: [
+    'Gives the account of this e-mail address the teacher role: it creates classes on /teach.',
+    'A pending request ("I am a teacher") is approved. Administrators can do the same on',
+    '/admin/teachers, where requests wait.',
+    '',
+    '  --revoke   take the role away (the classes stay with their other teachers)',
+  ].join('\n'),
+  run: async (flags: Flags, args: string[], getConfig: () => Config) => {
+    const command = userCommands['user teacher']!;
+    const [email, ...extra] = args;
+    if (!email || extra.length > 0) return usage('user teacher', command, 'give one e-mail address.');
+    return withDb(getConfig(), async (db) => {
+      if (!(await requireMigrated(db))) return 2;
+      const user = await selectOptionalUserByEmail(db.kysely, email);
+      if (!user || isPupilIdentifier(user.email)) {
+        console.error(`carnet user teacher: no account has the address ${email}.`);
+        return 1;
+      }
+      if (flags['revoke']) {
+        const removed = await deleteTeacher(db.kysely, user.id, 'approved');
+        console.log(removed ? `${user.email} is no longer a teacher.` : `${user.email} was not a teacher.`);
+        return 0;
+      }
+      await approveTeacher(db.kysely, user.id, null, new Date());
+      console.log(`${user.email} is now a teacher.`);
+      return 0;
+    });
   },
 };
 

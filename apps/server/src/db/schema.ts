@@ -46,6 +46,11 @@ export interface Database {
   notification_emails: NotificationEmailsTable;
   notification_runs: NotificationRunsTable;
   server_secrets: ServerSecretsTable;
+  teachers: TeachersTable;
+  classes: ClassesTable;
+  class_teachers: ClassTeachersTable;
+  class_members: ClassMembersTable;
+  class_pupil_accounts: ClassPupilAccountsTable;
 }
 
 export interface CoursesTable {
@@ -677,3 +682,60 @@ export interface ServerSecretsTable {
 }
 
 export type Notification = Selectable<NotificationsTable>;
+
+/** The account-level teacher role (issue 14): asked for, then approved by an administrator. */
+export type TeacherStatus = 'requested' | 'approved';
+
+export interface TeachersTable {
+  user_id: number;
+  status: TeacherStatus;
+  /** What the requester said of themselves (school, subject). */
+  school: string | null;
+  requested_at: string | null;
+  approved_at: string | null;
+  approved_by: number | null;
+}
+
+/** A teacher's class: pupils join it with its code; activities will belong to it. */
+export interface ClassesTable {
+  id: Generated<number>;
+  name: string;
+  /** '2026-2027'. */
+  school_year: string;
+  level: string;
+  /** Six characters of lib/classes/codes.ts's alphabet, unique. */
+  join_code: string;
+  /** 0: the code is refused with "closed" (it is kept so that it can say so). */
+  join_open: Generated<number>;
+  created_by: number | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ClassTeachersTable {
+  class_id: number;
+  user_id: number;
+  added_at: string;
+  added_by: number | null;
+}
+
+/** How a pupil came into a class: with the code, or from the teacher's roster. */
+export type ClassMemberVia = 'code' | 'roster';
+
+export interface ClassMembersTable {
+  class_id: number;
+  user_id: number;
+  via: ClassMemberVia;
+  joined_at: string;
+}
+
+/** A pseudonymous account (no e-mail; its identifier is users.email), owned by a class (ADR 048). */
+export interface ClassPupilAccountsTable {
+  user_id: number;
+  class_id: number;
+  /** When the teacher last printed its password. */
+  sheet_issued_at: string;
+  created_at: string;
+}
+
+export type SchoolClass = Selectable<ClassesTable>;

@@ -126,3 +126,9 @@ export const forumVoteUrl = (slug: string, threadId: number, postId: number): st
   `${forumPostUrl(slug, threadId, postId)}/vote`;
 export const forumEndorseUrl = (slug: string, threadId: number, postId: number): string =>
   `${forumPostUrl(slug, threadId, postId)}/endorse`;
+
+/** Teachers and classes (issue 14): the teacher space, a class's page and its actions, joining, the administrator's list. */
+export const teachUrl = (): string => '/teach';
+export const teachClassUrl = (classId: number): string => `/teach/classes/${classId}`;
+export const joinUrl = (code?: string): string => (code ? `/join/${encodeURIComponent(code)}` : '/join');
+export const adminTeachersUrl = (): string => '/admin/teachers';

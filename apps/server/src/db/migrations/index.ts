@@ -19,6 +19,7 @@ import * as m0017 from './0017-forum-topic-counts.ts';
 import * as m0018 from './0018-forum-moderation.ts';
 import * as m0019 from './0019-forum-notifications.ts';
 import * as m0020 from './0020-forum-indexes.ts';
+import * as m0021 from './0021-classes.ts';
 import * as m0022 from './0022-analytics.ts';
 
 /** Every migration, in order. Names sort as they apply; never rename or edit a shipped one. */
@@ -43,5 +44,6 @@ export const migrations: Record<string, Migration> = {
   '0018-forum-moderation': m0018,
   '0019-forum-notifications': m0019,
   '0020-forum-indexes': m0020,
+  '0021-classes': m0021,
   '0022-analytics': m0022,
 };

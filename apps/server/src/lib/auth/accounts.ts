@@ -1,6 +1,7 @@
+import type { Kysely } from 'kysely';
 import type { Db } from '../../db/database.ts';
 import { selectUserCertificates } from '../../models/certificates.ts';
-import type { User } from '../../db/schema.ts';
+import type { Database, User } from '../../db/schema.ts';
 import { isLanguage, translator, type Language } from '../../i18n/index.ts';
 import { deleteUserSessions, selectUserSessions } from '../../models/auth-sessions.ts';
 import { selectUserRoles } from '../../models/course-roles.ts';
@@ -46,6 +47,8 @@ interface SignupPayload {
   name: string;
   passwordHash: string;
   language: Language;
+  /** Where to go once confirmed (a local path: a class's join link), if the sign-up came from one. */
+  next?: string;
 }
 
 export type Throttled = { throttled: true; retryAfterSeconds: number };
@@ -77,7 +80,15 @@ async function throttle(
  */
 export async function requestSignup(
   services: AccountServices,
-  input: { email: string; name: string; password: string; language: Language; ip: string; origin: string },
+  input: {
+    email: string;
+    name: string;
+    password: string;
+    language: Language;
+    ip: string;
+    origin: string;
+    next?: string;
+  },
 ): Promise<Throttled | null> {
   const limited = await throttle(services, [[`signup:ip:${input.ip}`, POLICIES.signupPerIp]]);
   if (limited) return limited;
@@ -102,6 +113,7 @@ export async function requestSignup(
     name: input.name,
     passwordHash,
     language: input.language,
+    ...(input.next ? { next: input.next } : {}),
   };
   await insertEmailToken(services.db.kysely, {
     token_hash: hashToken(token),
@@ -124,7 +136,7 @@ export async function requestSignup(
   return null;
 }
 
-export type ConfirmResult = { user: User } | { error: 'invalid' | 'taken' };
+export type ConfirmResult = { user: User; next: string | null } | { error: 'invalid' | 'taken' };
 
 /** Completes a sign-up from its e-mailed token (single use): creates the account. */
 export async function confirmSignup(services: AccountServices, token: string): Promise<ConfirmResult> {
@@ -144,7 +156,7 @@ export async function confirmSignup(services: AccountServices, token: string): P
       now,
     );
     // Two confirmations of two sign-ups for one address: the first one made the account.
-    return user ? { user } : { error: 'taken' as const };
+    return user ? { user, next: payload.next ?? null } : { error: 'taken' as const };
   });
 }
 
@@ -280,13 +292,20 @@ export async function deleteAccount(
   await services.limiter.reset(accountKey);
   if (user.is_admin === 1 && (await countAdmins(services.db.kysely)) <= 1) return 'last-admin';
   const now = services.clock();
-  await services.db.kysely.transaction().execute(async (trx) => {
-    await unenrolEverywhere(trx, user.id, now);
-    // Their votes go with the account: the counts they added go first.
-    await updateVoteCountsForDeletedVoter(trx, user.id);
-    await deleteUser(trx, user.id);
-  });
+  await services.db.kysely.transaction().execute((trx) => removeAccount(trx, user.id, now));
   return 'deleted';
+}
+
+/**
+ * Removes an account inside the caller's transaction, as its owner's deletion does: enrolment
+ * counters adjusted, vote counts taken back, then the user row and everything keyed by it (forum
+ * posts stay, anonymised). Also used by a class's deletion for its pseudonymous pupils.
+ */
+export async function removeAccount(trx: Kysely<Database>, userId: number, now: Date): Promise<void> {
+  await unenrolEverywhere(trx, userId, now);
+  // Their votes go with the account: the counts they added go first.
+  await updateVoteCountsForDeletedVoter(trx, userId);
+  await deleteUser(trx, userId);
 }
 
 /**

@@ -36,6 +36,14 @@ export function createMailer(
     : new OutboxMailer(join(options.dataDir, 'outbox'), options.from, log);
 }
 
+/**
+ * Whether an account's address can receive mail: a pseudonymous pupil's account holds its login
+ * identifier there, which has no '@' (ADR 048). Mail to it is dropped, whatever sent it.
+ */
+export function hasMailbox(address: string): boolean {
+  return address.includes('@');
+}
+
 abstract class QueuedMailer implements Mailer {
   private readonly pending = new Set<Promise<void>>();
   abstract readonly description: string;
@@ -45,6 +53,7 @@ abstract class QueuedMailer implements Mailer {
   protected abstract deliver(message: MailMessage): Promise<void>;
 
   send(message: MailMessage): void {
+    if (!hasMailbox(message.to)) return;
     const delivery = this.deliver(message)
       .catch((error: unknown) =>
         this.log.error({ err: error, to: message.to, subject: message.subject }, 'e-mail not sent'),
@@ -58,7 +67,7 @@ abstract class QueuedMailer implements Mailer {
   }
 
   sendNow(message: MailMessage): Promise<void> {
-    return this.deliver(message);
+    return hasMailbox(message.to) ? this.deliver(message) : Promise.resolve();
   }
 }
 

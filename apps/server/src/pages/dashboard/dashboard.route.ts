@@ -11,12 +11,14 @@ import { selectCourseIdsWithRole } from '../../models/course-roles.ts';
 import { selectDashboardEntries } from '../../models/enrolments.ts';
 import { certificateStatus } from '../../lib/certificates/issue.ts';
 import type { Services } from '../../services.ts';
+import { loadDashboardClasses } from '../teach/dashboard-classes.ts';
 import { dashboardView, type DashboardCourse } from './dashboard.view.ts';
 
 const NOTICES: Record<string, MessageKey> = {
   enrolled: 'dashboard.notice.enrolled',
   unenrolled: 'dashboard.notice.unenrolled',
   'password-reset': 'dashboard.notice.passwordReset',
+  joined: 'dashboard.notice.joined',
 };
 
 /** "My courses" (/me). */
@@ -54,6 +56,7 @@ export function dashboardRoutes(app: FastifyInstance, { db, assets, content, clo
         name: user.name,
         courses,
         canManage,
+        classes: await loadDashboardClasses(db.kysely, user),
         notice: key ? request.t(key) : undefined,
         zone: config.timezone,
         now: clock(),

@@ -9,6 +9,7 @@ import { html, type SafeHtml } from '../../views/html.ts';
 import { layout, type PageContext } from '../../views/layout.ts';
 import { progressBar } from '../../views/progress.ts';
 import { runDates, unenrolForm } from '../../views/runs.ts';
+import { dashboardClassesSection, type DashboardClasses } from '../teach/dashboard-classes.ts';
 
 export interface DashboardCourse {
   courseSlug: string;
@@ -28,6 +29,8 @@ export interface DashboardData {
   name: string;
   courses: DashboardCourse[];
   canManage: boolean;
+  /** The reader's classes and teacher links (issue 14). */
+  classes: DashboardClasses;
   notice?: string | undefined;
   zone: string;
   now: Date;
@@ -46,6 +49,7 @@ export function dashboardView(ctx: PageContext, data: DashboardData): string {
             ${data.courses.map((c) => courseCard(ctx, c, data))}
           </ul>`
     }
+    ${dashboardClassesSection(ctx, data.classes)}
     ${data.canManage ? html`<p><a href="${manageUrl()}">${t('dashboard.manage')}</a></p>` : ''}`;
   return layout(ctx, { title: t('dashboard.title'), main, bodyClass: 'page-dashboard' });
 }

@@ -22,8 +22,9 @@ export function loginView(ctx: PageContext, data: LoginPageData): string {
       <input type="hidden" name="next" value="${data.next}" />
       ${field(t, data.form, {
         name: 'email',
-        label: t('form.email'),
-        type: 'email',
+        // Pupils' accounts made by a teacher log in with an identifier, not an address (ADR 048).
+        label: t('form.emailOrIdentifier'),
+        type: 'text',
         autocomplete: 'username',
         required: true,
         maxlength: 254,

@@ -2,11 +2,11 @@ import type { FastifyInstance } from 'fastify';
 import { csrfToken, startSession } from '../../http/auth.ts';
 import { pageContext } from '../../http/context.ts';
 import { HttpError } from '../../http/errors.ts';
-import { formValue, isEmailAddress, publicOrigin, sendPage } from '../../http/forms.ts';
+import { formValue, isEmailAddress, nextPath, publicOrigin, sendPage } from '../../http/forms.ts';
 import { confirmSignup, requestSignup, throttleTokenUse } from '../../lib/auth/accounts.ts';
 import { passwordProblem } from '../../lib/auth/passwords.ts';
 import { hashToken, looksLikeToken } from '../../lib/auth/tokens.ts';
-import { dashboardUrl, loginUrl } from '../../lib/urls.ts';
+import { dashboardUrl, loginUrl, safeLocalPath } from '../../lib/urls.ts';
 import { selectOptionalUsableToken } from '../../models/email-tokens.ts';
 import type { Services } from '../../services.ts';
 import type { FormState } from '../../views/forms.ts';
@@ -27,7 +27,11 @@ export function signupRoutes(app: FastifyInstance, services: Services): void {
     if (request.user) return reply.redirect(dashboardUrl(), 303);
     return sendPage(
       reply,
-      signupView(pageContext(request, assets), { form: { values: {}, errors: {} }, csrf: csrfToken(request, reply) }),
+      signupView(pageContext(request, assets), {
+        form: { values: {}, errors: {} },
+        csrf: csrfToken(request, reply),
+        next: nextPath(request, ''),
+      }),
     );
   });
 
@@ -43,7 +47,15 @@ export function signupRoutes(app: FastifyInstance, services: Services): void {
     const passwordError = password ? passwordProblem(password, email) : 'form.password.required';
     if (passwordError) form.errors['password'] = passwordError;
     const show = (status: number) =>
-      sendPage(reply, signupView(pageContext(request, assets), { form, csrf: csrfToken(request, reply) }), status);
+      sendPage(
+        reply,
+        signupView(pageContext(request, assets), {
+          form,
+          csrf: csrfToken(request, reply),
+          next: nextPath(request, ''),
+        }),
+        status,
+      );
     if (Object.keys(form.errors).length > 0) return show(400);
     const limited = await requestSignup(services, {
       email,
@@ -52,6 +64,8 @@ export function signupRoutes(app: FastifyInstance, services: Services): void {
       language: request.lang,
       ip: request.ip,
       origin: publicOrigin(request, services.config),
+      // A class's join link sent the visitor here: they come back to it once confirmed.
+      next: nextPath(request, ''),
     });
     if (limited) {
       form.formError = { key: 'form.throttled', params: { minutes: Math.ceil(limited.retryAfterSeconds / 60) } };
@@ -86,6 +100,6 @@ export function signupRoutes(app: FastifyInstance, services: Services): void {
       throw new HttpError('TOKEN_INVALID');
     }
     await startSession(request, reply, services, result.user.id);
-    return reply.redirect(`${dashboardUrl()}?welcome=1`, 303);
+    return reply.redirect(result.next ? safeLocalPath(result.next) : `${dashboardUrl()}?welcome=1`, 303);
   });
 }

@@ -5,14 +5,14 @@ import { html } from '../../views/html.ts';
 import { layout, type PageContext } from '../../views/layout.ts';
 
 /** The sign-up form. */
-export function signupView(ctx: PageContext, data: { form: FormState; csrf: string }): string {
+export function signupView(ctx: PageContext, data: { form: FormState; csrf: string; next?: string }): string {
   const { t } = ctx;
   const main = html`<div class="narrow">
     <h1>${t('signup.title')}</h1>
     <p>${t('signup.intro')}</p>
     ${formAlert(t, data.form)}
     <form method="post" action="${signupUrl()}" class="stack-form" novalidate>
-      ${csrfField(data.csrf)}
+      ${csrfField(data.csrf)} ${data.next ? html`<input type="hidden" name="next" value="${data.next}" />` : ''}
       ${field(t, data.form, {
         name: 'name',
         label: t('form.name'),

@@ -4,6 +4,7 @@ import { buildApp } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
 import { importCourse } from '../src/lib/import/import-course.ts';
 import { excerpt, ftsExpression, searchTerms } from '../src/lib/forum/search.ts';
+import { ORDERED_SCAN_MATCHES } from '../src/models/forum-search.ts';
 import { selectOptionalLiveVersionBySlug } from '../src/models/courses.ts';
 import { Agent, createUser } from './agent.ts';
 import { createTestDb, DIALECTS, type TestDb } from './databases.ts';
@@ -146,6 +147,19 @@ describe.each(DIALECTS)('forum search on %s', (dialect) => {
   it('ranks a title match before a body match, though the body match is more recent', async () => {
     const res = await new Agent(app).get(search('recursivite'));
     expect(found(res.body)).toEqual([ids['title'], ids['reply']]);
+  });
+
+  it('finds the same threads when PostgreSQL reads its indexes in order (frequent words) as from a bitmap', async () => {
+    const saved = { ...ORDERED_SCAN_MATCHES };
+    Object.assign(ORDERED_SCAN_MATCHES, { posts: 0, titles: 0 });
+    try {
+      expect(found((await new Agent(app).get(search('recursivite'))).body)).toEqual([ids['title'], ids['reply']]);
+      expect(found((await new Agent(app).get(search('dictionnaire imbrique'))).body)).toEqual([ids['reply']]);
+      const similar = await new Agent(app).get(`${SIMILAR}?title=${encodeURIComponent('Problème de récursivité')}`);
+      expect(similar.body).toContain(`href="${threadUrl(ids['title']!)}"`);
+    } finally {
+      Object.assign(ORDERED_SCAN_MATCHES, saved);
+    }
   });
 
   it('never returns another course’s threads', async () => {

@@ -88,8 +88,8 @@ async function selectCandidates(
   const where = filterSql(filter);
   let rows: Candidate[];
   if (db.getExecutor().adapter instanceof PostgresAdapter) {
-    // A few hundred rows: parallel workers (chosen for the bitmap of a rarer word, whose rows the
-    // planner overestimates) took 8 ms to start for a 0.1 ms scan.
+    // One transaction for its settings. A few hundred rows: parallel workers took 8 ms to start
+    // for a 0.1 ms scan.
     return db.connection().execute(async (connection) => {
       await sql`begin; set local max_parallel_workers_per_gather = 0`.execute(connection);
       try {
@@ -120,6 +120,24 @@ async function selectCandidates(
 const normalised = (rows: Candidate[]): Candidate[] =>
   rows.map((r) => ({ ...r, id: Number(r.id), post_id: Number(r.post_id), reply_count: Number(r.reply_count) }));
 
+/**
+ * Past this many estimated matches, PostgreSQL reads the index in post (or thread) order and stops
+ * at the limit; below, it takes every match from the GIN index and keeps the newest. Its planner
+ * chooses alike but misplaces the crossover (ADR 047): it scanned 200,000 posts backwards, 150 ms,
+ * for a word in 3,000 that a bitmap reads in 5 ms. Where the two cost the same at this scale: a
+ * backward step costs a third of a bitmap row for posts, ten times one for titles (the title's
+ * tsvector is computed per row).
+ */
+export const ORDERED_SCAN_MATCHES = { posts: 15_000, titles: 7_000 };
+
+/** The planner's estimate of the matches of `document @@ query` (an EXPLAIN: no row is read). */
+async function estimatedMatches(db: Kysely<Database>, where: RawBuilder<unknown>): Promise<number> {
+  const { rows } = await sql<{
+    'QUERY PLAN': [{ Plan: { 'Plan Rows': number } }];
+  }>`explain (format json) ${where}`.execute(db);
+  return rows[0]?.['QUERY PLAN'][0].Plan['Plan Rows'] ?? 0;
+}
+
 /** PostgreSQL's candidates: from forum_search, or for titles from forum_threads' title index. */
 async function selectPostgresCandidates(
   db: Kysely<Database>,
@@ -128,17 +146,40 @@ async function selectPostgresCandidates(
   options: { limit: number; titles: boolean },
 ): Promise<Candidate[]> {
   const where = filterSql(filter);
+  const matching = options.titles
+    ? sql`to_tsvector('french'::regconfig, carnet_fold(t.title)) @@ (${tsQuery(query)}) and t.course_id = ${filter.courseId}`
+    : sql`s.document @@ (${tsQuery(query)}) and s.course_id = ${filter.courseId}`;
+  const estimate = await estimatedMatches(
+    db,
+    options.titles
+      ? sql`select 1 from forum_threads t where ${matching}`
+      : sql`select 1 from forum_search s where ${matching}`,
+  );
+  const ordered = estimate >= (options.titles ? ORDERED_SCAN_MATCHES.titles : ORDERED_SCAN_MATCHES.posts);
+  // Frequent words: the planner's backward scan, never a bitmap of most of the table.
+  if (ordered) await sql`set local enable_bitmapscan = off`.execute(db);
+  // Rarer words: every match (a materialised CTE keeps no order: a bitmap), sorted, then joined
+  // row by row in that order so that the limit stops the joins.
+  const source = options.titles
+    ? ordered
+      ? sql`forum_threads t`
+      : sql`(with m as materialized (select t.id from forum_threads t where ${matching})
+          select t.* from m join forum_threads t on t.id = m.id order by t.id desc) t`
+    : ordered
+      ? sql`forum_search s`
+      : sql`(with m as materialized (select s.post_id, s.thread_id from forum_search s where ${matching})
+          select * from m order by post_id desc) s`;
   const { rows } = options.titles
     ? // The title's own index (migration 0020); the opening post gives the excerpt.
       await sql<Candidate>`select ${CANDIDATE_COLUMNS}, p.id as post_id, p.depth
-        from forum_threads t join forum_topics k on k.id = t.topic_id
+        from ${source} join forum_topics k on k.id = t.topic_id
         join forum_posts p on p.thread_id = t.id and p.depth = 0
-        where to_tsvector('french'::regconfig, carnet_fold(t.title)) @@ (${tsQuery(query)}) and ${where}
+        where ${ordered ? sql`${matching} and ` : sql``}${where}
         order by t.id desc limit ${options.limit}`.execute(db)
     : await sql<Candidate>`select ${CANDIDATE_COLUMNS}, s.post_id, p.depth
-        from forum_search s join forum_posts p on p.id = s.post_id
+        from ${source} cross join lateral (select p.depth from forum_posts p where p.id = s.post_id and p.hidden = 0) p
         join forum_threads t on t.id = s.thread_id join forum_topics k on k.id = t.topic_id
-        where s.document @@ (${tsQuery(query)}) and s.course_id = ${filter.courseId} and p.hidden = 0 and ${where}
+        where ${ordered ? sql`${matching} and ` : sql``}${where}
         order by s.post_id desc limit ${options.limit}`.execute(db);
   return rows;
 }

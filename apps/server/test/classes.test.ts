@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.ts';
@@ -9,7 +11,7 @@ import { selectOptionalItemByRoute } from '../src/models/course-items.ts';
 import { selectOptionalLiveVersionBySlug } from '../src/models/courses.ts';
 import { Agent, createUser, readOutbox } from './agent.ts';
 import { createTestDb, DIALECTS, type TestDb } from './databases.ts';
-import { DEMO_COURSE } from './fixtures.ts';
+import { DEMO_COURSE, REPO_ROOT } from './fixtures.ts';
 
 const NOTEBOOK = 'w1/w1-s1-c1-nombres';
 const YEAR = '2026-2027';
@@ -120,6 +122,26 @@ describe.each(DIALECTS)('teachers and classes on %s', (dialect) => {
     await thirdAgent.post('/teach/request', { school: 'Collège' }, { tokenFrom: '/teach' });
     await admin.post(`/admin/teachers/${third.id}/refuse`, {}, { tokenFrom: '/admin/teachers' });
     expect((await thirdAgent.get('/teach')).body).toContain('action="/teach/request"');
+  });
+
+  it('grants and revokes the role with `carnet user teacher`', async () => {
+    const { user, agent } = await person();
+    const env = dialect === 'postgres' ? { DATABASE_URL: t.databaseUrl } : { CARNET_DATA_DIR: t.dataDir };
+    const carnet = (...args: string[]) =>
+      spawnSync(process.execPath, [join(REPO_ROOT, 'apps/server/bin/carnet.js'), 'user', 'teacher', ...args], {
+        env: { PATH: process.env['PATH'], HOME: process.env['HOME'], ...env },
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+    const granted = carnet(user.email.toUpperCase());
+    expect(granted.status, granted.stderr).toBe(0);
+    expect(granted.stdout).toContain('is now a teacher');
+    expect((await agent.get('/teach')).body).toContain('action="/teach/classes"');
+    // The data export tells it.
+    expect((await agent.get('/account/export')).json().teacher).toBe('approved');
+    expect(carnet(user.email, '--revoke').status).toBe(0);
+    expect((await agent.get('/teach')).body).toContain('action="/teach/request"');
+    expect(carnet('nobody@example.org').status).toBe(1);
   });
 
   it('checks a class’s fields and lists it in the teacher space', async () => {

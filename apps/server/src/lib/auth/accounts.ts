@@ -13,6 +13,8 @@ import { selectUserPosts, updateVoteCountsForDeletedVoter } from '../../models/f
 import { selectUserFollows } from '../../models/forum-follows.ts';
 import { selectUserVotes } from '../../models/forum-votes.ts';
 import { selectUserVideoViews } from '../../models/video-views.ts';
+import { selectPupilClasses } from '../../models/classes.ts';
+import { selectOptionalTeacherStatus } from '../../models/teachers.ts';
 import {
   countAdmins,
   deleteUser,
@@ -344,5 +346,7 @@ export async function exportUserData(db: Db, userId: number): Promise<Record<str
     forum_posts: await selectUserPosts(db.kysely, userId),
     forum_votes: await selectUserVotes(db.kysely, userId),
     forum_follows: await selectUserFollows(db.kysely, userId),
+    teacher: await selectOptionalTeacherStatus(db.kysely, userId),
+    classes: await selectPupilClasses(db.kysely, userId),
   };
 }

@@ -56,6 +56,7 @@ import { joinRoutes } from './pages/join/join.route.ts';
 import { teachRoutes } from './pages/teach/teach.route.ts';
 import { analyticsRoutes } from './pages/analytics/analytics.route.ts';
 import { registerActivityTracking } from './lib/analytics/activity.ts';
+import { registerAnalyticsJob } from './lib/analytics/snapshot.ts';
 
 export interface AppOptions {
   config: Config;
@@ -126,6 +127,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   // Certificates follow every stored grade, whichever path stores it (ADR 031).
   registerCertificates(services.jobs, db.kysely, services.clock);
+  // A big session's analytics, counted in the background (ADR 049).
+  registerAnalyticsJob(services.jobs, db.kysely, services.clock);
   // Notification e-mails: sent by whichever process runs the queue's workers (ADR 046).
   registerNotificationJobs(services.jobs, {
     db: db.kysely,

@@ -9,6 +9,7 @@ import { buildApp } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
 import type { Run } from '../src/db/schema.ts';
 import { countFailingRows } from '../src/lib/analytics/failures.ts';
+import { ANALYTICS_REFRESH, refreshSnapshot } from '../src/lib/analytics/snapshot.ts';
 import type { Verdict } from '../src/lib/grading/grade-job.ts';
 import { versionExercises } from '../src/lib/grades/gradebook.ts';
 import { importCourse } from '../src/lib/import/import-course.ts';
@@ -102,7 +103,7 @@ describe.each(DIALECTS)('session analytics on %s', (dialect) => {
       .where('version_id', '=', versionId)
       .orderBy('position')
       .execute();
-    const [first, second] = items.filter((i) => i.week === 1) as [{ route: string }, { route: string }];
+    const [first, second] = items.filter((i) => i.week === 1) as unknown as [{ route: string }, { route: string }];
 
     // Activity from real requests: A on Tuesday; A and B (twice) on Wednesday; D reads nothing.
     expect((await a.agent.get(`/courses/demo/${first.route}`)).statusCode).toBe(200);
@@ -269,7 +270,10 @@ describe.each(DIALECTS)('session analytics on %s', (dialect) => {
       const at = table.indexOf(`${QUIZ}#${problem}"`);
       expect(at, problem).toBeGreaterThan(-1);
       const row = table.slice(table.indexOf('</a>', at), table.indexOf('</tr>', at));
-      return row.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim();
+      return row
+        .replace(/<[^>]+>/g, ' ')
+        .replace(/\s+/g, ' ')
+        .trim();
     };
     expect(quizRow('p1')).toBe('1 3 33,3 % 33,3 % 66,7 % 4');
     expect(quizRow('p6')).toBe('1 1 0 % 50 % 0 % 1');
@@ -291,7 +295,9 @@ describe.each(DIALECTS)('session analytics on %s', (dialect) => {
     expect(await csv('weeks')).toContain('2026-03-09,2');
     expect(await csv('funnel-weeks')).toContain(`1,${weekOne},2,0,4`);
     const exercises = await csv('exercises');
-    expect(exercises).toContain(`${exercise.week},${exercise.module}.${exercise.name},${exercise.route},3,2,0.6667,6,2,2,2`);
+    expect(exercises).toContain(
+      `${exercise.week},${exercise.module}.${exercise.name},${exercise.route},3,2,0.6667,6,2,2,2`,
+    );
     const failingRows = await csv('failing-rows');
     expect(failingRows[0]).toBe('exercise,check,hidden,call,failing_submissions');
     expect(failingRows).toContain(`${exercise.module}.${exercise.name},2,1,f(99),4`);
@@ -356,5 +362,37 @@ describe.each(DIALECTS)('session analytics on %s', (dialect) => {
     // In English too.
     const en = await staff.get('/manage/courses/demo/runs/vide/analytics', { 'accept-language': 'en' });
     expect(en.body).toContain('0 learners enrolled.');
+  });
+
+  it('shows a big session the counts its background job stored, queued once when missing or stale', async () => {
+    const db = t.db.kysely;
+    const jobs = () => db.selectFrom('jobs').select('status').where('kind', '=', ANALYTICS_REFRESH).execute();
+    await db.updateTable('runs').set({ enrolled_count: 5000 }).where('id', '=', run.id).execute();
+    try {
+      const first = await staff.get(PAGE);
+      expect(first.statusCode).toBe(200);
+      expect(first.body).toContain('sont en cours de calcul : rechargez la page dans une minute.');
+      // Activity and failing checks are counted on the request all the same.
+      expect(rowText(first.body, 'table-days', '11 mars 2026')).toBe('11 mars 2026 2');
+      expect(await jobs()).toHaveLength(1);
+      await staff.get(PAGE);
+      expect(await jobs()).toHaveLength(1); // pending: not queued twice
+      // What the job does: the same figures, counted a slice of learners at a time.
+      await db.deleteFrom('jobs').where('kind', '=', ANALYTICS_REFRESH).execute();
+      await refreshSnapshot(db, run, now);
+      const counted = await staff.get(PAGE);
+      expect(counted.body).toContain('Progression, exercices et quiz comptés le 11 mars 2026 à 10:00');
+      expect(counted.body).not.toContain('Un nouveau décompte est en cours.');
+      expect(rowText(counted.body, 'table-exercises', exercise.name)).toContain(' 3 66,7 % 6 (dont 2 réussies) 2 2 ');
+      expect(await jobs()).toHaveLength(0);
+      // Ten minutes later the figures are stale: shown, and recounted in the background.
+      now = new Date(now.getTime() + 11 * 60_000);
+      const stale = await staff.get(PAGE);
+      expect(stale.body).toContain('Un nouveau décompte est en cours.');
+      expect(rowText(stale.body, 'table-exercises', exercise.name)).toContain(' 3 66,7 % ');
+      expect(await jobs()).toHaveLength(1);
+    } finally {
+      await db.updateTable('runs').set({ enrolled_count: 4 }).where('id', '=', run.id).execute();
+    }
   });
 });

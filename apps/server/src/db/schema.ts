@@ -26,6 +26,7 @@ export interface Database {
   video_views: VideoViewsTable;
   learner_activity: LearnerActivityTable;
   exercise_row_failures: ExerciseRowFailuresTable;
+  run_analytics: RunAnalyticsTable;
   exercise_seals: ExerciseSealsTable;
   submissions: SubmissionsTable;
   quiz_attempts: QuizAttemptsTable;
@@ -359,6 +360,14 @@ export interface ExerciseRowFailuresTable {
   row_index: number;
   call: string;
   failures: number;
+}
+
+/** A session's figures as the analytics job last counted them (lib/analytics/snapshot.ts). */
+export interface RunAnalyticsTable {
+  run_id: number;
+  /** JSON. */
+  figures: string;
+  computed_at: string;
 }
 
 /** One graded submission of a quiz problem. */

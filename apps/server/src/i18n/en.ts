@@ -942,6 +942,11 @@ export const en: Record<MessageKey, string> = {
   'analytics.toc': 'Sections of the page',
   'analytics.chart.alternative': 'the same values as text: the table below',
   'analytics.csv': 'Download “{table}” (CSV)',
+  'analytics.counting':
+    'The progress, exercise and quiz figures of this big session are being counted: reload the page in a minute.',
+  'analytics.countedAt':
+    'Progress, exercises and quizzes counted on {date} (recounted every 10 minutes when the page is viewed).',
+  'analytics.refreshing': 'A new count is running.',
   'analytics.empty': 'Nothing yet.',
   'analytics.activity.title': 'Active learners',
   'analytics.activity.definition':

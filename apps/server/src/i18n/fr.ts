@@ -963,6 +963,11 @@ export const fr = {
   'analytics.toc': 'Sections de la page',
   'analytics.chart.alternative': 'les mêmes valeurs, en texte : le tableau qui suit',
   'analytics.csv': 'Télécharger « {table} » (CSV)',
+  'analytics.counting':
+    'Les chiffres de progression, d’exercices et de quiz de cette grande session sont en cours de calcul : rechargez la page dans une minute.',
+  'analytics.countedAt':
+    'Progression, exercices et quiz comptés le {date} (recomptés toutes les 10 minutes quand la page est consultée).',
+  'analytics.refreshing': 'Un nouveau décompte est en cours.',
   'analytics.empty': 'Rien pour l’instant.',
   'analytics.activity.title': 'Apprenants actifs',
   'analytics.activity.definition':

@@ -6,6 +6,52 @@ import type { Database } from '../db/schema.ts';
 
 const num = (value: number | string | null): number => Number(value ?? 0);
 
+/**
+ * Learners by id, inclusive: the heavy figures are counted a slice of learners at a time (each
+ * statement short, ADR 049), and add up, since each learner is in one slice.
+ */
+export interface UserRange {
+  from: number;
+  to: number;
+}
+
+/** The lowest and highest user id of the session's active enrolments (null: none). */
+export async function selectEnrolledUserRange(db: Kysely<Database>, runId: number): Promise<UserRange | null> {
+  const row = await db
+    .selectFrom('enrolments')
+    .select((eb) => [eb.fn.min<number>('user_id').as('from'), eb.fn.max<number>('user_id').as('to')])
+    .where('run_id', '=', runId)
+    .where('status', '=', 'active')
+    .executeTakeFirst();
+  return row && row.from !== null && row.to !== null ? { from: num(row.from), to: num(row.to) } : null;
+}
+
+/** The stored figures of a session (JSON) and when they were computed, if any. */
+export async function selectOptionalSnapshot(
+  db: Kysely<Database>,
+  runId: number,
+): Promise<{ figures: string; computed_at: string } | undefined> {
+  return db
+    .selectFrom('run_analytics')
+    .select(['figures', 'computed_at'])
+    .where('run_id', '=', runId)
+    .executeTakeFirst();
+}
+
+/** Stores a session's figures, replacing the previous ones. */
+export async function upsertSnapshot(
+  db: Kysely<Database>,
+  runId: number,
+  figures: string,
+  computedAt: string,
+): Promise<void> {
+  await db
+    .insertInto('run_analytics')
+    .values({ run_id: runId, figures, computed_at: computedAt })
+    .onConflict((oc) => oc.column('run_id').doUpdateSet({ figures, computed_at: computedAt }))
+    .execute();
+}
+
 /** Learners active on each day from `fromDay` on (days without activity are absent). */
 export async function selectActiveByDay(
   db: Kysely<Database>,
@@ -53,6 +99,7 @@ export async function countActiveLearners(db: Kysely<Database>, runId: number): 
 export async function selectItemReach(
   db: Kysely<Database>,
   runId: number,
+  users: UserRange,
 ): Promise<{ route: string; opened: number; done: number }[]> {
   const rows = await sql<{ route: string; opened: number | string; done: number | string }>`
     select p.route, count(*) as opened, sum(p.done) as done
@@ -60,7 +107,7 @@ export async function selectItemReach(
       select ip.route, ip.user_id, max(case when ip.state = 'done' then 1 else 0 end) as done
       from enrolments e
       join item_progress ip on ip.user_id = e.user_id and ip.course_id = e.course_id
-      where e.run_id = ${runId} and e.status = 'active'
+      where e.run_id = ${runId} and e.status = 'active' and e.user_id between ${users.from} and ${users.to}
       group by ip.route, ip.user_id
     ) p
     group by p.route`.execute(db);
@@ -75,6 +122,7 @@ export async function selectWeekReach(
   db: Kysely<Database>,
   runId: number,
   items: readonly { route: string; week: number }[],
+  users: UserRange,
 ): Promise<{ week: number; reached: number; completed: number }[]> {
   if (items.length === 0) return [];
   const size = new Map<number, number>();
@@ -91,7 +139,7 @@ export async function selectWeekReach(
       from enrolments e
       join item_progress ip on ip.user_id = e.user_id and ip.course_id = e.course_id
       join weeks wk on wk.route = ip.route
-      where e.run_id = ${runId} and e.status = 'active'
+      where e.run_id = ${runId} and e.status = 'active' and e.user_id between ${users.from} and ${users.to}
       group by ip.user_id, wk.week
     ) w
     group by w.week`.execute(db);
@@ -113,7 +161,11 @@ export interface AttemptsBucket {
  * The session's verified submissions (a verdict, pass or fail) per exercise, as a histogram of
  * attempts to the first pass: per learner in SQL (window rank), then counted per exercise.
  */
-export async function selectExerciseAttempts(db: Kysely<Database>, runId: number): Promise<AttemptsBucket[]> {
+export async function selectExerciseAttempts(
+  db: Kysely<Database>,
+  runId: number,
+  users: UserRange,
+): Promise<AttemptsBucket[]> {
   const rows = await sql<{
     module: string;
     exercise: string;
@@ -132,7 +184,8 @@ export async function selectExerciseAttempts(db: Kysely<Database>, runId: number
           row_number() over (partition by s.user_id, s.module, s.exercise order by s.id) as rank
         from enrolments e
         join submissions s on s.user_id = e.user_id and s.course_id = e.course_id
-        where e.run_id = ${runId} and e.status = 'active' and s.status = 'done'
+        where e.run_id = ${runId} and e.status = 'active' and e.user_id between ${users.from} and ${users.to}
+          and s.status = 'done'
       ) r
       group by r.module, r.exercise, r.user_id
     ) t
@@ -160,7 +213,7 @@ export async function selectRowFailures(db: Kysely<Database>, runId: number) {
 }
 
 /** Per quiz problem of a session: first attempts (count, right, score sum), all attempts, learners ever right. */
-export async function selectProblemDifficulty(db: Kysely<Database>, runId: number) {
+export async function selectProblemDifficulty(db: Kysely<Database>, runId: number, users: UserRange) {
   const rows = await sql<{
     route: string;
     problem_id: string;
@@ -170,15 +223,16 @@ export async function selectProblemDifficulty(db: Kysely<Database>, runId: numbe
     attempts: number | string;
     right_ever: number | string;
   }>`
-    select route, problem_id,
-      sum(case when attempt = 1 then 1 else 0 end) as learners,
-      sum(case when attempt = 1 and max > 0 and score >= max then 1 else 0 end) as right_first,
-      sum(case when attempt = 1 and max > 0 then score / max else 0 end) as score_first,
+    select q.route, q.problem_id,
+      sum(case when q.attempt = 1 then 1 else 0 end) as learners,
+      sum(case when q.attempt = 1 and q.max > 0 and q.score >= q.max then 1 else 0 end) as right_first,
+      sum(case when q.attempt = 1 and q.max > 0 then q.score / q.max else 0 end) as score_first,
       count(*) as attempts,
-      count(distinct case when max > 0 and score >= max then user_id end) as right_ever
-    from quiz_attempts
-    where run_id = ${runId}
-    group by route, problem_id`.execute(db);
+      count(distinct case when q.max > 0 and q.score >= q.max then q.user_id end) as right_ever
+    from enrolments e
+    join quiz_attempts q on q.user_id = e.user_id and q.course_id = e.course_id and q.run_id = e.run_id
+    where e.run_id = ${runId} and e.status = 'active' and e.user_id between ${users.from} and ${users.to}
+    group by q.route, q.problem_id`.execute(db);
   return rows.rows.map((r) => ({
     route: r.route,
     problem: r.problem_id,

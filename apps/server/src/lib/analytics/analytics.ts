@@ -4,27 +4,32 @@ import {
   countActiveLearners,
   selectActiveByDay,
   selectActiveByWeek,
-  selectExerciseAttempts,
-  selectItemReach,
-  selectProblemDifficulty,
   selectRowFailures,
-  selectWeekReach,
 } from '../../models/analytics.ts';
 import { selectItemSummaries } from '../../models/course-items.ts';
 import { gradedItems, versionExercises } from '../grades/gradebook.ts';
 import { daysEndingOn, localDay, weeksBetween } from './days.ts';
 import { exerciseFigures, fillSeries, problemFigures, type RunAnalytics } from './figures.ts';
+import type { JobQueue } from '../jobs/queue.ts';
+import { sessionCounts } from './snapshot.ts';
 
 /** Days of the daily chart; weeks of the weekly one at most. */
 export const ANALYTICS_DAYS = 60;
 export const ANALYTICS_WEEKS = 52;
 
 /**
- * A session's figures for its staff (issue 14): the queries of models/analytics.ts (grouped counts,
- * run at once: PostgreSQL's pool runs them side by side) folded with the items of the session's
+ * A session's figures for its staff (issue 14, ADR 049): activity and failing checks counted now
+ * (their tables are small and indexed by session), the rest from `sessionCounts` (counted now for
+ * a small session, else as last stored by the job), folded with the items of the session's
  * version, in course order.
  */
-export async function runAnalytics(db: Kysely<Database>, run: Run, now: Date, zone: string): Promise<RunAnalytics> {
+export async function runAnalytics(
+  db: Kysely<Database>,
+  jobs: JobQueue,
+  run: Run,
+  now: Date,
+  zone: string,
+): Promise<RunAnalytics> {
   const today = localDay(now, zone);
   const dayKeys = daysEndingOn(today, ANALYTICS_DAYS);
   const weekKeys = weeksBetween(localDay(new Date(run.starts_at), zone), today, ANALYTICS_WEEKS);
@@ -34,21 +39,26 @@ export async function runAnalytics(db: Kysely<Database>, run: Run, now: Date, zo
     versionExercises(db, run.version_id),
   ]);
   const weekItems = items.filter((i) => i.week !== null).map((i) => ({ route: i.route, week: i.week! }));
-  const [learners, days, weeks, itemReach, weekReach, attempts, failures, problems] = await Promise.all([
+  const [learners, days, weeks, failures, heavy] = await Promise.all([
     countActiveLearners(db, run.id),
     selectActiveByDay(db, run.id, dayKeys[0]!),
     selectActiveByWeek(db, run.id, weekKeys[0]!),
-    selectItemReach(db, run.id),
-    selectWeekReach(db, run.id, weekItems),
-    selectExerciseAttempts(db, run.id),
     selectRowFailures(db, run.id),
-    selectProblemDifficulty(db, run.id),
+    sessionCounts(db, jobs, run, now),
   ]);
+  const counts = heavy.counts ?? { itemReach: [], weekReach: [], attempts: [], problems: [] };
+  const itemReach = counts.itemReach;
+  const weekReach = counts.weekReach;
+  const attempts = counts.attempts;
+  const problems = counts.problems;
   const reach = new Map(itemReach.map((r) => [r.route, r]));
   const weekCounts = new Map(weekReach.map((w) => [w.week, w]));
   const weekNumbers = [...new Set(weekItems.map((i) => i.week))].sort((a, b) => a - b);
   return {
     learners,
+    counted: heavy.counts !== null,
+    countedAt: heavy.computedAt,
+    refreshing: heavy.refreshing,
     days: fillSeries(
       dayKeys,
       days.map((d) => ({ key: d.day, learners: d.learners })),

@@ -7,6 +7,12 @@ import type { AttemptsBucket } from '../../models/analytics.ts';
 export interface RunAnalytics {
   /** Active enrolments now. */
   learners: number;
+  /** False while a big session's first count is still running (the progress, exercise and quiz figures are then empty). */
+  counted: boolean;
+  /** When the stored figures were counted (null: counted for this request). */
+  countedAt: string | null;
+  /** A recount is queued or running. */
+  refreshing: boolean;
   /** The last 60 days (the platform's time zone), oldest first, zeros included. */
   days: { day: string; learners: number }[];
   /** Weeks (their Monday) from the session's start to today, the last 52 at most. */

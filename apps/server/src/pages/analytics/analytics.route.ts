@@ -14,12 +14,12 @@ type Params = { slug: string; run: string };
 
 /**
  * A session's figures for its staff (issue 14, ADR 049): `GET /manage/courses/<slug>/runs/<run>/analytics`
- * and each of its tables as `…/analytics/<table>.csv`. Computed per request from grouped counts
- * (models/analytics.ts); like every staff page, it does not exist (404) for anyone who does not
+ * and each of its tables as `…/analytics/<table>.csv`: grouped counts (models/analytics.ts), the
+ * heavy ones of a big session as its background job last stored them; like every staff page, it does not exist (404) for anyone who does not
  * manage the course, and a visitor is asked to log in.
  */
 export function analyticsRoutes(app: FastifyInstance, services: Services): void {
-  const { db, assets, clock, config } = services;
+  const { db, assets, clock, config, jobs } = services;
 
   async function managedRun(request: FastifyRequest<{ Params: Params }>) {
     const course = await selectManagedCourse(db.kysely, requireUser(request), request.params.slug);
@@ -30,7 +30,7 @@ export function analyticsRoutes(app: FastifyInstance, services: Services): void 
 
   app.get<{ Params: Params }>('/manage/courses/:slug/runs/:run/analytics', async (request, reply) => {
     const { course, run } = await managedRun(request);
-    const figures = await runAnalytics(db.kysely, run, clock(), config.timezone);
+    const figures = await runAnalytics(db.kysely, jobs, run, clock(), config.timezone);
     return sendPage(
       reply,
       analyticsView(pageContext(request, assets), { course, run, figures, zone: config.timezone }),
@@ -43,7 +43,7 @@ export function analyticsRoutes(app: FastifyInstance, services: Services): void 
       const { course, run } = await managedRun(request);
       const name = request.params.table.replace(/\.csv$/, '');
       if (!request.params.table.endsWith('.csv') || !isAnalyticsTable(name)) throw new HttpError('NOT_FOUND');
-      const figures = await runAnalytics(db.kysely, run, clock(), config.timezone);
+      const figures = await runAnalytics(db.kysely, jobs, run, clock(), config.timezone);
       return reply
         .type('text/csv; charset=utf-8')
         .header('Content-Disposition', `attachment; filename="${course.slug}-${run.slug}-${name}.csv"`)

@@ -1,6 +1,7 @@
 import type { Course } from '../../db/schema.ts';
 import type { AnalyticsTable } from '../../lib/analytics/csv.ts';
 import type { ExerciseFigures, RunAnalytics } from '../../lib/analytics/figures.ts';
+import { formatDate } from '../../lib/runs/dates.ts';
 import { courseItemUrl, manageCourseUrl, runAnalyticsUrl, runUrl } from '../../lib/urls.ts';
 import type { RunWithCourse } from '../../models/runs.ts';
 import { html, type SafeHtml } from '../../views/html.ts';
@@ -359,6 +360,18 @@ function quizzesSection(ctx: PageContext, data: AnalyticsPageData): SafeHtml {
   </section>`;
 }
 
+/** When a big session's figures were counted, or that they are being counted (ADR 049). */
+function countedNote(ctx: PageContext, data: AnalyticsPageData): SafeHtml {
+  const { t } = ctx;
+  const { counted, countedAt, refreshing } = data.figures;
+  if (!counted) return html`<p class="notice" role="status">${t('analytics.counting')}</p>`;
+  if (countedAt === null) return html``;
+  return html`<p class="meta">
+    ${t('analytics.countedAt', { date: formatDate(countedAt, ctx.lang, data.zone, true) })}
+    ${refreshing ? t('analytics.refreshing') : ''}
+  </p>`;
+}
+
 /** `GET /manage/courses/<slug>/runs/<run>/analytics`: a session's figures for its staff. */
 export function analyticsView(ctx: PageContext, data: AnalyticsPageData): string {
   const { t } = ctx;
@@ -366,6 +379,7 @@ export function analyticsView(ctx: PageContext, data: AnalyticsPageData): string
   const main = html`<div class="analytics-page">
     <h1>${title}</h1>
     <p>${t('analytics.intro', { n: count(ctx, data.figures.learners) })}</p>
+    ${countedNote(ctx, data)}
     <nav aria-label="${t('analytics.toc')}">
       <ul class="inline-list">
         <li><a href="#activity-title">${t('analytics.activity.title')}</a></li>

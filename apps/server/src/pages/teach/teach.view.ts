@@ -162,7 +162,9 @@ export function classView(ctx: PageContext, data: ClassPageData): string {
       ${
         c.join_open === 1
           ? html`<p>${t('class.join.open')}</p>
-              <p class="join-code" aria-label="${t('class.join.codeLabel')}"><code>${c.join_code}</code></p>
+              <p class="join-code">
+                <span class="visually-hidden">${t('class.join.codeLabel')} </span><code>${c.join_code}</code>
+              </p>
               <p>${t('class.join.link')} <code class="join-link">${link}</code></p>`
           : html`<p>${t('class.join.closed')}</p>`
       }

@@ -14,6 +14,8 @@ import { FORM_BODY_LIMIT, registerAuth, registerFormBodies } from './http/auth.t
 import { pageContext, registerLanguage, registerUnsafeGradingFlag } from './http/context.ts';
 import { ERRORS, HttpError } from './http/errors.ts';
 import { registerPyodide } from './http/pyodide.ts';
+import { acceptedRequestId, withRequestId } from './lib/observability/context.ts';
+import { Metrics } from './lib/observability/metrics.ts';
 import { registerNulGuard, registerSecurityHeaders } from './http/security.ts';
 import { catalogueRoutes } from './pages/catalogue/catalogue.route.ts';
 import { courseRoutes } from './pages/course/course.route.ts';
@@ -75,6 +77,12 @@ export interface AppOptions {
   jobs?: JobQueue;
   /** The sandbox check; defaults to probing bubblewrap and Python as configured. */
   grading?: GradingSetup;
+  /** This process's metrics (`/metrics`); defaults to a fresh set. */
+  metrics?: Metrics;
+  /** True once the process is stopping (`/readyz` then answers 503). */
+  draining?: () => boolean;
+  /** `worker`: a job worker's HTTP side, only /healthz, /readyz and /metrics (`carnet worker`). */
+  role?: 'web' | 'worker';
 }
 
 /** Builds the web application (routes, headers, error pages). `listen()` is the caller's business. */
@@ -87,8 +95,20 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     logController: new LogController({ disableRequestLogging: true }),
     routerOptions: { maxParamLength: 1000 },
     return503OnClosing: true,
-    // Shown on error pages: a random prefix per process keeps them unique across web servers.
+    // Shown on error pages and in every log line, and handed to the jobs a request queues: a
+    // proxy's X-Request-Id when it is a safe token, else a random prefix per process and a counter.
     genReqId: requestIds(),
+  });
+  const metrics = options.metrics ?? new Metrics(db, { process: 'web+worker' });
+  // The rest of the request runs inside its context (the hook's callback continues the chain).
+  app.addHook('onRequest', (request, reply, done) => {
+    reply.header('X-Request-Id', request.id);
+    withRequestId(request.id, done);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    metrics.httpRequests.inc({ method: request.method, route, status: String(reply.statusCode) });
+    metrics.httpDuration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
   });
   await app.register(compress, {
     global: true,
@@ -117,6 +137,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         listenUrl: config.databaseUrl,
         retentionDays: config.jobsRetentionDays,
         log: app.log,
+        observer: metrics.queueObserver(),
       }),
     grading:
       options.grading ??
@@ -152,7 +173,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     );
   });
 
-  healthRoutes(app, services);
+  healthRoutes(app, services, { metrics, draining: options.draining ?? (() => false) });
+  if (options.role === 'worker') {
+    // A worker answers its operational endpoints only.
+    app.setNotFoundHandler((_request, reply) => reply.code(404).send('not found\n'));
+    return app;
+  }
   catalogueRoutes(app, services);
   courseRoutes(app, services);
   progressRoutes(app, services);
@@ -187,10 +213,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   return app;
 }
 
-function requestIds(): () => string {
+function requestIds(): (request: { headers: Record<string, unknown> }) => string {
   const prefix = randomBytes(4).toString('hex');
   let counter = 0;
-  return () => `${prefix}${(counter++).toString(36).padStart(4, '0')}`;
+  return (request) =>
+    acceptedRequestId(request.headers['x-request-id']) ?? `${prefix}${(counter++).toString(36).padStart(4, '0')}`;
 }
 
 /** The body limit a request met: its route's, else its parser's (forms have their own). */

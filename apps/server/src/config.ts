@@ -39,6 +39,10 @@ export const configSchema = z
     sessionMaxDays: z.coerce.number({ message: 'expected a number of days' }).positive().max(365).default(30),
     savesPerSecond: z.coerce.number({ message: 'expected a number of saves per second' }).positive().default(20),
     forumAntiSpam: boolean.default(true),
+    metricsToken: z.string().min(16, 'expected a token of 16 characters or more').optional(),
+    runJobs: boolean.default(true),
+    workerPort: z.coerce.number({ message: 'expected a port number' }).int().min(0).max(65535).optional(),
+    drainSeconds: z.coerce.number({ message: 'expected a number of seconds' }).min(0).max(600).default(0),
     smtpUrl: z
       .string()
       .regex(/^smtps?:\/\/.+/, 'expected a URL like smtp://user:password@mail.example.org:587 or smtps://…')
@@ -176,6 +180,26 @@ export const SETTINGS: Record<keyof z.infer<typeof configSchema>, { env: string;
     env: 'CARNET_SAVES_PER_SECOND',
     flag: '--saves-per-second',
     help: "a learner's saves of code and progress accepted per second on average, bursts of twice that (default 20)",
+  },
+  metricsToken: {
+    env: 'CARNET_METRICS_TOKEN',
+    flag: '--metrics-token',
+    help: 'serve /metrics (Prometheus) to requests with "Authorization: Bearer <token>"; unset: no /metrics',
+  },
+  runJobs: {
+    env: 'CARNET_RUN_JOBS',
+    flag: '--run-jobs',
+    help: 'false: this web server runs no background jobs (leave them to "carnet worker" processes)',
+  },
+  workerPort: {
+    env: 'CARNET_WORKER_PORT',
+    flag: '--worker-port',
+    help: 'carnet worker: serve /healthz, /readyz and /metrics on this port (unset: no HTTP at all)',
+  },
+  drainSeconds: {
+    env: 'CARNET_DRAIN_SECONDS',
+    flag: '--drain-seconds',
+    help: 'on SIGTERM, answer /readyz with 503 for this long before closing (load balancers stop sending traffic); default 0',
   },
   forumAntiSpam: {
     env: 'CARNET_FORUM_ANTISPAM',

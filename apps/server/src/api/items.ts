@@ -54,7 +54,7 @@ export function normaliseRoute(segments: string[]): string {
 
 /** Resolves course slugs and item routes for the API, with the facts of items cached by version. */
 export class ItemResolver {
-  private readonly facts = new LruCache<string, ItemFacts | null>(5000);
+  private readonly facts = new LruCache<string, ItemFacts | null>(5000, Infinity, 'item-facts');
 
   constructor(private readonly services: Pick<Services, 'db' | 'content'>) {}
 

@@ -8,6 +8,7 @@ import { DbJobQueue } from '../lib/jobs/db-queue.ts';
 import { registerGradeRecompute } from '../lib/grades/recompute.ts';
 import { scheduleCertificateDates } from '../lib/certificates/issue.ts';
 import { scheduleNotifications } from '../lib/notifications/jobs.ts';
+import { Metrics } from '../lib/observability/metrics.ts';
 import { registerGradeExercise } from '../lib/grading/grade-job.ts';
 import { registerSandboxRun } from '../lib/jobs/sandbox-job.ts';
 import { prepareSandbox } from '../lib/sandbox/setup.ts';
@@ -46,14 +47,47 @@ const COMMANDS: Record<string, Command> = {
       'gradingPendingPerAddress',
       'gradingQueueMax',
       'jobsRetentionDays',
+      'runJobs',
+      'metricsToken',
+      'drainSeconds',
+      'forumAntiSpam',
       ...DB_SETTINGS,
     ],
     help: [
-      'Serves the catalogue, courses and files, and runs background jobs (grading) in this process.',
+      'Serves the catalogue, courses and files, and runs background jobs (grading) in this process',
+      '(CARNET_RUN_JOBS=false leaves them to "carnet worker" processes).',
       'The database must be migrated first (carnet migrate). Grading needs bubblewrap and python3:',
       'without them it is refused (the log says what to install), unless CARNET_UNSAFE_GRADING=true.',
     ].join('\n'),
     run: serve,
+  },
+  worker: {
+    summary: 'run background jobs (grading, certificates, e-mail) without serving pages',
+    usage: 'carnet worker [options]',
+    options: {},
+    settings: [
+      'host',
+      'workerPort',
+      'metricsToken',
+      'baseUrl',
+      'port',
+      'smtpUrl',
+      'mailFrom',
+      'timezone',
+      'python',
+      'bwrap',
+      'unsafeGrading',
+      'gradingConcurrency',
+      'jobsRetentionDays',
+      ...DB_SETTINGS,
+    ],
+    help: [
+      'Runs the job queue: grading runs, grade recomputations, certificates and notification e-mails.',
+      'Any number of workers and web servers share one PostgreSQL database (SQLite: one machine).',
+      'With CARNET_WORKER_PORT it answers /healthz, /readyz and /metrics there, and nothing else.',
+      'SIGTERM stops claiming jobs and waits for the running ones; a second signal leaves them to another worker.',
+    ].join('\n'),
+    run: worker,
   },
   import: {
     summary: 'import a course folder or git repository',
@@ -237,7 +271,22 @@ async function runImport(flags: Flags, args: string[], getConfig: () => Config):
 }
 
 async function serve(_flags: Flags, _args: string[], getConfig: () => Config): Promise<number> {
-  const config = getConfig();
+  return runProcess(getConfig(), { http: true, jobs: getConfig().runJobs });
+}
+
+async function worker(_flags: Flags, _args: string[], getConfig: () => Config): Promise<number> {
+  return runProcess(getConfig(), { http: false, jobs: true });
+}
+
+/**
+ * One Carnet process (issue 16): a web server (`http`), a job worker (`jobs`), or both — any number
+ * of each on one PostgreSQL database. On SIGTERM or SIGINT it stops gracefully: `/readyz` answers
+ * 503 for CARNET_DRAIN_SECONDS (load balancers stop sending traffic), then the server stops taking
+ * connections and finishes the requests in flight, the workers stop claiming and finish their
+ * running jobs (a second signal abandons them to another worker, as a crash would), and the
+ * database closes.
+ */
+async function runProcess(config: Config, role: { http: boolean; jobs: boolean }): Promise<number> {
   const db = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.dbPoolSize });
   if (!(await requireMigrated(db))) {
     await db.close();
@@ -249,6 +298,8 @@ async function serve(_flags: Flags, _args: string[], getConfig: () => Config): P
     unsafeGrading: config.unsafeGrading,
     slots: config.gradingConcurrency,
   });
+  const metrics = new Metrics(db, { process: role.http ? (role.jobs ? 'web+worker' : 'web') : 'worker' });
+  const sandbox = grading.sandbox ? metrics.countRuns(grading.sandbox) : undefined;
   // The queue logs through the app's logger, which exists once the app is built.
   const logs: {
     to?: { info(o: object, m: string): void; warn(o: object, m: string): void; error(o: object, m: string): void };
@@ -262,32 +313,58 @@ async function serve(_flags: Flags, _args: string[], getConfig: () => Config): P
       warn: (o, m) => logs.to?.warn(o, m),
       error: (o, m) => logs.to?.error(o, m),
     },
+    observer: metrics.queueObserver(),
   });
-  registerSandboxRun(jobs, grading.sandbox, grading.problem);
-  registerGradeExercise(jobs, db.kysely, grading.sandbox, { problem: grading.problem });
+  registerSandboxRun(jobs, sandbox, grading.problem);
+  registerGradeExercise(jobs, db.kysely, sandbox, { problem: grading.problem });
   registerGradeRecompute(jobs, db.kysely);
-  const app = await buildApp({ config, db, jobs, grading });
+  let draining = false;
+  const app = await buildApp({
+    config,
+    db,
+    jobs,
+    grading: { ...grading, sandbox },
+    metrics,
+    draining: () => draining,
+    role: role.http ? 'web' : 'worker',
+  });
   logs.to = app.log;
-  const address = await app.listen({ port: config.port, host: config.host });
-  jobs.start();
-  const stopCertificateDates = scheduleCertificateDates(db.kysely, jobs, () => new Date(), { log: app.log });
-  const stopNotifications = scheduleNotifications(db.kysely, jobs, () => new Date(), { log: app.log });
+  const port = role.http ? config.port : config.workerPort;
+  const address = port === undefined ? null : await app.listen({ port, host: config.host });
+  const stops: (() => void)[] = [];
+  if (role.jobs) {
+    jobs.start();
+    stops.push(scheduleCertificateDates(db.kysely, jobs, () => new Date(), { log: app.log }));
+    stops.push(scheduleNotifications(db.kysely, jobs, () => new Date(), { log: app.log }));
+  }
   if (grading.unsafe) console.warn(`WARNING: ${grading.problem}`);
-  else if (!grading.sandbox) console.error(`Grading is refused: ${grading.problem}`);
-  const shown = config.baseUrl ?? address.replace('127.0.0.1', 'localhost').replace('[::1]', 'localhost');
-  console.log(`Carnet is serving on ${shown} (database: ${db.location})`);
+  else if (!grading.sandbox && role.jobs) console.error(`Grading is refused: ${grading.problem}`);
+  if (role.http) {
+    const shown = config.baseUrl ?? address!.replace('127.0.0.1', 'localhost').replace('[::1]', 'localhost');
+    console.log(`Carnet is serving on ${shown} (database: ${db.location}${role.jobs ? '' : '; jobs left to workers'})`);
+  } else {
+    console.log(`Carnet worker is running jobs (database: ${db.location}${address ? `; ${address}/metrics` : ''})`);
+  }
+  let hurry = false;
   await new Promise<void>((resolve) => {
     const stop = (): void => {
       console.log('Carnet is stopping…');
       resolve();
+      const again = (): void => {
+        hurry = true;
+      };
+      process.once('SIGINT', again);
+      process.once('SIGTERM', again);
     };
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
-  stopCertificateDates();
-  stopNotifications();
-  await jobs.stop();
+  draining = true;
+  if (config.drainSeconds > 0 && role.http) await new Promise((r) => setTimeout(r, config.drainSeconds * 1000));
+  for (const stop of stops) stop();
+  // The server first (in-flight requests may still queue jobs), then the workers.
   await app.close();
+  await jobs.stop({ abandon: hurry });
   await db.close();
   return 0;
 }

@@ -13,6 +13,8 @@ export interface Db {
   location: string;
   /** How it was opened: another thread opens its own connection from these (the grade report's worker). */
   options: DbOptions;
+  /** PostgreSQL: the pool's connections (for `/metrics`); SQLite has one connection and no pool. */
+  poolStats?(): { total: number; idle: number; waiting: number };
   close(): Promise<void>;
 }
 
@@ -43,6 +45,7 @@ export function openDatabase(options: DbOptions): Db {
       dialect: 'postgres',
       location: redact(options.databaseUrl),
       options,
+      poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
       close: () => kysely.destroy(),
     };
   }

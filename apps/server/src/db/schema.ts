@@ -279,6 +279,8 @@ export interface JobsTable {
   fair_group: string | null;
   /** Claims take the lowest rank first: a key's next job ranks after its previous one. */
   fair_rank: Generated<number>;
+  /** The request that queued it (migration 0023), logged by the worker that runs it. */
+  request_id: string | null;
 }
 
 export type JobRow = Selectable<JobsTable>;

@@ -1,3 +1,8 @@
+const registry = new Map<string, LruCache<unknown, unknown>>();
+
+/** The named caches of this process, for its metrics. */
+export const namedCaches = (): IterableIterator<[string, LruCache<unknown, unknown>]> => registry.entries();
+
 /**
  * A small least-recently-used cache, with an optional time to live. Per process: what it holds
  * must be correct on any web server (immutable content by version), or acceptably stale for at
@@ -5,19 +10,27 @@
  */
 export class LruCache<K, V> {
   private readonly entries = new Map<K, { value: V; expires: number }>();
+  /** Lookups that found a live entry, and those that did not (for `/metrics`). */
+  hits = 0;
+  misses = 0;
 
+  /** `name`: the cache is listed in the process's metrics under it (the latest one of a name). */
   constructor(
     private readonly maxEntries: number,
     private readonly ttlMs = Infinity,
-  ) {}
+    name?: string,
+  ) {
+    if (name) registry.set(name, this as LruCache<unknown, unknown>);
+  }
 
   get(key: K): V | undefined {
     const entry = this.entries.get(key);
-    if (!entry) return undefined;
-    if (entry.expires <= Date.now()) {
-      this.entries.delete(key);
+    if (!entry || entry.expires <= Date.now()) {
+      if (entry) this.entries.delete(key);
+      this.misses++;
       return undefined;
     }
+    this.hits++;
     // Re-insert: a Map iterates in insertion order, so the first key is the least recently used.
     this.entries.delete(key);
     this.entries.set(key, entry);

@@ -20,9 +20,9 @@ export class ContentCache {
     private readonly db: Kysely<Database>,
     options: { pageEntries: number; liveTtlMs: number },
   ) {
-    this.live = new LruCache(1000, options.liveTtlMs);
-    this.pages = new LruCache(options.pageEntries);
-    this.versions = new LruCache(200);
+    this.live = new LruCache(1000, options.liveTtlMs, 'live-versions');
+    this.pages = new LruCache(options.pageEntries, Infinity, 'pages');
+    this.versions = new LruCache(200, Infinity, 'versions');
   }
 
   /** A version by id (versions never change, so they are kept until evicted), or null. */

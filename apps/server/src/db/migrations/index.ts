@@ -21,6 +21,7 @@ import * as m0019 from './0019-forum-notifications.ts';
 import * as m0020 from './0020-forum-indexes.ts';
 import * as m0021 from './0021-classes.ts';
 import * as m0022 from './0022-analytics.ts';
+import * as m0023 from './0023-job-request-ids.ts';
 import * as m0024 from './0024-analytics-snapshots.ts';
 
 /** Every migration, in order. Names sort as they apply; never rename or edit a shipped one. */
@@ -47,5 +48,6 @@ export const migrations: Record<string, Migration> = {
   '0020-forum-indexes': m0020,
   '0021-classes': m0021,
   '0022-analytics': m0022,
+  '0023-job-request-ids': m0023,
   '0024-analytics-snapshots': m0024,
 };

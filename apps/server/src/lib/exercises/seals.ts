@@ -93,7 +93,7 @@ export interface VersionSeals {
   gradingSources: Map<string, string>;
 }
 
-const cache = new LruCache<number, VersionSeals>(50);
+const cache = new LruCache<number, VersionSeals>(50, Infinity, 'seals');
 
 /** The sealed exercises of a version, cached per process. */
 export function versionSeals(db: Kysely<Database>, versionId: number): Promise<VersionSeals> {

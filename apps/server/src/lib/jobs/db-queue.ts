@@ -1,3 +1,4 @@
+import { currentRequestId, withRequestId } from '../observability/context.ts';
 import { EventEmitter } from 'node:events';
 import { availableParallelism, hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
@@ -31,6 +32,11 @@ export interface DbJobQueueOptions {
     info?(object: object, message: string): void;
     warn(object: object, message: string): void;
     error(object: object, message: string): void;
+  };
+  /** Told of every job this process starts and finishes (the process's metrics). */
+  observer?: {
+    started(kind: string): void;
+    finished(job: { kind: string; status: 'done' | 'failed'; waitMs: number; runMs: number; result?: unknown }): void;
   };
 }
 
@@ -102,6 +108,8 @@ export class DbJobQueue implements JobQueue {
         created_at: this.#now(),
         fair_key: key,
         fair_group: options.group ?? null,
+        // The request being served, if any: the worker logs the same id (issue 16).
+        request_id: currentRequestId() ?? null,
         fair_rank:
           key === null
             ? serving
@@ -365,8 +373,11 @@ export class DbJobQueue implements JobQueue {
     if (this.#running.size === 1) this.#idle = new Promise((resolve) => (this.#settleIdle = resolve));
     const registered = this.#handlers.get(row.kind)!;
     const context: JobContext = { id: row.id, attempt: row.attempts, signal: controller.signal };
-    void (async () => {
+    const requestId = row.request_id ?? `job-${row.id}`;
+    this.#options.observer?.started(row.kind);
+    void withRequestId(requestId, async () => {
       let outcome: { status: 'done'; result: unknown } | { status: 'failed'; error: string };
+      const began = performance.now();
       try {
         const raw: unknown = JSON.parse(row.payload);
         const payload = registered.schema ? registered.schema.parse(raw) : raw;
@@ -374,6 +385,26 @@ export class DbJobQueue implements JobQueue {
       } catch (error) {
         outcome = { status: 'failed', error: (error as Error).message ?? String(error) };
       }
+      const runMs = performance.now() - began;
+      const waitMs = Date.parse(row.started_at ?? row.created_at) - Date.parse(row.created_at);
+      this.#options.observer?.finished({
+        kind: row.kind,
+        status: outcome.status,
+        runMs,
+        waitMs,
+        result: outcome.status === 'done' ? outcome.result : undefined,
+      });
+      this.#options.log?.info?.(
+        {
+          reqId: requestId,
+          job: row.id,
+          kind: row.kind,
+          attempt: row.attempts,
+          status: outcome.status,
+          ms: Math.round(runMs),
+        },
+        'job finished',
+      );
       // Abandoned (stop with abandon): the row is left for another worker.
       if (this.#running.get(row.id) !== controller) return;
       // The slot this job frees is taken at once by the next queued job, claimed in the same
@@ -398,7 +429,7 @@ export class DbJobQueue implements JobQueue {
         if (this.#running.size === 0) this.#settleIdle?.();
         this.#pump();
       }
-    })();
+    });
   }
 
   async #finish(

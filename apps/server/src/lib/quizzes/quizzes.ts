@@ -27,7 +27,7 @@ interface LoadedQuiz {
   secrets: Map<string, QuestionSecrets>;
 }
 
-const quizzes = new LruCache<string, LoadedQuiz | null>(200);
+const quizzes = new LruCache<string, LoadedQuiz | null>(200, Infinity, 'quizzes');
 
 /** The full quiz (with its rendered secrets) of a version's route, or null when it is not a quiz. */
 export async function loadQuiz(

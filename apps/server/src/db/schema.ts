@@ -52,6 +52,10 @@ export interface Database {
   class_teachers: ClassTeachersTable;
   class_members: ClassMembersTable;
   class_pupil_accounts: ClassPupilAccountsTable;
+  activities: ActivitiesTable;
+  activity_pupils: ActivityPupilsTable;
+  activity_cells: ActivityCellsTable;
+  activity_comments: ActivityCommentsTable;
 }
 
 export interface CoursesTable {
@@ -750,3 +754,63 @@ export interface ClassPupilAccountsTable {
 }
 
 export type SchoolClass = Selectable<ClassesTable>;
+
+/** How an activity behaves after its closing date (ADR 051). */
+export type ActivityMode = 'open' | 'hand-in' | 'locked';
+
+/** A course item assigned to a class (issue 14, ADR 051), its version pinned when assigned. */
+export interface ActivitiesTable {
+  id: Generated<number>;
+  class_id: number;
+  course_id: number;
+  version_id: number;
+  route: string;
+  kind: 'notebook' | 'quiz';
+  title: string;
+  opens_at: string;
+  closes_at: string;
+  mode: ActivityMode;
+  created_by: number | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** A pupil's state in an activity, from the first time they open it. */
+export interface ActivityPupilsTable {
+  activity_id: number;
+  user_id: number;
+  opened_at: string;
+  last_activity_at: string;
+  handed_in_at: string | null;
+  mark: string | null;
+  feedback: string | null;
+  marked_at: string | null;
+  marked_by: number | null;
+}
+
+/** A cell of a pupil's copy of an activity's notebook. */
+export interface ActivityCellsTable {
+  id: Generated<number>;
+  activity_id: number;
+  user_id: number;
+  cell_id: string;
+  code: string;
+  original: string;
+  version: number;
+  created_at: string;
+  updated_at: string;
+}
+
+/** A teacher's comment on a cell of a pupil's copy. */
+export interface ActivityCommentsTable {
+  id: Generated<number>;
+  activity_id: number;
+  user_id: number;
+  cell_id: string;
+  author_id: number | null;
+  body: string;
+  created_at: string;
+}
+
+export type Activity = Selectable<ActivitiesTable>;
+export type ActivityPupil = Selectable<ActivityPupilsTable>;

@@ -18,7 +18,7 @@ import type { JobQueue } from '../jobs/queue.ts';
 /**
  * The heavy half of a session's figures (ADR 049): reach per item and week, exercise attempts,
  * quiz difficulty — grouped counts over every learner's rows, linear in the session's size (about
- * 25 s at 100,000 learners). Counted a slice of learners at a time (each statement well under a
+ * 30 s at 100,000 learners on SQLite). Counted a slice of learners at a time (each statement well under a
  * second, the event loop free in between), summed, and kept in `run_analytics` by a background
  * job; small sessions are counted at once, on the request.
  */
@@ -37,7 +37,10 @@ export interface SessionCounts {
   }[];
 }
 
-/** User ids per slice (a slice's statements take ~0.1–0.5 s on SQLite at the benchmark's density). */
+/**
+ * User ids per slice: at the benchmark's density a slice's four statements take about 1.5 s together
+ * on SQLite (29 s for 100,000 learners, a loaded machine); smaller slices block less, each.
+ */
 export const SLICE_IDS = 5000;
 /** Sessions up to this many learners are counted on the request; bigger ones by the job. */
 export const INLINE_LEARNERS = 2000;

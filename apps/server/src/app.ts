@@ -56,6 +56,8 @@ import { announcementRoutes } from './pages/announcements/announcements.route.ts
 import { adminTeacherRoutes } from './pages/admin/teachers.route.ts';
 import { joinRoutes } from './pages/join/join.route.ts';
 import { teachRoutes } from './pages/teach/teach.route.ts';
+import { teacherNotebookRoutes } from './pages/teach/notebooks.route.ts';
+import { registerPrivateCourseGate } from './lib/teacher-notebooks/gate.ts';
 import { analyticsRoutes } from './pages/analytics/analytics.route.ts';
 import { registerActivityTracking } from './lib/analytics/activity.ts';
 import { registerAnalyticsJob } from './lib/analytics/snapshot.ts';
@@ -163,6 +165,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerNulGuard(app);
   registerFormBodies(app);
   registerAuth(app, services);
+  // After the session hook (the owner) and the CSRF hook: private courses are 404s (ADR 052).
+  registerPrivateCourseGate(app, services);
   registerSecurityHeaders(app, { https: config.baseUrl?.startsWith('https:') ?? false });
   // Who was active on which day, for the staff's figures (issue 14): after each learning request.
   registerActivityTracking(app, services);
@@ -204,6 +208,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   notificationRoutes(app, services);
   announcementRoutes(app, services);
   teachRoutes(app, services);
+  teacherNotebookRoutes(app, services);
   joinRoutes(app, services);
   adminTeacherRoutes(app, services);
   analyticsRoutes(app, services);

@@ -232,7 +232,8 @@ export const runCommands: Record<string, Command> = {
       return withDb(config, async (db) => {
         if (!(await requireMigrated(db))) return 2;
         const course = await selectOptionalCourseBySlug(db.kysely, courseSlug);
-        if (!course?.live_version_id) {
+        // A teacher's private notebook (ADR 052) is never enrollable.
+        if (!course?.live_version_id || course.private) {
           console.error(`carnet run create: no imported course "${courseSlug}" (import it first).`);
           return 1;
         }

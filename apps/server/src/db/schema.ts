@@ -70,6 +70,10 @@ export interface CoursesTable {
   updated_at: string;
   /** 1: learners may post on the forum anonymously to other learners (set by staff). */
   forum_anonymous: Generated<number>;
+  /** 1: a teacher's own notebook (ADR 052): never listed nor enrollable; fixed at creation. */
+  private: Generated<number>;
+  /** The teacher who uploaded a private course; null for catalogue courses (or once they left). */
+  owner_id: number | null;
 }
 
 export interface CourseVersionsTable {

@@ -130,5 +130,8 @@ export const forumEndorseUrl = (slug: string, threadId: number, postId: number):
 /** Teachers and classes (issue 14): the teacher space, a class's page and its actions, joining, the administrator's list. */
 export const teachUrl = (): string => '/teach';
 export const teachClassUrl = (classId: number): string => `/teach/classes/${classId}`;
+/** A teacher's own notebooks (ADR 052): the list and upload form, one notebook's page. */
+export const teachNotebooksUrl = (): string => '/teach/notebooks';
+export const teachNotebookUrl = (notebookId: number): string => `/teach/notebooks/${notebookId}`;
 export const joinUrl = (code?: string): string => (code ? `/join/${encodeURIComponent(code)}` : '/join');
 export const adminTeachersUrl = (): string => '/admin/teachers';

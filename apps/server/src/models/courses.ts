@@ -32,13 +32,14 @@ export async function selectOptionalLiveVersionBySlug(
   return row ?? null;
 }
 
-/** Every course that has a live version, with that version, by title. */
+/** Every catalogue course (private ones left out, ADR 052) that has a live version, with that version, by title. */
 export async function selectLiveCourses(db: Kysely<Database>): Promise<(CourseVersion & { slug: string })[]> {
   return db
     .selectFrom('courses')
     .innerJoin('course_versions', 'course_versions.id', 'courses.live_version_id')
     .selectAll('course_versions')
     .select('courses.slug')
+    .where('courses.private', '=', 0)
     .orderBy('course_versions.title')
     .execute();
 }
@@ -73,12 +74,22 @@ export async function updateLiveVersion(
     .execute();
 }
 
-/** Returns the course at `slug`, creating it if needed (idempotent). */
-export async function ensureCourse(db: Kysely<Database>, slug: string, title: string, source: string): Promise<Course> {
+/**
+ * Returns the course at `slug`, creating it if needed (idempotent); `ownerId` creates it as that
+ * teacher's private course (ADR 052). An existing course keeps its privacy and owner: callers check them.
+ */
+export async function ensureCourse(
+  db: Kysely<Database>,
+  slug: string,
+  title: string,
+  source: string,
+  ownerId?: number,
+): Promise<Course> {
   const now = new Date().toISOString();
+  const owner = ownerId === undefined ? {} : { private: 1, owner_id: ownerId };
   await db
     .insertInto('courses')
-    .values({ slug, title, source, live_version_id: null, created_at: now, updated_at: now })
+    .values({ slug, title, source, live_version_id: null, created_at: now, updated_at: now, ...owner })
     .onConflict((oc) => oc.column('slug').doUpdateSet({ source, updated_at: now }))
     .execute();
   return db.selectFrom('courses').selectAll().where('slug', '=', slug).executeTakeFirstOrThrow();
@@ -101,9 +112,9 @@ export async function selectOptionalVersionBySlugAndTag(
   );
 }
 
-/** Every course (with or without a live version), by slug. */
+/** Every catalogue course (with or without a live version; teachers' private ones left out), by slug. */
 export async function selectAllCourses(db: Kysely<Database>): Promise<Course[]> {
-  return db.selectFrom('courses').selectAll().orderBy('slug').execute();
+  return db.selectFrom('courses').selectAll().where('private', '=', 0).orderBy('slug').execute();
 }
 
 /** A version by id, or null. */

@@ -23,6 +23,7 @@ import * as m0021 from './0021-classes.ts';
 import * as m0022 from './0022-analytics.ts';
 import * as m0023 from './0023-job-request-ids.ts';
 import * as m0024 from './0024-analytics-snapshots.ts';
+import * as m0026 from './0026-private-courses.ts';
 import * as m0025 from './0025-activities.ts';
 
 /** Every migration, in order. Names sort as they apply; never rename or edit a shipped one. */
@@ -51,5 +52,6 @@ export const migrations: Record<string, Migration> = {
   '0022-analytics': m0022,
   '0023-job-request-ids': m0023,
   '0024-analytics-snapshots': m0024,
+  '0026-private-courses': m0026,
   '0025-activities': m0025,
 };

@@ -49,6 +49,10 @@ export interface ImportOptions {
   sandbox?: Sandbox | undefined;
   /** Why there is no sandbox (what to install), for the record. */
   sandboxProblem?: string | undefined;
+  /** Imports into this teacher's private course (ADR 052); without it the course must not be private. */
+  ownerId?: number | undefined;
+  /** What to record as the source instead of the folder's path (an upload's file name). */
+  sourceLabel?: string | undefined;
 }
 
 export class ImportError extends Error {
@@ -74,7 +78,7 @@ export async function importCourse(db: Db, options: ImportOptions): Promise<Impo
     ({ folder, name, commit } = checkout);
   } else {
     folder = resolve(options.source);
-    source = folder;
+    source = options.sourceLabel ?? folder;
     const info = await stat(folder).catch(() => null);
     if (!info?.isDirectory()) throw new ImportError(`${options.source} is not a folder (nor a git URL).`);
     name = basename(folder);
@@ -95,6 +99,7 @@ export async function importCourse(db: Db, options: ImportOptions): Promise<Impo
 
   if (!options.check) {
     const existing = await selectOptionalCourseBySlug(db.kysely, slug);
+    if (existing) checkOwner(existing, options.ownerId);
     const known = existing ? await selectOptionalVersionByHash(db.kysely, existing.id, hash) : null;
     if (existing && known) {
       const wasLive = existing.live_version_id === known.id;
@@ -160,8 +165,16 @@ export async function importCourse(db: Db, options: ImportOptions): Promise<Impo
     media,
     { ...summary, status: 'imported', durationMs: 0 },
     seals,
+    options.ownerId,
   );
   return { ...summary, status: 'imported', versionId, durationMs: elapsed(started) };
+}
+
+/** A teacher's private course takes versions only from its owner's uploads, a catalogue course never from one. */
+function checkOwner(course: { private: number; owner_id: number | null }, ownerId: number | undefined): void {
+  if (ownerId === undefined ? course.private !== 0 : course.private !== 1 || course.owner_id !== ownerId) {
+    throw new ImportError('This address belongs to another course: choose another one (--slug).');
+  }
 }
 
 function elapsed(started: number): number {
@@ -177,10 +190,12 @@ async function store(
   media: ReadonlyMap<string, MediaFile>,
   summary: ImportSummary,
   seals: SealOutcome[],
+  ownerId: number | undefined,
 ): Promise<number> {
   const now = new Date().toISOString();
   return db.kysely.transaction().execute(async (trx) => {
-    const row = await ensureCourse(trx, summary.slug, course.meta.title, summary.source);
+    const row = await ensureCourse(trx, summary.slug, course.meta.title, summary.source, ownerId);
+    checkOwner(row, ownerId);
     const { id: versionId } = await trx
       .insertInto('course_versions')
       .values({

@@ -2,7 +2,7 @@ import type { SchoolClass, TeacherStatus } from '../../db/schema.ts';
 import type { Translate } from '../../i18n/index.ts';
 import { LEVELS, levelLabel, ROSTER_MAX } from '../../lib/classes/classes.ts';
 import { formatDate } from '../../lib/runs/dates.ts';
-import { dashboardUrl, joinUrl, teachClassUrl, teachUrl } from '../../lib/urls.ts';
+import { dashboardUrl, joinUrl, teachClassUrl, teachNotebooksUrl, teachUrl } from '../../lib/urls.ts';
 import type { ClassPupilEntry, ClassTeacherEntry, TeacherClassEntry } from '../../models/classes.ts';
 import { csrfField, field, formAlert, notice, type FormState } from '../../views/forms.ts';
 import { html, type SafeHtml } from '../../views/html.ts';
@@ -79,7 +79,8 @@ export function teachHomeView(ctx: PageContext, data: TeachHomeData): string {
   const { t } = ctx;
   let body: SafeHtml;
   if (data.status === 'approved') {
-    body = html`<section aria-labelledby="classes-title">
+    body = html`<p><a href="${teachNotebooksUrl()}">${t('teach.notebooksLink')}</a></p>
+      <section aria-labelledby="classes-title">
         <h2 id="classes-title">${t('teach.classes')}</h2>
         ${
           data.classes.length === 0

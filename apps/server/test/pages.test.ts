@@ -181,26 +181,14 @@ describe.each(DIALECTS)('pages on %s', (dialect) => {
       logger: false,
     });
     try {
-      await broken.db.kysely.schema.dropTable('course_files').execute();
-      await broken.db.kysely.schema.dropTable('course_items').execute();
-      await broken.db.kysely.schema.dropTable('quiz_keys').execute();
-      // What references versions goes first: sessions (and their grades and certificates), quiz
-      // attempts, submissions, exercise seals, videos, notebook snapshots.
-      await broken.db.kysely.schema.dropTable('forum_snapshots').execute();
-      await broken.db.kysely.schema.dropTable('certificates').execute();
-      await broken.db.kysely.schema.dropTable('learner_grades').execute();
-      await broken.db.kysely.schema.dropTable('quiz_attempts').execute();
-      await broken.db.kysely.schema.dropTable('submissions').execute();
-      await broken.db.kysely.schema.dropTable('exercise_seals').execute();
-      await broken.db.kysely.schema.dropTable('course_media').execute();
-      await broken.db.kysely.schema.dropTable('enrolments').execute();
-      await broken.db.kysely.schema.dropTable('runs').execute();
-      await broken.db.kysely.schema.dropTable('course_versions').execute();
+      // The table every page reads, gone under another name (nothing else to drop first, whatever
+      // references it: a new table never breaks this test).
+      await broken.db.kysely.schema.alterTable('course_versions').renameTo('versions_gone').execute();
       const res = await brokenApp.inject({ method: 'GET', url: '/', headers: { 'accept-language': 'en' } });
       expect(res.statusCode).toBe(500);
       expect(res.body).toContain('Something went wrong');
       expect(res.body).toMatch(/report it with this code: [0-9a-f]{8}[0-9a-z]{4,}\./);
-      expect(res.body).not.toMatch(/course_versions|SQLITE|relation|stack|at \//i);
+      expect(res.body).not.toMatch(/course_versions|versions_gone|SQLITE|relation|stack|at \//i);
     } finally {
       await brokenApp.close();
       await broken.cleanup();

@@ -21,6 +21,7 @@ async function buildClient() {
       video: 'apps/client/src/video.client.ts',
       'forum-panel': 'apps/client/src/forum-panel.client.ts',
       'forum-suggest': 'apps/client/src/forum-suggest.client.ts',
+      'activity-follow': 'apps/client/src/activity-follow.client.ts',
       'runtime-worker': 'apps/client/src/runtime/worker.ts',
       icon: 'apps/client/src/icon.svg',
     },

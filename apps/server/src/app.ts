@@ -56,6 +56,8 @@ import { announcementRoutes } from './pages/announcements/announcements.route.ts
 import { adminTeacherRoutes } from './pages/admin/teachers.route.ts';
 import { joinRoutes } from './pages/join/join.route.ts';
 import { teachRoutes } from './pages/teach/teach.route.ts';
+import { teachActivityRoutes } from './pages/teach/activity.route.ts';
+import { activityRoutes } from './pages/activities/activities.route.ts';
 import { teacherNotebookRoutes } from './pages/teach/notebooks.route.ts';
 import { registerPrivateCourseGate } from './lib/teacher-notebooks/gate.ts';
 import { analyticsRoutes } from './pages/analytics/analytics.route.ts';
@@ -208,6 +210,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   notificationRoutes(app, services);
   announcementRoutes(app, services);
   teachRoutes(app, services);
+  teachActivityRoutes(app, services);
+  activityRoutes(app, services);
   teacherNotebookRoutes(app, services);
   joinRoutes(app, services);
   adminTeacherRoutes(app, services);

@@ -26,6 +26,13 @@ export interface PageConfig {
   reading: boolean;
   /** The snapshot strings (sharing one, opening one as a runnable copy; issue 13). */
   snapshot: Record<string, string>;
+  /** An activity's page (ADR 051): the pupil's copy saved at `workUrl`, or `cells` shown and never saved. */
+  activity?: {
+    workUrl?: string;
+    cells?: { id: string; code: string }[];
+    notice?: string;
+    comments?: { cellId: string; body: string; author: string | null }[];
+  };
 }
 
 /** One code cell of the page: its source (editor or original), its prompt, its outputs. */
@@ -285,19 +292,57 @@ export class NotebookPage {
     this.showState();
     this.observeCells();
     const snapshot = new URLSearchParams(location.search).get('snapshot');
-    if (snapshot) void this.openSnapshot(snapshot);
+    if (config.activity) this.openActivity(config.activity);
+    else if (snapshot) void this.openSnapshot(snapshot);
     else void this.loadSavedWork();
   }
 
+  /**
+   * An activity's copy: the pupil's own, saved to the activity (not to their saved work of the
+   * notebook), or cells given by the page (a copy handed in, the teacher's review) that run and
+   * are never saved. The teacher's comments go under their cells.
+   */
+  private openActivity(activity: NonNullable<PageConfig['activity']>): void {
+    for (const comment of activity.comments ?? []) {
+      const cell = this.cells.find((c) => c.id === comment.cellId);
+      if (!cell) continue;
+      const note = document.createElement('aside');
+      note.className = 'nb-teacher-comment';
+      const who = document.createElement('p');
+      who.className = 'meta';
+      who.textContent = comment.author ?? '';
+      const body = document.createElement('p');
+      body.textContent = comment.body;
+      note.append(who, body);
+      cell.element.append(note);
+    }
+    if (activity.workUrl) {
+      void this.loadSavedWork(activity.workUrl);
+      return;
+    }
+    const codes = new Map((activity.cells ?? []).map((c) => [c.id, c.code]));
+    for (const cell of this.cells) {
+      const code = codes.get(cell.id);
+      if (code !== undefined && code !== cell.source) cell.setCode(code);
+    }
+    this.saveStatus.textContent = activity.notice ?? '';
+    this.saveStatus.dataset['status'] = 'read-only';
+  }
+
   /** Brings back the learner's code (server, then edits left offline in this browser). */
-  private async loadSavedWork(): Promise<void> {
+  private async loadSavedWork(workUrl?: string): Promise<void> {
     const { strings } = this;
     let work: SavedWork | null = null;
     try {
-      work = await SavedWork.load(this.config.slug, this.config.route, {
-        status: (status) => this.showSaveStatus(status),
-        conflict: (cellId, theirs) => this.showConflict(cellId, theirs),
-      });
+      work = await SavedWork.load(
+        this.config.slug,
+        this.config.route,
+        {
+          status: (status) => this.showSaveStatus(status),
+          conflict: (cellId, theirs) => this.showConflict(cellId, theirs),
+        },
+        workUrl,
+      );
     } catch {
       work = null;
     }
@@ -317,10 +362,11 @@ export class NotebookPage {
       if (code !== undefined && code !== cell.source) cell.setCode(code);
       if (saved && saved.original !== cell.original && saved.code !== cell.original) this.showCourseChange(cell);
     }
-    this.addWorkActions(work);
+    // An activity's copy has no downloads, snapshots or reading progress of the MOOC's notebook.
+    if (!workUrl) this.addWorkActions(work);
     this.showSaveStatus(work.status);
     work.resume();
-    if (this.config.reading) this.watchEnd(work);
+    if (this.config.reading && !workUrl) this.watchEnd(work);
   }
 
   /** Called by a cell when the learner edits it. */

@@ -114,6 +114,8 @@ export class SavedWork {
     readonly userId: number,
     private csrf: string,
     private readonly events: SavedWorkEvents,
+    /** Where the cells are read and saved: the notebook's saved work, or an activity's copy. */
+    private readonly workUrl: string,
   ) {
     addEventListener('online', () => void this.flushAll());
     // Leaving or hiding the page sends what waits, with keepalive (it survives the page).
@@ -132,16 +134,22 @@ export class SavedWork {
     return this.csrf;
   }
 
-  static async load(slug: string, route: string, events: SavedWorkEvents): Promise<SavedWork | null> {
+  /** `workUrl`: an activity's copy (ADR 051) instead of the learner's saved work of the notebook. */
+  static async load(
+    slug: string,
+    route: string,
+    events: SavedWorkEvents,
+    workUrl = `/api/work/${apiPath(slug, route)}`,
+  ): Promise<SavedWork | null> {
     const session = (await (await fetch('/api/session', { credentials: 'same-origin' })).json()) as {
       user: { id: number } | null;
       csrf: string | null;
     };
     if (!session.user || !session.csrf) return null;
-    const response = await fetch(`/api/work/${apiPath(slug, route)}`, { credentials: 'same-origin' });
+    const response = await fetch(workUrl, { credentials: 'same-origin' });
     if (!response.ok) return null;
     const body = (await response.json()) as { cells: SavedCell[]; progress: Progress; csrf: string };
-    const work = new SavedWork(slug, route, session.user.id, body.csrf ?? session.csrf, events);
+    const work = new SavedWork(slug, route, session.user.id, body.csrf ?? session.csrf, events, workUrl);
     for (const cell of body.cells) work.cells.set(cell.cellId, cell);
     work.progress = body.progress;
     for (const entry of await work.store.list(work.keyPrefix)) work.pending.set(entry.cellId, entry);
@@ -149,7 +157,10 @@ export class SavedWork {
   }
 
   private get keyPrefix(): string {
-    return `${this.userId}\u0000${this.slug}\u0000${this.route}\u0000`;
+    // The notebook's own work keeps its old keys (edits left offline before activities existed).
+    return this.workUrl === `/api/work/${apiPath(this.slug, this.route)}`
+      ? `${this.userId}\u0000${this.slug}\u0000${this.route}\u0000`
+      : `${this.userId}\u0000${this.workUrl}\u0000`;
   }
 
   /** An edit left in this browser and not yet on the server, if any. */
@@ -230,7 +241,7 @@ export class SavedWork {
     this.inFlight.add(cellId);
     this.setStatus('saving');
     try {
-      const response = await fetch(`/api/work/${apiPath(this.slug, this.route)}/cells/${encodeURIComponent(cellId)}`, {
+      const response = await fetch(`${this.workUrl}/cells/${encodeURIComponent(cellId)}`, {
         method: 'PUT',
         credentials: 'same-origin',
         keepalive: options.keepalive === true,

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Services } from '../services.ts';
+import { activityWorkRoutes } from './activities.route.ts';
 import { ItemResolver } from './items.ts';
 import { createWriteLimiter, type WriteLimiter } from './limits.ts';
 import { progressRoutes } from './progress.route.ts';
@@ -27,4 +28,5 @@ export function apiRoutes(app: FastifyInstance, services: Services): void {
   submissionRoutes(app, services, parts);
   videoRoutes(app, services, parts);
   snapshotRoutes(app, services, parts);
+  activityWorkRoutes(app, services, parts);
 }

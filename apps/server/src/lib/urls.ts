@@ -135,3 +135,7 @@ export const teachNotebooksUrl = (): string => '/teach/notebooks';
 export const teachNotebookUrl = (notebookId: number): string => `/teach/notebooks/${notebookId}`;
 export const joinUrl = (code?: string): string => (code ? `/join/${encodeURIComponent(code)}` : '/join');
 export const adminTeachersUrl = (): string => '/admin/teachers';
+/** Activities (issue 14, ADR 051): a pupil's copy, and the teacher's pages of an activity. */
+export const activityUrl = (id: number): string => `/activities/${id}`;
+export const teachActivityUrl = (id: number): string => `/teach/activities/${id}`;
+export const teachActivityPupilUrl = (id: number, userId: number): string => `/teach/activities/${id}/pupils/${userId}`;

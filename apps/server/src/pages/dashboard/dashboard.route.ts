@@ -56,7 +56,7 @@ export function dashboardRoutes(app: FastifyInstance, { db, assets, content, clo
         name: user.name,
         courses,
         canManage,
-        classes: await loadDashboardClasses(db.kysely, user),
+        classes: await loadDashboardClasses(db.kysely, user, clock(), config.timezone),
         notice: key ? request.t(key) : undefined,
         zone: config.timezone,
         now: clock(),

@@ -20,6 +20,8 @@ export interface ItemPageData {
   next: CourseItemSummary | null;
   /** A notebook's runtime configuration (see runtime-config.ts); null for quizzes. */
   runtime: { runtime: object; page: object } | null;
+  /** An activity's page (ADR 051): its parts above and below the item; no pager, no forum panel. */
+  activity?: { top: SafeHtml; bottom: SafeHtml; breadcrumb: { label: string; href?: string }[] };
 }
 
 /** A notebook or quiz page: the stored body, its outline, and previous/next navigation. */
@@ -33,7 +35,8 @@ export function itemView(ctx: PageContext, data: ItemPageData): string {
   const fragment = localizeFragment(item.html, t);
   const body = trustedHtml(item.type === 'quiz' ? quizFragmentWithSlots(ctx, fragment) : fragment);
   const outline = headings.filter((h, i) => h.level <= 3 && !(i === 0 && h.level === 1));
-  const main = html` ${pager(ctx, data, 'pager-top')}
+  const activity = data.activity;
+  const main = html` ${activity ? activity.top : pager(ctx, data, 'pager-top')}
     <div class="item-layout${outline.length >= 2 ? ' with-toc' : ''}">
       <article class="item item-${item.type}" lang="${data.language}">
         <p class="item-kind" lang="${ctx.lang}">${kindBadge(ctx, item.kind)}</p>
@@ -50,11 +53,11 @@ export function itemView(ctx: PageContext, data: ItemPageData): string {
       }
       ${outline.length >= 2 ? toc(ctx, outline, data.language) : ''}
     </div>
-    ${itemPanel(ctx, data.slug, item.route)} ${pager(ctx, data, 'pager-bottom')}`;
+    ${activity ? activity.bottom : html`${itemPanel(ctx, data.slug, item.route)} ${pager(ctx, data, 'pager-bottom')}`}`;
   return layout(ctx, {
     title: `${item.title} — ${data.courseTitle}`,
     main,
-    breadcrumb: [
+    breadcrumb: activity?.breadcrumb ?? [
       { label: t('nav.catalogue'), href: catalogueUrl() },
       { label: data.courseTitle, href: courseUrl(data.slug) },
       ...(item.week !== null
@@ -73,7 +76,7 @@ export function itemView(ctx: PageContext, data: ItemPageData): string {
       }
       ${item.type === 'video' ? html`<script type="module" src="${ctx.asset('video.js')}"></script>` : ''}
       ${item.type === 'quiz' && !data.runtime ? html`<script type="module" src="${ctx.asset('quiz.js')}"></script>` : ''}
-      <script type="module" src="${ctx.asset('forum-panel.js')}"></script>`,
+      ${activity ? '' : html`<script type="module" src="${ctx.asset('forum-panel.js')}"></script>`}`,
   });
 }
 

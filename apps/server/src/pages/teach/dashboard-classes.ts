@@ -5,6 +5,9 @@ import { accountUrl, adminTeachersUrl, joinUrl, teachUrl } from '../../lib/urls.
 import { selectPupilClasses, type PupilClassEntry } from '../../models/classes.ts';
 import { isTeacher } from '../../models/teachers.ts';
 import { html, type SafeHtml } from '../../views/html.ts';
+import { selectPupilActivities, type PupilActivityEntry } from '../../models/activities.ts';
+import { dashboardActivity, type PupilState } from '../../lib/activities/rules.ts';
+import { dashboardActivities } from '../activities/activities.view.ts';
 import type { PageContext } from '../../views/layout.ts';
 
 /** What /me shows of classes: the reader's own classes (nothing of any other), and their teacher links. */
@@ -16,12 +19,18 @@ export interface DashboardClasses {
   pupilAccount: boolean;
   /** A pseudonymous account still on the password printed by its teacher. */
   sheetPassword: boolean;
+  /** The activities of the reader's classes, with their state (ADR 051). */
+  activities: { entry: PupilActivityEntry; state: PupilState; visible: boolean }[];
+  zone: string;
+  now: Date;
 }
 
 /** Reads the dashboard's class part for a user. */
 export async function loadDashboardClasses(
   db: Kysely<Database>,
   user: { id: number; isAdmin: boolean },
+  now: Date,
+  zone: string,
 ): Promise<DashboardClasses> {
   const owned = await db
     .selectFrom('class_pupil_accounts')
@@ -35,6 +44,9 @@ export async function loadDashboardClasses(
     admin: user.isAdmin,
     pupilAccount: owned !== undefined,
     sheetPassword: owned !== undefined && (owned.password_changed_at ?? '') <= owned.sheet_issued_at,
+    activities: (await selectPupilActivities(db, user.id)).map((entry) => dashboardActivity(entry, now)),
+    zone,
+    now,
   };
 }
 
@@ -59,6 +71,12 @@ export function dashboardClassesSection(ctx: PageContext, data: DashboardClasses
                     <strong>${c.name}</strong>
                     <span class="meta">${c.school_year} · ${t(levelLabel(c.level))}</span>
                     ${c.teachers.length > 0 ? html`<br /><span>${t('dashboard.classes.teachers', { names: c.teachers.join(', ') })}</span>` : ''}
+                    ${dashboardActivities(
+                      ctx,
+                      data.activities.filter((a) => a.entry.class_id === c.id),
+                      data.zone,
+                      data.now,
+                    )}
                   </li>`,
               )}
             </ul>`

@@ -31,6 +31,7 @@ import {
   updateJoinOpen,
 } from '../../models/classes.ts';
 import { ensureTeacherRequest, selectOptionalTeacherStatus } from '../../models/teachers.ts';
+import { selectClassActivities } from '../../models/activities.ts';
 import type { SchoolClass } from '../../db/schema.ts';
 import type { Services } from '../../services.ts';
 import { emptyForm, type FormState } from '../../views/forms.ts';
@@ -51,6 +52,7 @@ const NOTICES: Record<string, MessageKey> = {
   'pupil-removed': 'class.notice.pupilRemoved',
   'pupil-deleted': 'class.notice.pupilDeleted',
   deleted: 'class.notice.deleted',
+  'activity-deleted': 'activity.notice.deleted',
   left: 'class.notice.left',
 };
 
@@ -128,6 +130,7 @@ export function teachRoutes(app: FastifyInstance, services: Services): void {
         schoolClass,
         teachers: await selectClassTeachers(db.kysely, schoolClass.id),
         pupils: await selectClassPupils(db.kysely, schoolClass.id),
+        activities: await selectClassActivities(db.kysely, schoolClass.id),
         origin: publicOrigin(request, config),
         csrf: request.authSession!.csrfSecret,
         me: user.id,

@@ -7,6 +7,8 @@ import type { ClassPupilEntry, ClassTeacherEntry, TeacherClassEntry } from '../.
 import { csrfField, field, formAlert, notice, type FormState } from '../../views/forms.ts';
 import { html, type SafeHtml } from '../../views/html.ts';
 import { layout, type PageContext } from '../../views/layout.ts';
+import type { ClassActivityEntry } from '../../models/activities.ts';
+import { classActivitiesSection } from './activity.view.ts';
 
 /** A labelled select of the class levels. */
 export function levelSelect(t: Translate, form: FormState): SafeHtml {
@@ -138,6 +140,7 @@ export interface ClassPageData {
   schoolClass: SchoolClass;
   teachers: ClassTeacherEntry[];
   pupils: ClassPupilEntry[];
+  activities: ClassActivityEntry[];
   /** The site's origin, for the join link to copy. */
   origin: string;
   csrf: string;
@@ -158,6 +161,7 @@ export function classView(ctx: PageContext, data: ClassPageData): string {
   const main = html`<h1>${c.name}</h1>
     <p class="meta">${c.school_year} · ${t(levelLabel(c.level))}</p>
     ${notice(data.notice)}
+    ${classActivitiesSection(ctx, c.id, data.activities, data.pupils.length, data.zone)}
     <section aria-labelledby="join-title">
       <h2 id="join-title">${t('class.join.title')}</h2>
       ${

@@ -183,6 +183,24 @@ describe.each(DIALECTS)('forum search on %s', (dialect) => {
     expect(found((await new Agent(app).get(search('recursivite', '&mine=1'))).body)).toHaveLength(2);
   });
 
+  it('filters the threads the reader follows; an unfollowed thread leaves the results; visitors get no such filter', async () => {
+    clock = new Date('2026-03-12T10:00:00Z');
+    // The helper replied in one of the two threads about recursion: following it automatically.
+    expect(found((await helper.get(search('recursivite', '&followed=1'))).body)).toEqual([ids['reply']]);
+    expect((await helper.get(SEARCH)).body).toContain('name="followed"');
+    const unfollow = await helper.post(
+      `${threadUrl(ids['reply']!)}/follow`,
+      { follow: '0' },
+      { tokenFrom: threadUrl(ids['reply']!) },
+    );
+    expect(unfollow.statusCode).toBe(303);
+    expect(found((await helper.get(search('recursivite', '&followed=1'))).body)).toEqual([]);
+    await helper.post(`${threadUrl(ids['reply']!)}/follow`, { follow: '1' }, { tokenFrom: threadUrl(ids['reply']!) });
+    const visitor = await new Agent(app).get(search('recursivite', '&followed=1'));
+    expect(found(visitor.body)).toHaveLength(2);
+    expect(visitor.body).not.toContain('name="followed"');
+  });
+
   it('shows the form only for an empty or one-character query', async () => {
     for (const q of ['', ' ', 'é']) {
       const res = await new Agent(app).get(search(q));

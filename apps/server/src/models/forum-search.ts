@@ -32,6 +32,8 @@ export interface SearchFilter {
   activeSince?: string | undefined;
   /** Started by this user, or with a post of theirs. */
   participantId?: number | undefined;
+  /** Threads this user follows (an explicit unfollow leaves them out). */
+  followerId?: number | undefined;
 }
 
 /** A search: folded terms, all of them (the search page) or any (similar titles). */
@@ -45,6 +47,11 @@ function filterSql(filter: SearchFilter): RawBuilder<unknown> {
   if (filter.topicId !== undefined) parts.push(sql`t.topic_id = ${filter.topicId}`);
   if (filter.unanswered) parts.push(sql`t.kind = 'question' and t.accepted_post_id is null`);
   if (filter.activeSince !== undefined) parts.push(sql`t.last_activity_at >= ${filter.activeSince}`);
+  if (filter.followerId !== undefined) {
+    parts.push(
+      sql`exists (select 1 from forum_follows f where f.thread_id = t.id and f.user_id = ${filter.followerId} and f.following = 1)`,
+    );
+  }
   if (filter.participantId !== undefined) {
     parts.push(
       sql`exists (select 1 from forum_posts m where m.thread_id = t.id and m.author_id = ${filter.participantId})`,

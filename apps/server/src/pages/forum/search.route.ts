@@ -41,6 +41,7 @@ export function forumSearchRoutes(app: FastifyInstance, services: Services): voi
       unanswered: query(request, 'unanswered') === '1',
       recent: query(request, 'recent') === '1',
       mine: request.user !== null && query(request, 'mine') === '1',
+      followed: request.user !== null && query(request, 'followed') === '1',
     };
     const page = pageNumber(query(request, 'page'));
     const terms = searchTerms(params.q);
@@ -55,6 +56,7 @@ export function forumSearchRoutes(app: FastifyInstance, services: Services): voi
           unanswered: params.unanswered,
           activeSince: params.recent ? new Date(clock().getTime() - WEEK_MS).toISOString() : undefined,
           participantId: params.mine ? request.user?.id : undefined,
+          followerId: params.followed ? request.user?.id : undefined,
         },
         { limit: THREADS_PER_PAGE + 1, offset: (page - 1) * THREADS_PER_PAGE },
       );

@@ -17,6 +17,7 @@ export interface SearchParams {
   recent?: boolean | undefined;
   /** Threads the reader started or posted in (logged-in readers only). */
   mine?: boolean | undefined;
+  followed?: boolean | undefined;
   page?: number | undefined;
 }
 
@@ -28,6 +29,7 @@ export function searchPageUrl(slug: string, params: SearchParams): string {
   if (params.unanswered) query.set('unanswered', '1');
   if (params.recent) query.set('recent', '1');
   if (params.mine) query.set('mine', '1');
+  if (params.followed) query.set('followed', '1');
   if (params.page && params.page > 1) query.set('page', String(params.page));
   return `${forumSearchUrl(slug)}?${query.toString()}`;
 }
@@ -104,6 +106,7 @@ function searchForm(t: Translate, data: SearchPageData): SafeHtml {
     ${check('f-unanswered', 'unanswered', params.unanswered, t('forum.filter.unanswered'))}
     ${check('f-recent', 'recent', params.recent, t('forum.search.recent'))}
     ${data.loggedIn ? check('f-mine', 'mine', params.mine, t('forum.search.mine')) : ''}
+    ${data.loggedIn ? check('f-followed', 'followed', params.followed, t('forum.filter.followed')) : ''}
     <p><button type="submit" class="button">${t('forum.search.submit')}</button></p>
   </form>`;
 }

@@ -39,6 +39,11 @@ export function openDatabase(options: DbOptions): Db {
     // An idle connection closed by the server (restart, failover, dropped database) is discarded by
     // the pool; without a listener its error would crash the process. Queries in flight still fail.
     pool.on('error', () => {});
+    // A connection cut while checked out (in a query or a transaction) rejects its query, and pg
+    // then also emits 'error' on the client, which pg-pool listens to only while the client is
+    // idle: without this listener a PostgreSQL restart crashed every process (issue 16's faults).
+    // The dead client is dropped when released (pg-pool checks it is still queryable).
+    pool.on('connect', (client) => client.on('error', () => {}));
     const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return {
       kysely,

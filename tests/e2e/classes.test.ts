@@ -111,9 +111,9 @@ describe('classes and activities, end to end, in Chromium', () => {
       await tp.getByLabel('Cours').selectOption({ index: 0 });
       await tp.getByRole('button', { name: 'Choisir ce cours' }).click();
       await tp.getByLabel('Notebook ou quiz').selectOption(ROUTE);
-      await tp.getByLabel('Titre').fill(TITLE);
-      await tp.getByLabel('Ouverture').fill(localInput(-1, '08:00'));
-      await tp.getByLabel('Clôture').fill(localInput(7, '18:00'));
+      await tp.getByLabel('Titre', { exact: true }).fill(TITLE);
+      await tp.getByLabel('Ouverture', { exact: true }).fill(localInput(-1, '08:00'));
+      await tp.getByLabel('Clôture', { exact: true }).fill(localInput(7, '18:00'));
       await tp.getByLabel('À rendre : la copie passe en lecture seule après la clôture.').check();
       await tp.getByRole('button', { name: 'Donner l’activité' }).click();
       await tp.getByText('L’activité est donnée à la classe.').waitFor();
@@ -163,7 +163,7 @@ describe('classes and activities, end to end, in Chromium', () => {
       // They hand in: the table shows it, still without reloading.
       for (const page of [adaWork, brunoWork]) {
         await page.getByRole('button', { name: 'Rendre ma copie' }).click();
-        await page.getByText('Cette copie est en lecture seule').waitFor();
+        await page.locator('.activity-banner').getByText('Cette copie est en lecture seule').waitFor();
       }
       await tp.waitForSelector('#following-table tr[data-state="handed-in"]:has-text("Ada L.")', { timeout: 10_000 });
       await tp.waitForSelector('#following-table tr[data-state="handed-in"]:has-text("Bruno K.")', { timeout: 10_000 });
@@ -182,7 +182,7 @@ describe('classes and activities, end to end, in Chromium', () => {
       await tp.getByText('Le commentaire est ajouté.').waitFor();
       await waitForState(tp, 'ready', 60_000);
       await tp.getByLabel('Note', { exact: true }).fill('17/20');
-      await tp.getByLabel('Appréciation').fill('Travail soigné.');
+      await tp.getByLabel('Appréciation', { exact: true }).fill('Travail soigné.');
       await tp.getByRole('button', { name: 'Enregistrer la note' }).click();
       await tp.getByLabel('Note', { exact: true }).and(tp.locator('[value="17/20"]')).waitFor();
       await waitForState(tp, 'ready', 60_000);

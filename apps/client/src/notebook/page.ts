@@ -86,9 +86,7 @@ class CodeCell {
     const above = button('⤒', format(strings.runAbove, { n: number }), 'nb-run-above', () => {
       void page.runAbove(this);
     });
-    this.resetButton = button(`↺ ${strings.reset}`, format(strings.reset, { n: number }), 'nb-reset', () =>
-      this.reset(),
-    );
+    this.resetButton = button('↺', format(strings.reset, { n: number }), 'nb-reset', () => this.reset());
     this.resetButton.hidden = true;
     bar.append(this.prompt, run, above, this.resetButton);
     input.before(bar);

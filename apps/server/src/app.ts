@@ -9,6 +9,7 @@ import Fastify, {
 } from 'fastify';
 import type { Config } from './config.ts';
 import type { Db } from './db/database.ts';
+import { isDatabaseUnavailable } from './db/unavailable.ts';
 import { registerAssets } from './http/assets.ts';
 import { FORM_BODY_LIMIT, registerAuth, registerFormBodies } from './http/auth.ts';
 import { pageContext, registerLanguage, registerUnsafeGradingFlag } from './http/context.ts';
@@ -254,6 +255,10 @@ function sendError(
     code = status === 404 ? 'NOT_FOUND' : status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST';
     // A body over a parser's limit: the message says the limit (Fastify's only says "too large").
     detail = status === 413 ? String(Math.floor(bodyLimit(request) / 1024)) : error.message;
+  } else if (isDatabaseUnavailable(error)) {
+    code = 'DATABASE_UNAVAILABLE';
+    detail = '1';
+    request.log.warn({ err: error, reqId: request.id }, 'database unavailable');
   } else {
     code = 'INTERNAL';
     request.log.error({ err: error, reqId: request.id }, 'request failed');

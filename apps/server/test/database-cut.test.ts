@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isDatabaseUnavailable } from '../src/db/unavailable.ts';
 import { ADMIN_URL, createTestDb, type TestDb } from './databases.ts';
 
 /**
@@ -33,12 +34,30 @@ describe('PostgreSQL connections cut while in use', () => {
         await new Promise((resolve) => setTimeout(resolve, 300));
         await trx.selectFrom('courses').selectAll().execute();
       });
-      await expect(transaction).rejects.toThrow();
+      const failure = await transaction.then(
+        () => null,
+        (error: unknown) => error,
+      );
+      // What the error handler answers 503 (retry shortly) rather than 500.
+      expect(isDatabaseUnavailable(failure)).toBe(true);
       await new Promise((resolve) => setTimeout(resolve, 100));
       expect(crashes).toEqual([]);
       expect(await t.db.kysely.selectFrom('courses').selectAll().execute()).toEqual([]);
     } finally {
       process.off('uncaughtException', onUncaught);
     }
+  });
+});
+
+describe('isDatabaseUnavailable', () => {
+  it('tells a database out of reach from a wrong query', () => {
+    expect(isDatabaseUnavailable(Object.assign(new Error('x'), { code: '57P01' }))).toBe(true);
+    expect(isDatabaseUnavailable(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }))).toBe(
+      true,
+    );
+    expect(isDatabaseUnavailable(new Error('Connection terminated unexpectedly'))).toBe(true);
+    expect(isDatabaseUnavailable(Object.assign(new Error('syntax'), { code: '42601' }))).toBe(false);
+    expect(isDatabaseUnavailable(Object.assign(new Error('dup'), { code: '23505' }))).toBe(false);
+    expect(isDatabaseUnavailable(undefined)).toBe(false);
   });
 });

@@ -52,6 +52,8 @@ export const ERRORS = {
   /** Staff endorsing the opening post, a comment or a deleted reply: one endorses a reply. */
   FORUM_NOT_ENDORSABLE: { status: 400, title: 'error.badRequest.title', body: 'error.forumNotEndorsable.body' },
   INTERNAL: { status: 500, title: 'error.server.title', body: 'error.server.body' },
+  /** The database cannot be reached (restart, failover): retry shortly; the detail is Retry-After. */
+  DATABASE_UNAVAILABLE: { status: 503, title: 'error.server.title', body: 'error.server.body' },
 } as const satisfies Record<string, { status: number; title: MessageKey; body: MessageKey }>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -61,6 +61,7 @@ import { teachActivityRoutes } from './pages/teach/activity.route.ts';
 import { activityRoutes } from './pages/activities/activities.route.ts';
 import { teacherNotebookRoutes } from './pages/teach/notebooks.route.ts';
 import { registerPrivateCourseGate } from './lib/teacher-notebooks/gate.ts';
+import { activityCourseReader } from './lib/activities/course-reader.ts';
 import { analyticsRoutes } from './pages/analytics/analytics.route.ts';
 import { registerActivityTracking } from './lib/analytics/activity.ts';
 import { registerAnalyticsJob } from './lib/analytics/snapshot.ts';
@@ -169,7 +170,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerFormBodies(app);
   registerAuth(app, services);
   // After the session hook (the owner) and the CSRF hook: private courses are 404s (ADR 052).
-  registerPrivateCourseGate(app, services);
+  // Pupils and teachers of a class get what an activity on one needs (ADR 052, amended).
+  registerPrivateCourseGate(app, services, [activityCourseReader(services.db.kysely, services.clock)]);
   registerSecurityHeaders(app, { https: config.baseUrl?.startsWith('https:') ?? false });
   // Who was active on which day, for the staff's figures (issue 14): after each learning request.
   registerActivityTracking(app, services);

@@ -38,9 +38,10 @@ export interface RuntimeConfig {
   exercises: { url: string } | null;
   /**
    * Where an exercise the server checks (the browser cannot reproduce it) sends the learner's cells:
-   * the API endpoint, the session endpoint that gives the CSRF token, and the notebook's place.
+   * the API endpoint, the session endpoint that gives the CSRF token, and the notebook's place
+   * (with, in activity mode, the pupil's activity: its pinned version grades the cells, ADR 051).
    */
-  checks: { url: string; sessionUrl: string; slug: string; route: string } | null;
+  checks: { url: string; sessionUrl: string; slug: string; route: string; activity?: number } | null;
   /** Messages Python shows (in the reader's language), by key; see kernel.py. */
   messages: Record<string, string>;
 }

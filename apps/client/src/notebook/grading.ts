@@ -5,6 +5,8 @@ import { format, type UiStrings } from './strings.ts';
 export interface GradingContext {
   slug: string;
   route: string;
+  /** In activity mode (ADR 051), the pupil's activity: its pinned version grades the cells. */
+  activity?: number | undefined;
   /** The session's CSRF token; null for anonymous readers (nothing is submitted). */
   csrf: string | null;
 }
@@ -58,6 +60,7 @@ export async function submitExercise(
         body: JSON.stringify({
           slug: context.slug,
           route: context.route,
+          ...(context.activity ? { activity: context.activity } : {}),
           module: message.module,
           exercise: message.attribute,
           cells,
@@ -158,6 +161,7 @@ function offerSolution(
     route: context.route,
     module: message.module ?? '',
     exercise: message.attribute ?? '',
+    ...(context.activity ? { activity: String(context.activity) } : {}),
   });
   const load = (): Promise<{ solutions: { variant: string | null; code: string }[] } | null> =>
     fetch(`/api/solutions?${query}`, { credentials: 'same-origin' })
@@ -217,7 +221,12 @@ function offerHistory(
   details.append(summary, list);
   details.addEventListener('toggle', () => {
     if (!details.open) return;
-    const query = new URLSearchParams({ slug: context.slug, route: context.route, exercise: message.attribute ?? '' });
+    const query = new URLSearchParams({
+      slug: context.slug,
+      route: context.route,
+      exercise: message.attribute ?? '',
+      ...(context.activity ? { activity: String(context.activity) } : {}),
+    });
     void fetch(`/api/submissions?${query}`, { credentials: 'same-origin' })
       .then(async (response) =>
         response.ok

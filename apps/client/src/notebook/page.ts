@@ -28,6 +28,8 @@ export interface PageConfig {
   snapshot: Record<string, string>;
   /** An activity's page (ADR 051): the pupil's copy saved at `workUrl`, or `cells` shown and never saved. */
   activity?: {
+    /** The pupil's own activity: sent with submissions, graded at its pinned version. */
+    activityId?: number;
     workUrl?: string;
     cells?: { id: string; code: string }[];
     notice?: string;
@@ -705,7 +707,12 @@ export class NotebookPage {
         status.className = 'nb-grade';
         status.setAttribute('role', 'status');
         cell.outputs.element.append(status);
-        const context = { slug: this.config.slug, route: this.config.route, csrf: this.work?.csrfToken ?? null };
+        const context = {
+          slug: this.config.slug,
+          route: this.config.route,
+          activity: this.config.activity?.activityId,
+          csrf: this.work?.csrfToken ?? null,
+        };
         void submitExercise(context, message, [...this.ran.sources], status, this.strings);
       },
     };

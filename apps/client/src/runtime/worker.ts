@@ -95,7 +95,14 @@ function serverCheck(config: RuntimeConfig, module: string, attribute: string): 
   const checks = config.checks;
   const say = (key: string): string => JSON.stringify({ message: config.messages[key] ?? key });
   if (!checks || !host) return say('checkNeedsServer');
-  const body = { slug: checks.slug, route: checks.route, module, exercise: attribute, cells: host.history };
+  const body = {
+    slug: checks.slug,
+    route: checks.route,
+    ...(checks.activity ? { activity: checks.activity } : {}),
+    module,
+    exercise: attribute,
+    cells: host.history,
+  };
   for (let attempt = 0; attempt < 2; attempt++) {
     if (!csrf) {
       const session = requestJson('GET', checks.sessionUrl);

@@ -83,6 +83,20 @@ export class ItemResolver {
     return { courseId: live.course_id, version, route, item };
   }
 
+  /**
+   * The item at `route` of the course `slug` at the version `versionId` (an activity's pinned
+   * one, ADR 051), whatever the reader's session; COURSE_ or ITEM_NOT_FOUND when the version is
+   * not the course's or has no item there.
+   */
+  async resolveAt(slug: string, route: string, courseId: number, versionId: number): Promise<ItemTarget> {
+    const live = await this.services.content.liveVersion(slug);
+    if (!live || live.course_id !== courseId) throw new HttpError('COURSE_NOT_FOUND');
+    const version = live.id === versionId ? live : await this.services.content.version(versionId);
+    const item = version && route !== '' ? await this.itemFacts(version.id, route) : null;
+    if (!version || !item) throw new HttpError('ITEM_NOT_FOUND', undefined, live.slug);
+    return { courseId, version: { ...version, slug: live.slug }, route, item };
+  }
+
   private itemFacts(versionId: number, route: string): Promise<ItemFacts | null> {
     return this.facts.getOrLoad(`${versionId}\0${route}`, async () => {
       const row = await selectOptionalItemByRoute(this.services.db.kysely, versionId, route);

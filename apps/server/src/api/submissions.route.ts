@@ -11,6 +11,8 @@ import { canManageCourse } from '../lib/auth/roles.ts';
 import { extractSolutions } from '../lib/exercises/solutions.ts';
 import { routeWeek } from '../lib/grades/gradebook.ts';
 import { parseGradingPolicy, weekDeadline } from '../lib/grades/policy.ts';
+import { copyAccess } from '../lib/activities/rules.ts';
+import { selectOptionalActivityOfPupil } from '../models/activities.ts';
 import { selectOptionalActiveEnrolment } from '../models/enrolments.ts';
 import {
   countSubmissionsSince,
@@ -23,7 +25,7 @@ import {
   type SubmissionRow,
 } from '../models/submissions.ts';
 import type { Services } from '../services.ts';
-import { normaliseRoute } from './items.ts';
+import { normaliseRoute, type ItemTarget } from './items.ts';
 import type { ApiParts } from './routes.ts';
 
 /** Most cells a submission carries, and their total size (UTF-8 bytes). */
@@ -48,6 +50,8 @@ const checkBody = z.object({
     .regex(/^corrections(\.[A-Za-z_]\w*)+$/),
   exercise: z.string().max(200).regex(IDENTIFIER),
   cells: z.array(z.string()).min(1).max(MAX_CELLS),
+  /** In activity mode (ADR 051): the pupil's activity, whose pinned version grades the cells. */
+  activity: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional(),
 });
 
 const submissionBody = checkBody.extend({
@@ -75,6 +79,13 @@ function submissionJson(row: SubmissionRow, withCode: boolean) {
   };
 }
 
+/** An `activity` query parameter: absent, or an id (BAD_REQUEST otherwise). */
+function activityParam(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^[1-9]\d{0,11}$/.test(value)) throw new HttpError('BAD_REQUEST', 'activity');
+  return Number(value);
+}
+
 /** How long a practice check waits for its verdict before answering that it is still queued. */
 const CHECK_WAIT_MS = 20_000;
 
@@ -88,6 +99,31 @@ const CHECK_WAIT_MS = 20_000;
 export function submissionRoutes(app: FastifyInstance, services: Services, { items }: ApiParts): void {
   const { db, clock, jobs } = services;
 
+  /**
+   * The item a request is about, as its reader is graded on it: in activity mode (`activity`: one
+   * of the pupil's own activities, on this course and route, not hidden to them) at the
+   * activity's pinned version (ADR 051) — a submission needs the copy editable —, else at the
+   * reader's version.
+   */
+  async function targetOf(
+    request: FastifyRequest,
+    slug: string,
+    route: string,
+    activity: number | undefined,
+    use: 'submit' | 'read',
+    options: { exact?: boolean } = {},
+  ): Promise<ItemTarget> {
+    if (activity === undefined) return items.resolve(request, slug, route, options);
+    const user = requireUser(request);
+    const found = await selectOptionalActivityOfPupil(db.kysely, activity, user.id);
+    const access = found ? copyAccess(found.activity, found.pupil, clock()) : 'hidden';
+    if (!found || found.activity.kind !== 'notebook' || found.activity.route !== route || access === 'hidden') {
+      throw new HttpError('ITEM_NOT_FOUND');
+    }
+    if (use === 'submit' && access !== 'editable') throw new HttpError('ACTIVITY_READ_ONLY');
+    return items.resolveAt(slug, route, found.activity.course_id, found.activity.version_id);
+  }
+
   /** Stores (or finds the identical) submission of an exercise the notebook at `route` corrects. */
   async function submit(
     request: FastifyRequest,
@@ -97,7 +133,8 @@ export function submissionRoutes(app: FastifyInstance, services: Services, { ite
     const user = requireUser(request);
     const size = body.cells.reduce((n, c) => n + Buffer.byteLength(c, 'utf8'), 0);
     if (size > MAX_CELLS_BYTES) throw new HttpError('SUBMISSION_TOO_LARGE');
-    const target = await items.resolve(request, body.slug, normaliseRoute(body.route.split('/')), { exact: true });
+    const route = normaliseRoute(body.route.split('/'));
+    const target = await targetOf(request, body.slug, route, body.activity, 'submit', { exact: true });
     if (target.item.type !== 'notebook') throw new HttpError('ITEM_NOT_FOUND', undefined, target.version.slug);
     const ref = `${body.module}.${body.exercise}`;
     // Only an exercise this notebook corrects: a submission elsewhere would open its solution there.
@@ -187,13 +224,14 @@ export function submissionRoutes(app: FastifyInstance, services: Services, { ite
     return submissionJson(row, false);
   });
 
-  app.get<{ Querystring: { slug?: string; route?: string; exercise?: string } }>(
+  app.get<{ Querystring: { slug?: string; route?: string; exercise?: string; activity?: string } }>(
     '/api/submissions',
     async (request, reply) => {
       const user = requireUser(request);
       const { slug, route, exercise } = request.query;
       if (!slug || !route) throw new HttpError('BAD_REQUEST', 'slug, route');
-      const target = await items.resolve(request, slug, normaliseRoute(route.split('/')));
+      const activity = activityParam(request.query.activity);
+      const target = await targetOf(request, slug, normaliseRoute(route.split('/')), activity, 'read');
       const rows = await selectSubmissionHistory(db.kysely, {
         userId: user.id,
         courseId: target.courseId,
@@ -208,13 +246,14 @@ export function submissionRoutes(app: FastifyInstance, services: Services, { ite
   // The reference solutions of an exercise, once the learner has passed it (a verified all-OK
   // submission) or the week's due date is past in their session, and always to the course's staff.
   // Before that they do not exist (404).
-  app.get<{ Querystring: { slug?: string; route?: string; module?: string; exercise?: string } }>(
+  app.get<{ Querystring: { slug?: string; route?: string; module?: string; exercise?: string; activity?: string } }>(
     '/api/solutions',
     async (request, reply) => {
       const user = requireUser(request);
       const { slug, route, module, exercise } = request.query;
       if (!slug || !route || !module || !exercise) throw new HttpError('BAD_REQUEST', 'slug, route, module, exercise');
-      const target = await items.resolve(request, slug, normaliseRoute(route.split('/')));
+      const activity = activityParam(request.query.activity);
+      const target = await targetOf(request, slug, normaliseRoute(route.split('/')), activity, 'read');
       if (!target.item.corrects.has(`${module}.${exercise}`)) throw new HttpError('SOLUTION_NOT_AVAILABLE');
       // The week's due date (plus grace) in the learner's session is past: nothing can count any more.
       const pastDue = async (): Promise<boolean> => {

@@ -18,6 +18,7 @@ export const ERRORS = {
   TOO_MANY_REQUESTS: { status: 429, title: 'error.tooMany.title', body: 'error.tooMany.body' },
   CELL_NOT_FOUND: { status: 404, title: 'error.notFound.title', body: 'error.cellNotFound.body' },
   CONFLICT: { status: 409, title: 'error.conflict.title', body: 'error.conflict.body' },
+  ACTIVITY_READ_ONLY: { status: 409, title: 'error.activityReadOnly.title', body: 'activity.readOnly' },
   /** A request body over a limit; the detail is that limit in KiB. */
   PAYLOAD_TOO_LARGE: { status: 413, title: 'error.tooLarge.title', body: 'error.tooLarge.body' },
   CELL_TOO_LARGE: { status: 413, title: 'error.tooLarge.title', body: 'error.cellTooLarge.body' },

@@ -779,6 +779,7 @@ export const fr = {
   // Saved work and progress (server side).
   'error.cellNotFound.body': "Cette cellule n'existe pas dans ce notebook. Rechargez la page.",
   'error.conflict.title': 'Modifié ailleurs',
+  'error.activityReadOnly.title': 'Copie en lecture seule',
   'error.conflict.body':
     'Cette cellule a été enregistrée entre-temps depuis un autre onglet ou un autre appareil. Choisissez la version à garder.',
   'error.tooLarge.title': 'Trop volumineux',
@@ -1386,6 +1387,8 @@ export const fr = {
   'activity.create': 'Donner l’activité',
   'activity.field.course': 'Cours',
   'activity.field.chooseCourse': 'Choisir ce cours',
+  'activity.field.catalogue': 'Cours du catalogue',
+  'activity.field.ownNotebooks': 'Mes notebooks',
   'activity.field.item': 'Notebook ou quiz',
   'activity.field.title': 'Titre',
   'activity.field.titleHint': 'Laissé vide : le titre du notebook ou du quiz.',
@@ -1402,7 +1405,7 @@ export const fr = {
   'activity.error.date': 'Indiquez une date et une heure (par exemple 2026-10-09T18:00).',
   'activity.error.order': 'La clôture doit venir après l’ouverture.',
   'activity.error.mode': 'Choisissez un mode.',
-  'activity.error.course': 'Choisissez un cours du catalogue.',
+  'activity.error.course': 'Choisissez un cours du catalogue ou un de vos notebooks.',
   'activity.error.item': 'Choisissez un notebook ou un quiz de ce cours.',
   'activity.edit.title': 'Modifier « {title} »',
   'activity.edit.link': 'Modifier ou supprimer',

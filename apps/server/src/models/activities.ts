@@ -479,3 +479,48 @@ export async function selectQuizResults(
     .execute();
   return rows.map((r) => ({ ...r, score: Number(r.score), max: Number(r.max) }));
 }
+
+/** An activity on a course as one of its class's pupils or teachers sees it (the private-course gate, ADR 052). */
+export interface CourseActivityOfReader {
+  id: number;
+  route: string;
+  /** The pinned version's tag (the runtime's and course files' URLs carry it). */
+  tag: string;
+  opens_at: string;
+  closes_at: string;
+  mode: ActivityMode;
+  role: 'pupil' | 'teacher';
+  handed_in_at: string | null;
+}
+
+/**
+ * The activities on `courseId` of the classes `userId` is a pupil of, or an approved teacher of:
+ * one query, driven by the reader's memberships (class_members_user, class_teachers_user, then
+ * activities_class).
+ */
+export async function selectCourseActivitiesOfReader(
+  db: Kysely<Database>,
+  userId: number,
+  courseId: number,
+): Promise<CourseActivityOfReader[]> {
+  const classes = db
+    .selectFrom('class_members')
+    .select(['class_members.class_id', sql<'pupil' | 'teacher'>`'pupil'`.as('role')])
+    .where('class_members.user_id', '=', userId)
+    .unionAll(
+      db
+        .selectFrom('class_teachers')
+        .innerJoin('teachers', 'teachers.user_id', 'class_teachers.user_id')
+        .select(['class_teachers.class_id', sql<'pupil' | 'teacher'>`'teacher'`.as('role')])
+        .where('class_teachers.user_id', '=', userId)
+        .where('teachers.status', '=', 'approved'),
+    );
+  return db
+    .selectFrom(classes.as('r'))
+    .innerJoin('activities as a', 'a.class_id', 'r.class_id')
+    .innerJoin('course_versions as v', 'v.id', 'a.version_id')
+    .leftJoin('activity_pupils as p', (j) => j.onRef('p.activity_id', '=', 'a.id').on('p.user_id', '=', userId))
+    .select(['a.id', 'a.route', 'v.tag', 'a.opens_at', 'a.closes_at', 'a.mode', 'r.role', 'p.handed_in_at'])
+    .where('a.course_id', '=', courseId)
+    .execute();
+}

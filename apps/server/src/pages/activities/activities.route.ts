@@ -78,8 +78,9 @@ export function activityRoutes(app: FastifyInstance, services: Services): void {
     }
     const mode =
       access === 'editable'
-        ? { workUrl: `/api/activities/${activity.id}/work` }
+        ? { activityId: activity.id, workUrl: `/api/activities/${activity.id}/work` }
         : {
+            activityId: activity.id,
             cells: (await selectActivityCells(db.kysely, activity.id, user.id)).map((c) => ({
               id: c.cell_id,
               code: c.code,

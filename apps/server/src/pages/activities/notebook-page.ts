@@ -15,6 +15,8 @@ import { notebookRuntimeConfig } from '../item/runtime-config.ts';
 
 /** How the notebook page of an activity loads its cells (read by the client's page.ts). */
 export interface ActivityPageMode {
+  /** A pupil's own activity: their submissions name it and are graded at its pinned version. */
+  activityId?: number;
   /** The pupil's copy, saved through this API prefix. */
   workUrl?: string;
   /** Cells shown as they are and never saved (a copy handed in, or the teacher's review). */
@@ -58,6 +60,10 @@ export async function activityItemPage(
       workerUrl: assets.url('runtime-worker.js'),
       reading: false,
     });
+    if (mode.activityId !== undefined) {
+      const started = runtime.runtime as { runtime: { checks: { activity?: number } | null } };
+      if (started.runtime.checks) started.runtime.checks.activity = mode.activityId;
+    }
     runtime = { runtime: runtime.runtime, page: { ...runtime.page, activity: mode } };
   }
   return itemView(ctx, {

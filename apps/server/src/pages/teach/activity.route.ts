@@ -29,6 +29,7 @@ import { selectClassPupils, selectOptionalClassOfTeacher } from '../../models/cl
 import { selectItemSummaries } from '../../models/course-items.ts';
 import { selectLiveCourses } from '../../models/courses.ts';
 import { selectOptionalTeacherStatus } from '../../models/teachers.ts';
+import { selectTeacherNotebooks, teacherNotebookItem } from '../../lib/teacher-notebooks/notebooks.ts';
 import type { Services } from '../../services.ts';
 import type { FormState } from '../../views/forms.ts';
 import { html } from '../../views/html.ts';
@@ -121,11 +122,20 @@ export function teachActivityRoutes(app: FastifyInstance, services: Services): v
     form: FormState,
     status = 200,
   ) {
-    const { schoolClass } = await teacherClass(request);
+    const { user, schoolClass } = await teacherClass(request);
     const courses = await selectLiveCourses(db.kysely);
+    // The teacher's own notebooks (ADR 052), beside the catalogue: one notebook item each.
+    const notebooks = await selectTeacherNotebooks(db.kysely, user.id);
     let course: ActivityFormData['course'] = null;
     const version = slug ? courses.find((c) => c.slug === slug) : undefined;
-    if (version) {
+    const notebook = slug ? notebooks.find((n) => n.slug === slug) : undefined;
+    if (notebook) {
+      course = {
+        slug: notebook.slug,
+        title: notebook.title,
+        items: [{ route: notebook.route, title: notebook.title, type: 'notebook' }],
+      };
+    } else if (version) {
       const items = (await selectItemSummaries(db.kysely, version.id)).filter(
         (i) => i.type === 'notebook' || i.type === 'quiz',
       );
@@ -142,6 +152,7 @@ export function teachActivityRoutes(app: FastifyInstance, services: Services): v
         {
           schoolClass,
           courses: courses.map((c) => ({ slug: c.slug, title: c.title })),
+          notebooks: notebooks.map((n) => ({ slug: n.slug, title: n.title })),
           course,
           form,
           csrf: request.authSession!.csrfSecret,
@@ -163,8 +174,16 @@ export function teachActivityRoutes(app: FastifyInstance, services: Services): v
     const typed = input(request);
     const values = { ...typed, route };
     const version = (await selectLiveCourses(db.kysely)).find((c) => c.slug === slug);
-    if (!version) return showNew(request, reply, '', { values, errors: { course: 'activity.error.course' } }, 400);
-    const item = await activityItem(db.kysely, version.id, route);
+    // Else one of the teacher's own notebooks, at its latest version (pinned as any item).
+    const own = version ? undefined : (await selectTeacherNotebooks(db.kysely, user.id)).find((n) => n.slug === slug);
+    const notebook = own ? await teacherNotebookItem(db.kysely, user.id, own.notebookId) : null;
+    const target = version
+      ? { courseId: version.course_id, versionId: version.id }
+      : notebook
+        ? { courseId: notebook.courseId, versionId: notebook.versionId }
+        : null;
+    if (!target) return showNew(request, reply, '', { values, errors: { course: 'activity.error.course' } }, 400);
+    const item = await activityItem(db.kysely, target.versionId, route);
     const checked = checkActivityInput(typed, zone);
     const errors: Record<string, MessageKey> = 'errors' in checked ? { ...checked.errors } : {};
     if (!item || (item.type !== 'notebook' && item.type !== 'quiz')) errors['route'] = 'activity.error.item';
@@ -177,8 +196,8 @@ export function teachActivityRoutes(app: FastifyInstance, services: Services): v
         ...checked.value,
         title: checked.value.title || item.title,
         classId: schoolClass.id,
-        courseId: version.course_id,
-        versionId: version.id,
+        courseId: target.courseId,
+        versionId: target.versionId,
         route,
         kind: item.type === 'quiz' ? 'quiz' : 'notebook',
         createdBy: user.id,

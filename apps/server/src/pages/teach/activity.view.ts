@@ -52,6 +52,8 @@ export interface ActivityFormData {
   schoolClass: SchoolClass;
   /** Assigning: the courses to pick from, the chosen one and its items; editing: the activity. */
   courses?: { slug: string; title: string }[];
+  /** The teacher's own notebooks (private courses, ADR 052), offered beside the catalogue. */
+  notebooks?: { slug: string; title: string }[];
   course?: { slug: string; title: string; items: { route: string; title: string; type: string }[] } | null;
   activity?: Activity;
   form: FormState;
@@ -64,6 +66,7 @@ function selectField(
   name: string,
   label: string,
   options: { value: string; label: string }[],
+  groups?: { label: string; options: { value: string; label: string }[] }[],
 ): SafeHtml {
   const error = form.errors[name];
   const chosen = form.values[name] ?? '';
@@ -77,6 +80,12 @@ function selectField(
       ${error ? html`aria-invalid="true" aria-describedby="f-${name}-error"` : ''}
     >
       ${options.map((o) => html`<option value="${o.value}" ${o.value === chosen ? html`selected` : ''}>${o.label}</option>`)}
+      ${(groups ?? []).map(
+        (g) =>
+          html`<optgroup label="${g.label}">
+            ${g.options.map((o) => html`<option value="${o.value}" ${o.value === chosen ? html`selected` : ''}>${o.label}</option>`)}
+          </optgroup>`,
+      )}
     </select>
   </div>`;
 }
@@ -137,10 +146,27 @@ export function activityFormView(ctx: PageContext, data: ActivityFormData, zone:
       <form method="get" action="${base}/new" class="stack-form">
         ${selectField(
           t,
-          { values: { course: data.course?.slug ?? '' }, errors: {} },
+          {
+            values: { course: data.course?.slug ?? '' },
+            errors: data.form.errors['course'] ? { course: data.form.errors['course'] } : {},
+          },
           'course',
           t('activity.field.course'),
-          (data.courses ?? []).map((co) => ({ value: co.slug, label: co.title })),
+          [],
+          [
+            {
+              label: t('activity.field.catalogue'),
+              options: (data.courses ?? []).map((co) => ({ value: co.slug, label: co.title })),
+            },
+            ...((data.notebooks ?? []).length > 0
+              ? [
+                  {
+                    label: t('activity.field.ownNotebooks'),
+                    options: (data.notebooks ?? []).map((n) => ({ value: n.slug, label: n.title })),
+                  },
+                ]
+              : []),
+          ],
         )}
         <p><button type="submit" class="button button-secondary">${t('activity.field.chooseCourse')}</button></p>
       </form>

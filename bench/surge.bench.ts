@@ -99,10 +99,21 @@ async function play(world: SurgeWorld, name: string, layout: { web: number; work
     const serverRequests = await scrapeSum(cluster.webs, 'carnet_http_requests_total');
     const gradingJobs = await scrapeSum(cluster.workers, 'carnet_jobs_finished_total', { kind: 'grade.exercise' });
     const verification = await verifySurge(cluster.databaseUrl, result.acknowledged);
-    // The survivors still serve.
-    for (const w of cluster.webs.filter((p) => p.child.signalCode === null)) {
-      const ready = await fetch(`${w.url}/readyz`);
-      if (ready.status !== 200) result.errorSamples.push(`survivor ${w.url} /readyz ${ready.status}`);
+    // The survivors still serve; a process that died without being killed is a crash.
+    for (const p of [...cluster.webs, ...cluster.workers]) {
+      const { exitCode, signalCode } = p.child;
+      if (signalCode === 'SIGKILL') continue;
+      if (exitCode !== null || signalCode !== null) {
+        result.errors++;
+        result.errorSamples.unshift(`${p.role} ${p.url} died (${exitCode ?? signalCode}): ${p.output().slice(-1500)}`);
+        continue;
+      }
+      if (p.role !== 'web') continue;
+      const ready = await fetch(`${p.url}/readyz`).catch((e: Error) => ({ status: e.message }));
+      if (ready.status !== 200) {
+        result.errors++;
+        result.errorSamples.unshift(`survivor ${p.url} /readyz ${ready.status}`);
+      }
     }
     return {
       layout: `${layout.web} web + ${layout.workers} workers`,

@@ -121,7 +121,11 @@ describe('classes and activities, end to end, in Chromium', () => {
       expect(followUrl).toMatch(/\/teach\/activities\/\d+$/);
 
       // Ada signs up, and joins with the code typed on /join.
-      await signUp(ada, running.carnet, { name: 'Ada L.', email: 'ada@example.org', password: 'analytical engine 1843' });
+      await signUp(ada, running.carnet, {
+        name: 'Ada L.',
+        email: 'ada@example.org',
+        password: 'analytical engine 1843',
+      });
       const ap = await ada.newPage();
       await ap.goto(`${url}/join`);
       await ap.getByLabel('Code de la classe').fill(code);
@@ -156,9 +160,13 @@ describe('classes and activities, end to end, in Chromium', () => {
 
       // Both open the activity from /me, edit and run a cell: the table shows them in progress.
       const adaWork = await work(ada, url, 'x = 6\nprint(x * 7)', '42');
+      expect(await noOverflow(adaWork)).toBe(true);
+      await axeBothThemes(adaWork, 'pupil activity page, editable');
       const brunoWork = await work(bruno, url, 'print(2 ** 10)', '1024');
       await tp.waitForSelector('#following-table tr[data-state="in-progress"]:has-text("Ada L.")', { timeout: 10_000 });
-      await tp.waitForSelector('#following-table tr[data-state="in-progress"]:has-text("Bruno K.")', { timeout: 10_000 });
+      await tp.waitForSelector('#following-table tr[data-state="in-progress"]:has-text("Bruno K.")', {
+        timeout: 10_000,
+      });
 
       // They hand in: the table shows it, still without reloading.
       for (const page of [adaWork, brunoWork]) {
@@ -207,6 +215,10 @@ describe('classes and activities, end to end, in Chromium', () => {
       await adaWork.getByText('Travail soigné.').waitFor();
       await adaWork.locator('.activity-comments').getByText('Bien : x * 7 vaut bien 42.').first().waitFor();
       await waitForState(adaWork, 'ready', 60_000);
+      await adaWork.locator('.nb-teacher-comment').getByText('Bien : x * 7 vaut bien 42.').waitFor();
+      expect(await outputText(adaWork, 0)).toBe('');
+      expect(await runCell(adaWork, 0)).toBe('ok');
+      expect(await outputText(adaWork, 0)).toContain('42');
       expect(await noOverflow(adaWork)).toBe(true);
       await axeBothThemes(adaWork, 'pupil activity page');
       await adaWork.goto(`${url}/me`);

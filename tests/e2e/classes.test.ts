@@ -108,7 +108,7 @@ describe('classes and activities, end to end, in Chromium', () => {
       // The activity: the demo notebook, hand-in mode, closing next week.
       await tp.goto(classUrl);
       await tp.getByRole('link', { name: 'Nouvelle activité' }).click();
-      await tp.getByLabel('Cours').selectOption({ index: 0 });
+      await tp.getByLabel('Cours').selectOption('demo');
       await tp.getByRole('button', { name: 'Choisir ce cours' }).click();
       await tp.getByLabel('Notebook ou quiz').selectOption(ROUTE);
       await tp.getByLabel('Titre', { exact: true }).fill(TITLE);

@@ -463,7 +463,8 @@ export const en: Record<MessageKey, string> = {
   'notebooks.line': 'line {line}',
   'notebooks.notice.uploaded': 'Notebook uploaded: a new version is ready.',
   'notebooks.notice.unchanged': 'This notebook is the same as the last version: nothing changed.',
-  'notebooks.error.import': 'The notebook could not be imported; nothing was stored. Fix these problems, then upload it again:',
+  'notebooks.error.import':
+    'The notebook could not be imported; nothing was stored. Fix these problems, then upload it again:',
   'notebooks.error.notebookMissing': 'Choose the notebook file.',
   'notebooks.error.notebookType': 'The notebook must be an .ipynb or .md file.',
   'notebooks.error.notebookSize': 'The notebook is larger than {mb} MB.',

@@ -477,13 +477,15 @@ export const fr = {
   'notebooks.line': 'ligne {line}',
   'notebooks.notice.uploaded': 'Notebook déposé : une nouvelle version est prête.',
   'notebooks.notice.unchanged': 'Ce notebook est identique à la dernière version : rien n’a changé.',
-  'notebooks.error.import': 'Le notebook n’a pas pu être importé ; rien n’a été enregistré. Corrigez ces problèmes puis déposez-le à nouveau :',
+  'notebooks.error.import':
+    'Le notebook n’a pas pu être importé ; rien n’a été enregistré. Corrigez ces problèmes puis déposez-le à nouveau :',
   'notebooks.error.notebookMissing': 'Choisissez le fichier du notebook.',
   'notebooks.error.notebookType': 'Le notebook doit être un fichier .ipynb ou .md.',
   'notebooks.error.notebookSize': 'Le notebook dépasse {mb} Mo.',
   'notebooks.error.zipType': 'Les modules doivent être une archive .zip.',
   'notebooks.error.zipSize': 'L’archive dépasse {mb} Mo.',
-  'notebooks.error.zipInvalid': 'Cette archive .zip est illisible (abîmée, chiffrée ou d’un format non pris en charge).',
+  'notebooks.error.zipInvalid':
+    'Cette archive .zip est illisible (abîmée, chiffrée ou d’un format non pris en charge).',
   'notebooks.error.zipEntries': 'L’archive contient plus de {max} fichiers.',
   'notebooks.error.zipInflated': 'Une fois décompressée, l’archive dépasse {mb} Mo.',
   'notebooks.error.zipPath':

@@ -14,7 +14,6 @@ export const currentRequestId = (): string | undefined => store.getStore()?.requ
 /** Runs `work` as part of request `requestId`. */
 export const withRequestId = <T>(requestId: string, work: () => T): T => store.run({ requestId }, work);
 
-
 /** An id a client or proxy sent in `X-Request-Id`, if it is safe to log and to hand on; else undefined. */
 export function acceptedRequestId(raw: unknown): string | undefined {
   return typeof raw === 'string' && /^[A-Za-z0-9._:-]{8,64}$/.test(raw) ? raw : undefined;

@@ -69,14 +69,14 @@ export function itemView(ctx: PageContext, data: ItemPageData): string {
     // The runtime's part comes first, with an async script: Python starts loading while the page
     // is still being parsed and styled.
     head: html`${
-        data.runtime
-          ? html`${jsonScript('carnet-runtime', data.runtime.runtime)}
-              <script type="module" async src="${ctx.asset('notebook.js')}"></script>`
-          : ''
-      }
-      ${item.type === 'video' ? html`<script type="module" src="${ctx.asset('video.js')}"></script>` : ''}
-      ${item.type === 'quiz' && !data.runtime ? html`<script type="module" src="${ctx.asset('quiz.js')}"></script>` : ''}
-      ${activity ? '' : html`<script type="module" src="${ctx.asset('forum-panel.js')}"></script>`}`,
+      data.runtime
+        ? html`${jsonScript('carnet-runtime', data.runtime.runtime)}
+            <script type="module" async src="${ctx.asset('notebook.js')}"></script>`
+        : ''
+    }
+    ${item.type === 'video' ? html`<script type="module" src="${ctx.asset('video.js')}"></script>` : ''}
+    ${item.type === 'quiz' && !data.runtime ? html`<script type="module" src="${ctx.asset('quiz.js')}"></script>` : ''}
+    ${activity ? '' : html`<script type="module" src="${ctx.asset('forum-panel.js')}"></script>`}`,
   });
 }
 

@@ -160,8 +160,7 @@ export function classView(ctx: PageContext, data: ClassPageData): string {
   const link = data.origin + joinUrl(c.join_code);
   const main = html`<h1>${c.name}</h1>
     <p class="meta">${c.school_year} · ${t(levelLabel(c.level))}</p>
-    ${notice(data.notice)}
-    ${classActivitiesSection(ctx, c.id, data.activities, data.pupils.length, data.zone)}
+    ${notice(data.notice)} ${classActivitiesSection(ctx, c.id, data.activities, data.pupils.length, data.zone)}
     <section aria-labelledby="join-title">
       <h2 id="join-title">${t('class.join.title')}</h2>
       ${

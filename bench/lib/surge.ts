@@ -322,7 +322,11 @@ class Population {
       form: { _csrf: csrfOf(signupForm.body), name: `Apprenant ${index}`, email, password },
       accept: [200],
     });
-    const link = await this.mailbox.linkFor(email);
+    // A sign-up acknowledged whose e-mail never comes is a loss too (counted, not just waited for).
+    const link = await this.mailbox.linkFor(email).catch((error: Error) => {
+      this.failed('mail:confirmation', error.message);
+      throw error;
+    });
     const confirmPage = await browser.request('page:confirm', 'GET', link, {
       accept: [200],
       // The token was used by an attempt that got no answer: the account exists.
@@ -510,7 +514,11 @@ export async function runSurge(target: SurgeTarget, options: SurgeOptions): Prom
     try {
       await population.learner(i);
     } catch (error) {
-      if (!(error instanceof ActionError)) population.failed('learner', String((error as Error).stack ?? error));
+      // Every learner that did not get through counts as an error, whatever stopped it.
+      population.failed(
+        'learner',
+        error instanceof ActionError ? error.message : String((error as Error).stack ?? error),
+      );
     }
   });
   await Promise.all([...learners, ...scheduled]);
@@ -526,7 +534,6 @@ export async function runSurge(target: SurgeTarget, options: SurgeOptions): Prom
     label: options.label,
     wallSeconds,
     ...totals,
-    errors: totals.errors + (actions['learner']?.errors ?? 0) * 0,
     rps: totals.requests / wallSeconds,
     learnersDone: population.learnersDone,
     actions,

@@ -35,6 +35,42 @@ describe.each(DIALECTS)('accounts and security on %s', (dialect) => {
     return readOutbox(t.dataDir).filter((m) => m.to.toLowerCase().includes(to.toLowerCase()));
   }
 
+  it('has handed the confirmation e-mail over when it answers; a mail server that refuses it is a 503, not a lost link', async () => {
+    const res = await new Agent(app).post(
+      '/signup',
+      { name: 'Ada Byron', email: 'ada.byron@example.org', password: 'analytical engine 1843' },
+      { tokenFrom: '/signup' },
+    );
+    expect(res.statusCode).toBe(200);
+    // No idle(): the outbox already has it (a server killed now would not lose it).
+    expect(readOutbox(t.dataDir).filter((m) => m.to.includes('ada.byron@example.org'))).toHaveLength(1);
+
+    const refusing: Mailer = {
+      description: 'refusing',
+      send: () => {},
+      sendNow: () => Promise.reject(new Error('550 relay denied')),
+      idle: () => Promise.resolve(),
+    };
+    const other = await buildApp({
+      config: loadConfig({}, { dataDir: t.dataDir }),
+      db: t.db,
+      logger: false,
+      clock: () => now,
+      mailer: refusing,
+    });
+    try {
+      const refused = await new Agent(other).post(
+        '/signup',
+        { name: 'Ada Two', email: 'ada.two@example.org', password: 'analytical engine 1843' },
+        { tokenFrom: '/signup' },
+      );
+      expect(refused.statusCode).toBe(503);
+      expect(refused.body).toContain('pas pu envoyer l’e-mail');
+    } finally {
+      await other.close();
+    }
+  });
+
   it('signs up through a confirmation e-mail, then logs out and in again', async () => {
     const browser = new Agent(app);
     const res = await browser.post(

@@ -55,6 +55,7 @@ export const ERRORS = {
   INTERNAL: { status: 500, title: 'error.server.title', body: 'error.server.body' },
   /** The database cannot be reached (restart, failover): retry shortly; the detail is Retry-After. */
   DATABASE_UNAVAILABLE: { status: 503, title: 'error.server.title', body: 'error.server.body' },
+  MAIL_UNAVAILABLE: { status: 503, title: 'error.server.title', body: 'error.mailUnavailable.body' },
 } as const satisfies Record<string, { status: number; title: MessageKey; body: MessageKey }>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -1227,6 +1227,7 @@ export const en: Record<MessageKey, string> = {
   'forum.error.tooManyPosts': 'You are posting a lot in a short time: try again in {minutes} min. Your text is kept.',
   'forum.error.tooManyPostsNew':
     'New accounts post 3 messages per 10 minutes at most: try again in {minutes} min. Your text is kept.',
+  'error.mailUnavailable.body': 'We could not send the confirmation e-mail: try again in a moment.',
   'error.forumLocked.body': 'This thread is locked by the moderators: no more replies, votes or edits.',
   'error.forumNotSplittable.body':
     'Only a reply (not the opening message, nor a comment) can become a thread of its own.',

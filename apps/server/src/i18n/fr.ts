@@ -1255,6 +1255,7 @@ export const fr = {
     'Vous publiez beaucoup en peu de temps : réessayez dans {minutes} min. Votre texte est conservé.',
   'forum.error.tooManyPostsNew':
     'Les nouveaux comptes publient au plus 3 messages par 10 minutes : réessayez dans {minutes} min. Votre texte est conservé.',
+  'error.mailUnavailable.body': 'Nous n’avons pas pu envoyer l’e-mail de confirmation : réessayez dans un moment.',
   'error.forumLocked.body':
     'Ce fil est verrouillé par la modération : on ne peut plus y répondre, voter ni modifier les messages.',
   'error.forumNotSplittable.body':

@@ -26,6 +26,8 @@ import {
   updatePasswordHash,
 } from '../../models/users.ts';
 import type { Services } from '../../services.ts';
+import { HttpError } from '../../http/errors.ts';
+import type { MailMessage } from './mailer.ts';
 import { unenrolEverywhere } from '../runs/enrolment.ts';
 import { forgotPasswordUrl, loginUrl, resetPasswordUrl, signupConfirmUrl } from '../urls.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
@@ -80,6 +82,15 @@ async function throttle(
  * an account, a message saying so (with the login and reset links). The caller shows the same
  * "check your inbox" page either way.
  */
+/** Delivers a mail before the caller answers; a mail server that refuses it is a 503 (try again). */
+async function handOver(services: Pick<Services, 'mailer'>, message: MailMessage): Promise<void> {
+  try {
+    await services.mailer.sendNow(message);
+  } catch {
+    throw new HttpError('MAIL_UNAVAILABLE');
+  }
+}
+
 export async function requestSignup(
   services: AccountServices,
   input: {
@@ -97,8 +108,11 @@ export async function requestSignup(
   const passwordHash = await hashPassword(input.password);
   const t = translator(input.language);
   const existing = await selectOptionalUserByEmail(services.db.kysely, input.email);
+  // Both answers wait for the mail to be handed over (to SMTP or the outbox): a server killed
+  // after answering "check your mailbox" must not lose the link (issue 16's surge found it), and
+  // an address that has an account takes as long as one that has not.
   if (existing) {
-    services.mailer.send({
+    await handOver(services, {
       to: existing.email,
       subject: t('email.exists.subject'),
       text: t('email.exists.body', {
@@ -126,7 +140,7 @@ export async function requestSignup(
     created_at: now.toISOString(),
     expires_at: new Date(now.getTime() + SIGNUP_TOKEN_HOURS * 3600 * 1000).toISOString(),
   });
-  services.mailer.send({
+  await handOver(services, {
     to: payload.email,
     subject: t('email.signup.subject'),
     text: t('email.signup.body', {

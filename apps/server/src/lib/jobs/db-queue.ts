@@ -1,4 +1,5 @@
 import { currentRequestId, withRequestId } from '../observability/context.ts';
+import { isDatabaseUnavailable } from '../../db/unavailable.ts';
 import { EventEmitter } from 'node:events';
 import { availableParallelism, hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
@@ -41,6 +42,8 @@ export interface DbJobQueueOptions {
 }
 
 const CHANNEL = 'carnet_jobs';
+/** Tries to store a job's result (about 20 s in all) before leaving it to be retried after its lease. */
+const STORE_ATTEMPTS = 8;
 const ABANDONED = 'The worker running this job stopped (crash or restart) on its last attempt; it was not run again.';
 
 interface Registered {
@@ -378,12 +381,26 @@ export class DbJobQueue implements JobQueue {
     void withRequestId(requestId, async () => {
       let outcome: { status: 'done'; result: unknown } | { status: 'failed'; error: string };
       const began = performance.now();
-      try {
-        const raw: unknown = JSON.parse(row.payload);
-        const payload = registered.schema ? registered.schema.parse(raw) : raw;
-        outcome = { status: 'done', result: (await registered.handler(payload, context)) ?? null };
-      } catch (error) {
-        outcome = { status: 'failed', error: (error as Error).message ?? String(error) };
+      for (let attempt = 1; ; attempt++) {
+        try {
+          const raw: unknown = JSON.parse(row.payload);
+          const payload = registered.schema ? registered.schema.parse(raw) : raw;
+          outcome = { status: 'done', result: (await registered.handler(payload, context)) ?? null };
+          break;
+        } catch (error) {
+          // The database out of reach (a restart) says nothing of the job: it runs again once the
+          // database is back, instead of failing for good (a learner's submission "crashed").
+          if (isDatabaseUnavailable(error) && attempt < STORE_ATTEMPTS && !controller.signal.aborted) {
+            this.#options.log?.warn(
+              { err: error, job: row.id, attempt },
+              'job queue: database unavailable, running again',
+            );
+            await new Promise((resolve) => setTimeout(resolve, Math.min(250 * 2 ** attempt, 4000)));
+            continue;
+          }
+          outcome = { status: 'failed', error: (error as Error).message ?? String(error) };
+          break;
+        }
       }
       const runMs = performance.now() - began;
       const waitMs = Date.parse(row.started_at ?? row.created_at) - Date.parse(row.created_at);
@@ -413,10 +430,24 @@ export class DbJobQueue implements JobQueue {
       if (claimNext) this.#pumping = true;
       let next: JobRow[] = [];
       try {
-        const done = await this.#db.kysely.transaction().execute(async (trx) => {
-          const record = await this.#finish(row, outcome, trx);
-          return { record, next: claimNext ? await this.#claim(1, trx) : [] };
-        });
+        // A result that cannot be stored (the database restarting) is retried for a while, its
+        // lease renewed meanwhile: otherwise the job would run again after its lease for nothing.
+        let done: { record: JobRecord | null; next: JobRow[] } | undefined;
+        for (let attempt = 1; done === undefined; attempt++) {
+          try {
+            done = await this.#db.kysely.transaction().execute(async (trx) => {
+              const record = await this.#finish(row, outcome, trx);
+              return { record, next: claimNext ? await this.#claim(1, trx) : [] };
+            });
+          } catch (error) {
+            if (attempt >= STORE_ATTEMPTS) throw error;
+            this.#options.log?.warn(
+              { err: error, job: row.id, attempt },
+              'job queue: storing a result failed, retrying',
+            );
+            await new Promise((resolve) => setTimeout(resolve, Math.min(250 * 2 ** attempt, 4000)));
+          }
+        }
         next = done.next;
         if (done.record && outcome.status === 'failed') await this.#failed(row.kind, row.payload, outcome.error);
         if (done.record) this.#events.emit('finished', row.id, done.record);

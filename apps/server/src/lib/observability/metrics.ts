@@ -2,6 +2,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import { sql } from 'kysely';
 import type { Db } from '../../db/database.ts';
 import { namedCaches } from '../cache.ts';
+import type { Sandbox } from '../sandbox/sandbox.ts';
 
 /**
  * The process's metrics in Prometheus form (issue 16, ADR 047). Each web server and worker keeps
@@ -142,23 +143,19 @@ export class Metrics {
   }
 
   /** A sandbox whose runs in progress count in `carnet_sandbox_slots_busy`. */
-  countRuns<S extends { run(...args: never[]): Promise<unknown> }>(sandbox: S): S {
+  countRuns(sandbox: Sandbox): Sandbox {
     const gauge = this.sandboxBusy;
-    return new Proxy(sandbox, {
-      get(target, property) {
-        const value = Reflect.get(target, property) as unknown;
-        if (typeof value !== 'function') return value;
-        if (property !== 'run') return (value as (...a: unknown[]) => unknown).bind(target);
-        return async (...args: unknown[]) => {
-          gauge.inc();
-          try {
-            return await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
-          } finally {
-            gauge.dec();
-          }
-        };
+    return {
+      kind: sandbox.kind,
+      async run(job, options) {
+        gauge.inc();
+        try {
+          return await sandbox.run(job, options);
+        } finally {
+          gauge.dec();
+        }
       },
-    });
+    };
   }
 
   /** The exposition text and its content type. */

@@ -133,6 +133,24 @@ export function forumRoutes(app: FastifyInstance, services: Services): void {
     return post;
   }
 
+  /** Why this reader may not publish `body` now (anti-spam, mute), or null; `editOf` for an edit. */
+  function refusalOf(request: FastifyRequest, live: LiveVersion, forum: ForumContext, body: string, editOf?: number) {
+    return postingRefusal(
+      db.kysely,
+      limiter,
+      {
+        actor: forum.actor!,
+        courseId: live.course_id,
+        address: request.ip,
+        antiSpam: config.forumAntiSpam,
+        body,
+        html: renderPost(body),
+        ...(editOf === undefined ? {} : { editOf }),
+      },
+      clock(),
+    );
+  }
+
   /** A refused post as the form's error, in the reader's language and zone; 429 says when to retry. */
   function refusalForm(request: FastifyRequest, reply: FastifyReply, refusal: PostingRefusal, form: FormState) {
     const params = { ...refusal.params };
@@ -287,19 +305,7 @@ export function forumRoutes(app: FastifyInstance, services: Services): void {
     if (Object.keys(form.errors).length > 0 || form.formError || !topic || !isThreadKind(kind)) {
       return showNewThread(request, reply, form, about ? route : '', 400);
     }
-    const refusal = await postingRefusal(
-      db.kysely,
-      limiter,
-      {
-        actor: forum.actor!,
-        courseId: live.course_id,
-        address: request.ip,
-        antiSpam: config.forumAntiSpam,
-        body,
-        html: renderPost(body),
-      },
-      clock(),
-    );
+    const refusal = await refusalOf(request, live, forum, body);
     if (refusal) {
       refusalForm(request, reply, refusal, form);
       return showNewThread(request, reply, form, about ? route : '', refusal.status);
@@ -372,22 +378,7 @@ export function forumRoutes(app: FastifyInstance, services: Services): void {
     const problem = bodyProblem(body);
     const refusedAnonymity = anonymous && !forum.anonymousAllowed;
     const locked = thread.locked === 1 && !forum.actor?.moderator;
-    const refusal =
-      problem || refusedAnonymity || locked
-        ? null
-        : await postingRefusal(
-            db.kysely,
-            limiter,
-            {
-              actor: forum.actor!,
-              courseId: live.course_id,
-              address: request.ip,
-              antiSpam: config.forumAntiSpam,
-              body,
-              html: renderPost(body),
-            },
-            clock(),
-          );
+    const refusal = problem || refusedAnonymity || locked ? null : await refusalOf(request, live, forum, body);
     if (problem || refusedAnonymity || locked || refusal) {
       const form: FormState = {
         values: { body, parent: parentRaw, anonymous: anonymous ? '1' : '' },
@@ -440,23 +431,7 @@ export function forumRoutes(app: FastifyInstance, services: Services): void {
       return sendPage(reply, editPostView(pageContext(request, assets), { forum, thread, post, form }), 400);
     }
     // An edit is checked as a post is (mute, links, duplicates), without counting against the rate.
-    const refusal =
-      body === post.body
-        ? null
-        : await postingRefusal(
-            db.kysely,
-            limiter,
-            {
-              actor: forum.actor!,
-              courseId: live.course_id,
-              address: request.ip,
-              antiSpam: config.forumAntiSpam,
-              body,
-              html: renderPost(body),
-              editOf: post.id,
-            },
-            clock(),
-          );
+    const refusal = body === post.body ? null : await refusalOf(request, live, forum, body, post.id);
     if (refusal) {
       const form: FormState = { values: { body, ...(title !== null ? { title } : {}) }, errors: {} };
       refusalForm(request, reply, refusal, form);

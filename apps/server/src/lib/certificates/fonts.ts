@@ -18,10 +18,16 @@ export interface CertificateFonts {
 
 let loaded: CertificateFonts | null = null;
 
+const bytes = new Map<string, Buffer>();
+
 function load(file: string): Font {
   // Resolved through Node's module resolution: the files ship in node_modules, on any machine.
-  const path = createRequire(import.meta.url).resolve(`dejavu-fonts-ttf/ttf/${file}`);
-  const font = create(readFileSync(path));
+  let data = bytes.get(file);
+  if (!data) {
+    data = readFileSync(createRequire(import.meta.url).resolve(`dejavu-fonts-ttf/ttf/${file}`));
+    bytes.set(file, data);
+  }
+  const font = create(data);
   if (!('layout' in font)) throw new Error(`${file} is a font collection, not a font`);
   return keepMarksInLine(font);
 }
@@ -47,10 +53,19 @@ function keepMarksInLine(font: Font): Font {
   return font;
 }
 
-/** The two faces, parsed on first use and shared by every certificate after it. */
+/** The two faces, parsed on first use, for the checks of which characters print. */
 export function certificateFonts(): CertificateFonts {
   loaded ??= { regular: load('DejaVuSans.ttf'), bold: load('DejaVuSans-Bold.ttf') };
   return loaded;
+}
+
+/**
+ * The two faces for one PDF, parsed anew from bytes read once: a parsed font shared by several
+ * documents carried one document's layout state into the next (a name later extracted as two
+ * lines, about three runs in four of the certificates test), so each document gets its own.
+ */
+export function documentFonts(): CertificateFonts {
+  return { regular: load('DejaVuSans.ttf'), bold: load('DejaVuSans-Bold.ttf') };
 }
 
 /**

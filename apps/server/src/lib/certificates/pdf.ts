@@ -7,7 +7,7 @@
  */
 import type { Font } from 'fontkit';
 import PDFDocument from 'pdfkit';
-import { certificateFonts, printableText } from './fonts.ts';
+import { documentFonts, printableText } from './fonts.ts';
 
 export interface CertificatePdfText {
   /** Document title (metadata). */
@@ -95,7 +95,7 @@ const source = (font: Font): string => font as unknown as string;
 
 /** The certificate's PDF bytes. `created` is the issue date (metadata). */
 export function certificatePdf(text: CertificatePdfText, created: Date): Promise<Buffer> {
-  const fonts = certificateFonts();
+  const fonts = documentFonts();
   const doc = new PDFDocument({
     size: [WIDTH, HEIGHT],
     margin: 0,
